@@ -1,0 +1,125 @@
+package main
+
+import (
+	"fmt"
+	"time"
+)
+
+// A metric is one row of the report.
+type metric struct {
+	label string
+	unit  unit
+	lower bool // lower is better (latency, memory)
+}
+
+// unit says how a metric's values are printed.
+type unit int
+
+const (
+	perSecond    unit = iota // a rate, printed as 1.23 M
+	microseconds             // a latency, printed as 85 µs
+	bytesUnit                // a size, printed as 2,104 B
+)
+
+// A benchCase is one measurement made on a fresh server. It produces one
+// value per metric.
+type benchCase struct {
+	group   string // the name -cases selects it by
+	name    string // a short name for the progress log
+	metrics []metric
+	run     func(cfg *config, s *server) (caseResult, error)
+}
+
+// caseResult is what one run of a case on one server produced.
+type caseResult struct {
+	values []float64 // one per metric
+	cpu    cpuUsage  // during the measured window, if there was one
+	notes  []string  // anything odd that did not invalidate the run
+}
+
+// cpuUsage is how busy each side was during a measurement, in cores.
+type cpuUsage struct {
+	client, server float64
+	measured       bool
+}
+
+// String prints the usage for the progress log.
+func (u cpuUsage) String() string {
+	if !u.measured {
+		return ""
+	}
+	return fmt.Sprintf("server cpu %3.0f%%, client cpu %3.0f%%", 100*u.server, 100*u.client)
+}
+
+// clientBound reports whether the load generator's core, rather than the
+// server's, looks like the limit.
+func (u cpuUsage) clientBound() bool {
+	return u.measured && u.client > 0.95 && u.server < 0.90
+}
+
+// A cpuMeter measures CPU use of this process and of the server between
+// start and stop.
+type cpuMeter struct {
+	pid        int
+	start      time.Time
+	self, peer time.Duration
+}
+
+// startCPU starts measuring.
+func startCPU(pid int) cpuMeter {
+	peer, _ := cpuTime(pid)
+	return cpuMeter{pid: pid, start: time.Now(), self: selfCPUTime(), peer: peer}
+}
+
+// stop returns the usage since start, in cores.
+func (m cpuMeter) stop() cpuUsage {
+	wall := time.Since(m.start).Seconds()
+	peer, err := cpuTime(m.pid)
+	if err != nil || wall <= 0 {
+		return cpuUsage{}
+	}
+	return cpuUsage{
+		client:   (selfCPUTime() - m.self).Seconds() / wall,
+		server:   (peer - m.peer).Seconds() / wall,
+		measured: true,
+	}
+}
+
+// measureRate lets a running load warm up, then returns how fast count
+// grew per second over cfg.duration, with the CPU use of both sides.
+func measureRate(cfg *config, s *server, count func() int64) (float64, cpuUsage) {
+	time.Sleep(cfg.warmup)
+	meter := startCPU(s.pid)
+	c0, t0 := count(), time.Now()
+	time.Sleep(cfg.duration)
+	c1, t1 := count(), time.Now()
+	return float64(c1-c0) / t1.Sub(t0).Seconds(), meter.stop()
+}
+
+// allCases returns every case the configuration selects, in report order.
+func allCases(cfg *config) []benchCase {
+	var cases []benchCase
+	if cfg.cases["fanout"] {
+		for _, subs := range cfg.subs {
+			for _, size := range cfg.payloads {
+				cases = append(cases, fanoutCase(subs, size))
+			}
+		}
+	}
+	if cfg.cases["latency"] {
+		cases = append(cases, latencyCase(cfg))
+	}
+	if cfg.cases["patterns"] {
+		cases = append(cases, patternsCase(cfg))
+	}
+	if cfg.cases["nosub"] {
+		cases = append(cases, noSubscriberCase(cfg))
+	}
+	if cfg.cases["idle"] {
+		cases = append(cases, idleCase(cfg))
+	}
+	return cases
+}
+
+// caseGroups are the names -cases accepts.
+var caseGroups = []string{"fanout", "latency", "patterns", "nosub", "idle"}

@@ -1,0 +1,338 @@
+// Command bench compares Herald with redis-server on the same pub/sub
+// workloads, in one run, and prints a Markdown table of medians with the
+// ratio Herald/Redis.
+//
+// Run it from the module root:
+//
+//	go run ./bench                      # everything, 3 runs (~10 minutes)
+//	go run ./bench -quick               # smoke test, under a minute
+//	go run ./bench -only redis -cases fanout,idle
+//	go run ./bench -out BENCHMARKS.md   # also write the report
+//
+// Every case runs on a freshly started server; for each case the two servers
+// take turns, the first one alternating between runs. The server is pinned to
+// one core and this program to the other (taskset), so the figures compare
+// the servers per core. See the doc comments of fanoutCase, latencyCase,
+// patternsCase, noSubscriberCase and idleCase for what each row measures.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// config is the parsed command line.
+type config struct {
+	only          string // "", "redis" or "herald"
+	heraldBin     string // prebuilt Herald; empty means build ./cmd/herald
+	redisBin      string
+	cases         map[string]bool
+	runs          int
+	quick         bool
+	out           string
+	subs          []int
+	payloads      []int
+	warmup        time.Duration
+	duration      time.Duration
+	latSubs       int
+	latRate       int
+	latPayload    int
+	patterns      int
+	idleConns     int
+	idleWaits     []time.Duration
+	idleShared    bool
+	maxClients    int // computed: above every case's connection count
+	noOutputLimit bool
+	pin           bool
+	serverCPU     string
+	clientCPU     string
+	tmpDir        string
+	commandLine   string
+}
+
+// pinnedEnv marks the process that runs under taskset, so it does not
+// re-exec itself again.
+const pinnedEnv = "HERALD_BENCH_PINNED"
+
+func main() {
+	cfg, err := parseFlags(os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(2)
+	}
+	if cfg.pin && os.Getenv(pinnedEnv) == "" {
+		reexecPinned(cfg) // returns only if pinning is impossible
+	}
+	if err := run(cfg); err != nil {
+		killLiveServers()
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// parseFlags parses args into a config; -quick changes the defaults of the
+// flags that are not given explicitly.
+func parseFlags(args []string) (*config, error) {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	cfg := &config{}
+	fs.StringVar(&cfg.only, "only", "", "run one server only: redis or herald")
+	fs.StringVar(&cfg.heraldBin, "herald", "", "prebuilt herald binary (default: go build ./cmd/herald)")
+	fs.StringVar(&cfg.redisBin, "redis", "redis-server", "redis-server binary")
+	casesFlag := fs.String("cases", strings.Join(caseGroups, ","), "comma-separated cases to run: "+strings.Join(caseGroups, ", "))
+	fs.IntVar(&cfg.runs, "runs", 3, "runs per case and server; the table shows medians")
+	fs.BoolVar(&cfg.quick, "quick", false, "smoke test: 1 run, short windows, 2,000 idle connections")
+	fs.StringVar(&cfg.out, "out", "", "also write the report to this file (e.g. BENCHMARKS.md)")
+	subsFlag := fs.String("subs", "1,100,1000,5000", "fan-out subscriber counts")
+	payloadsFlag := fs.String("payloads", "16,256,4096", "fan-out payload sizes in bytes")
+	fs.DurationVar(&cfg.warmup, "warmup", time.Second, "load before each measured window")
+	fs.DurationVar(&cfg.duration, "duration", 2*time.Second, "measured window of each rate and latency case")
+	fs.IntVar(&cfg.latSubs, "lat-subs", 100, "latency case: subscribers")
+	fs.IntVar(&cfg.latRate, "lat-rate", 2000, "latency case: messages per second")
+	fs.IntVar(&cfg.latPayload, "lat-payload", 64, "latency case: payload bytes (at least 16)")
+	fs.IntVar(&cfg.patterns, "patterns", 10000, "patterns case: subscribed patterns")
+	fs.IntVar(&cfg.idleConns, "idle-conns", 10000, "idle case: subscriber connections")
+	idleWaitsFlag := fs.String("idle-wait", "2s,15s", "idle case: times after the last ack to read RSS at, one row each")
+	fs.BoolVar(&cfg.idleShared, "idle-shared", false, "idle case: all connections subscribe to one channel")
+	outputLimit := fs.Bool("output-limit", false, "keep each server's default pubsub output-buffer limit (default: both run with 'pubsub 0 0 0')")
+	fs.BoolVar(&cfg.pin, "pin", true, "pin the server and this program to different cores with taskset")
+	fs.StringVar(&cfg.serverCPU, "server-cpu", "0", "taskset CPU list for the server")
+	fs.StringVar(&cfg.clientCPU, "client-cpu", "1", "taskset CPU list for this program")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if cfg.quick {
+		quickDefaults(cfg, set, idleWaitsFlag)
+	}
+	cfg.noOutputLimit = !*outputLimit
+	return cfg, finishConfig(cfg, args, *casesFlag, *subsFlag, *payloadsFlag, *idleWaitsFlag)
+}
+
+// quickDefaults shortens everything the user did not set explicitly.
+func quickDefaults(cfg *config, set map[string]bool, idleWaits *string) {
+	if !set["runs"] {
+		cfg.runs = 1
+	}
+	if !set["warmup"] {
+		cfg.warmup = 200 * time.Millisecond
+	}
+	if !set["duration"] {
+		cfg.duration = 500 * time.Millisecond
+	}
+	if !set["idle-conns"] {
+		cfg.idleConns = 2000
+	}
+	if !set["idle-wait"] {
+		*idleWaits = "1s"
+	}
+}
+
+// finishConfig checks the flags and fills in the derived fields.
+func finishConfig(cfg *config, args []string, cases, subs, payloads, idleWaits string) error {
+	var err error
+	if cfg.only != "" && cfg.only != string(kindRedis) && cfg.only != string(kindHerald) {
+		return fmt.Errorf("-only must be redis or herald, not %q", cfg.only)
+	}
+	cfg.cases = map[string]bool{}
+	for _, c := range strings.Split(cases, ",") {
+		c = strings.TrimSpace(c)
+		if !slices.Contains(caseGroups, c) {
+			return fmt.Errorf("unknown case %q (want %s)", c, strings.Join(caseGroups, ", "))
+		}
+		cfg.cases[c] = true
+	}
+	if cfg.subs, err = parseInts(subs, 1); err != nil {
+		return fmt.Errorf("-subs: %w", err)
+	}
+	if cfg.payloads, err = parseInts(payloads, 1); err != nil {
+		return fmt.Errorf("-payloads: %w", err)
+	}
+	for _, w := range strings.Split(idleWaits, ",") {
+		d, err := time.ParseDuration(strings.TrimSpace(w))
+		if err != nil {
+			return fmt.Errorf("-idle-wait: %w", err)
+		}
+		cfg.idleWaits = append(cfg.idleWaits, d)
+	}
+	slices.Sort(cfg.idleWaits)
+	switch {
+	case cfg.runs < 1:
+		return fmt.Errorf("-runs must be at least 1")
+	case cfg.latPayload < stampLen:
+		return fmt.Errorf("-lat-payload must be at least %d", stampLen)
+	case cfg.latRate < 1 || cfg.latSubs < 1 || cfg.patterns < 1 || cfg.idleConns < 1:
+		return fmt.Errorf("-lat-rate, -lat-subs, -patterns and -idle-conns must be positive")
+	case cfg.duration <= 0 || cfg.warmup < 0:
+		return fmt.Errorf("-duration must be positive and -warmup not negative")
+	}
+	most := max(cfg.idleConns, slices.Max(cfg.subs), cfg.latSubs, cfg.patterns/patternsPerConn)
+	cfg.maxClients = most + 100
+	cfg.commandLine = "go run ./bench" + shellJoin(args)
+	return nil
+}
+
+// parseInts parses a comma-separated list of integers of at least least.
+func parseInts(s string, least int) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil {
+			return nil, err
+		}
+		if n < least {
+			return nil, fmt.Errorf("%d is less than %d", n, least)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// shellJoin quotes args for a shell, each preceded by a space.
+func shellJoin(args []string) string {
+	var b strings.Builder
+	for _, a := range args {
+		b.WriteByte(' ')
+		if a != "" && strings.Trim(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=.,/:") == "" {
+			b.WriteString(a)
+		} else {
+			b.WriteString("'" + strings.ReplaceAll(a, "'", `'\''`) + "'")
+		}
+	}
+	return b.String()
+}
+
+// reexecPinned replaces this process with itself under taskset on the
+// client core. It returns, with a warning, only when pinning is impossible,
+// and then turns pinning off for the servers too.
+func reexecPinned(cfg *config) {
+	taskset, err := exec.LookPath("taskset")
+	if err == nil && runtime.NumCPU() < 2 {
+		err = fmt.Errorf("only %d CPU available", runtime.NumCPU())
+	}
+	var self string
+	if err == nil {
+		self, err = os.Executable()
+	}
+	if err == nil {
+		args := append([]string{"taskset", "-c", cfg.clientCPU, self}, os.Args[1:]...)
+		err = syscall.Exec(taskset, args, append(os.Environ(), pinnedEnv+"=1"))
+	}
+	fmt.Fprintf(os.Stderr, "bench: not pinning to cores: %v\n", err)
+	cfg.pin = false
+}
+
+// raiseFileLimit raises RLIMIT_NOFILE to its hard limit, for this process
+// and the servers it starts, and checks that it covers need descriptors.
+func raiseFileLimit(need int) error {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		return err
+	}
+	lim.Cur = lim.Max
+	// Calling Setrlimit also stops os/exec from restoring the original soft
+	// limit in children, so the servers inherit the raised one.
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		return err
+	}
+	if lim.Cur < uint64(need) {
+		return fmt.Errorf("open-file limit %d is below the %d this run needs (lower -idle-conns)", lim.Cur, need)
+	}
+	return nil
+}
+
+// run builds what it needs, runs every case and prints the report.
+func run(cfg *config) error {
+	// The client's GOMAXPROCS is the number of cores it is pinned to.
+	runtime.GOMAXPROCS(runtime.NumCPU())
+	debug.SetGCPercent(400) // buffers are allocated up front; keep GC quiet
+	if err := raiseFileLimit(cfg.maxClients + 64); err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "herald-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	cfg.tmpDir = tmp
+
+	interrupts := make(chan os.Signal, 1)
+	signal.Notify(interrupts, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-interrupts
+		killLiveServers()
+		os.RemoveAll(tmp)
+		os.Exit(130)
+	}()
+
+	specs, err := serverSpecs(cfg)
+	if err != nil {
+		return err
+	}
+	env := describeEnvironment(cfg, specs)
+	fmt.Fprint(os.Stderr, env.text())
+	results := runCases(cfg, specs, allCases(cfg))
+	report := formatReport(cfg, env, specs, results)
+	fmt.Print(report)
+	if cfg.out != "" {
+		if err := os.WriteFile(cfg.out, []byte(report), 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "bench: wrote %s\n", cfg.out)
+	}
+	return nil
+}
+
+// serverSpecs returns the servers to compare, Redis first, building Herald
+// if no binary was given.
+func serverSpecs(cfg *config) ([]serverSpec, error) {
+	var specs []serverSpec
+	if cfg.only != string(kindHerald) {
+		bin, err := exec.LookPath(cfg.redisBin)
+		if err != nil {
+			return nil, fmt.Errorf("redis-server: %w (apt-get install redis-server, or -only herald)", err)
+		}
+		specs = append(specs, serverSpec{kind: kindRedis, bin: bin})
+	}
+	if cfg.only != string(kindRedis) {
+		bin := cfg.heraldBin
+		if bin == "" {
+			root, err := moduleRoot()
+			if err != nil {
+				return nil, err
+			}
+			fmt.Fprintln(os.Stderr, "bench: building ./cmd/herald")
+			if bin, err = buildHerald(root, cfg.tmpDir); err != nil {
+				return nil, fmt.Errorf("%w\n(use -only redis to benchmark redis-server alone)", err)
+			}
+		} else if abs, err := filepath.Abs(bin); err == nil {
+			bin = abs
+		}
+		specs = append(specs, serverSpec{kind: kindHerald, bin: bin, args: []string{"serve"}})
+	}
+	return specs, nil
+}
+
+// moduleRoot returns the directory of the main module's go.mod.
+func moduleRoot() (string, error) {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	gomod := strings.TrimSpace(string(out))
+	if err != nil || gomod == "" || gomod == os.DevNull {
+		return "", fmt.Errorf("cannot find the module root (run from the repository): %v", err)
+	}
+	return filepath.Dir(gomod), nil
+}

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/heraldhq/herald/server"
+)
+
+// parseServeArgs parses redis-server style options: "--name value ...",
+// where an option takes every following word up to the next "--" option, so
+// "--bind 127.0.0.1 ::1" binds two addresses.
+func parseServeArgs(args []string) (server.Config, error) {
+	cfg := server.Config{Port: 6379}
+	for i := 0; i < len(args); {
+		name, ok := strings.CutPrefix(args[i], "--")
+		if !ok || name == "" {
+			return cfg, fmt.Errorf("unexpected argument %q", args[i])
+		}
+		name, inline, hasInline := strings.Cut(name, "=")
+		var values []string
+		if hasInline {
+			values = []string{inline}
+		}
+		i++
+		for i < len(args) && !strings.HasPrefix(args[i], "--") {
+			values = append(values, args[i])
+			i++
+		}
+		if err := applyOption(&cfg, strings.ToLower(name), values); err != nil {
+			return cfg, fmt.Errorf("--%s: %w", name, err)
+		}
+	}
+	return cfg, nil
+}
+
+func applyOption(cfg *server.Config, name string, values []string) error {
+	one := func() (string, error) {
+		if len(values) != 1 {
+			return "", fmt.Errorf("wants one value, got %d", len(values))
+		}
+		return values[0], nil
+	}
+	switch name {
+	case "port":
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		port, err := strconv.Atoi(v)
+		if err != nil || port < 0 || port > 65535 {
+			return fmt.Errorf("invalid port %q", v)
+		}
+		cfg.Port = port
+	case "bind":
+		if len(values) == 0 {
+			return fmt.Errorf("wants at least one address")
+		}
+		cfg.Bind = values
+	case "maxclients":
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return fmt.Errorf("invalid number %q", v)
+		}
+		cfg.MaxClients = n
+	case "requirepass":
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		cfg.RequirePass = v
+	case "client-output-buffer-limit":
+		limits, err := server.ParseOutputLimits(cfg.OutputLimits, strings.Join(values, " "))
+		if err != nil {
+			return err
+		}
+		cfg.OutputLimits = limits
+	case "proto-max-bulk-len", "client-query-buffer-limit":
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		n, err := server.ParseMemory(v)
+		if err != nil || n < 1 {
+			return fmt.Errorf("invalid size %q", v)
+		}
+		if name == "proto-max-bulk-len" {
+			cfg.ProtoMaxBulkLen = n
+		} else {
+			cfg.QueryBufferLimit = n
+		}
+	default:
+		return fmt.Errorf("unknown option")
+	}
+	return nil
+}

@@ -1,0 +1,71 @@
+// Command herald runs the Herald broadcast server.
+//
+//	herald serve [--port 6379] [--bind 127.0.0.1 ...] [--maxclients 10000]
+//	             [--requirepass secret] [--client-output-buffer-limit "pubsub 32mb 8mb 60"]
+//	             [--proto-max-bulk-len 512mb] [--client-query-buffer-limit 1gb]
+//
+// Flags are spelled as redis-server spells them and mean the same.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/heraldhq/herald/server"
+)
+
+const usage = `usage: herald serve [--port N] [--bind ADDR ...] [--maxclients N] [--requirepass PASS]
+                    [--client-output-buffer-limit "CLASS HARD SOFT SECONDS" ...]
+                    [--proto-max-bulk-len SIZE] [--client-query-buffer-limit SIZE]
+       herald version
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	switch os.Args[1] {
+	case "serve":
+		os.Exit(serve(os.Args[2:]))
+	case "version", "--version", "-v":
+		fmt.Printf("herald %s (Redis %s protocol)\n", server.HeraldVersion, server.Version)
+	case "help", "--help", "-h":
+		fmt.Print(usage)
+	default:
+		fmt.Fprintf(os.Stderr, "herald: unknown command %q\n%s", os.Args[1], usage)
+		os.Exit(2)
+	}
+}
+
+func serve(args []string) int {
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	cfg, err := parseServeArgs(args)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "herald: %v\n%s", err, usage)
+		return 2
+	}
+	cfg.Logger = logger
+	srv, err := server.Start(cfg)
+	if err != nil {
+		logger.Error("cannot start", "error", err)
+		return 1
+	}
+	logger.Info("Herald ready to accept connections", "addr", srv.Addr(), "version", server.HeraldVersion)
+
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
+	sig := <-stop
+	logger.Info("shutting down", "signal", sig.String())
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		logger.Warn("shutdown incomplete", "error", err)
+	}
+	return 0
+}

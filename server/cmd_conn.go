@@ -1,0 +1,221 @@
+package server
+
+import (
+	"crypto/subtle"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/heraldhq/herald/broker"
+	"github.com/heraldhq/herald/internal/resp"
+)
+
+// Version is the Redis version Herald reports in HELLO and INFO, so that
+// clients' version checks pass: Herald implements Redis 7.0's behaviour.
+const Version = "7.0.15"
+
+// HeraldVersion is Herald's own version, reported in INFO.
+const HeraldVersion = "0.1.0"
+
+// numDatabases is the number of databases SELECT accepts, as Redis's default.
+const numDatabases = 16
+
+func registerConnection(t commandTable) {
+	connMeta := func(flags ...string) commandMeta {
+		return commandMeta{flags: flags, categories: []string{"@fast", "@connection"}, group: "connection"}
+	}
+	t.add(&command{name: "ping", arity: -1, flags: flagPubSubContext, run: cmdPing, meta: connMeta("fast")})
+	t.add(&command{name: "echo", arity: 2, run: cmdEcho, meta: connMeta("fast")})
+	t.add(&command{name: "quit", arity: -1, flags: flagPubSubContext | flagNoAuth, run: cmdQuit,
+		meta: connMeta("allow_busy", "noscript", "loading", "stale", "fast", "no_auth")})
+	t.add(&command{name: "reset", arity: 1, flags: flagPubSubContext | flagNoAuth, run: cmdReset,
+		meta: connMeta("noscript", "loading", "stale", "fast", "no_auth", "allow_busy")})
+	t.add(&command{name: "select", arity: 2, run: cmdSelect, meta: connMeta("loading", "stale", "fast")})
+	t.add(&command{name: "auth", arity: -2, flags: flagNoAuth, run: cmdAuth,
+		meta: connMeta("noscript", "loading", "stale", "fast", "no_auth", "sentinel", "allow_busy")})
+	t.add(&command{name: "hello", arity: -1, flags: flagNoAuth, run: cmdHello,
+		meta: connMeta("noscript", "loading", "stale", "fast", "no_auth", "sentinel", "allow_busy")})
+}
+
+func cmdPing(c *conn, args [][]byte) {
+	if len(args) > 2 {
+		c.writeArity("ping")
+		return
+	}
+	if c.subscribed > 0 && c.proto == resp.RESP2 {
+		c.writeArrayLen(2)
+		c.writeBulkString("pong")
+		if len(args) == 2 {
+			c.writeBulk(args[1])
+		} else {
+			c.writeBulkString("")
+		}
+		return
+	}
+	if len(args) == 2 {
+		c.writeBulk(args[1])
+		return
+	}
+	c.writeSimple("PONG")
+}
+
+func cmdEcho(c *conn, args [][]byte) { c.writeBulk(args[1]) }
+
+func cmdQuit(c *conn, _ [][]byte) {
+	c.writeOK()
+	c.closing = true
+}
+
+func cmdReset(c *conn, _ [][]byte) {
+	if c.subscribed > 0 {
+		c.srv.broker.UnsubscribeAll(c)
+		c.noteSubscriptions()
+	}
+	c.setProto(resp.RESP2)
+	c.replyMode = replyOn
+	c.authed = c.srv.settings().requirePass == ""
+	c.info.Lock()
+	c.info.name, c.info.db, c.info.noEvict, c.info.noTouch = "", 0, false, false
+	c.info.Unlock()
+	c.writeSimple("RESET")
+}
+
+func cmdSelect(c *conn, args [][]byte) {
+	id, err := strconv.ParseInt(string(args[1]), 10, 64)
+	if err != nil {
+		c.writeError(errNotInteger)
+		return
+	}
+	if id < 0 || id >= numDatabases {
+		c.writeError(errDBIndex)
+		return
+	}
+	c.info.Lock()
+	c.info.db = int(id)
+	c.info.Unlock()
+	c.writeOK()
+}
+
+func cmdAuth(c *conn, args [][]byte) {
+	if len(args) > 3 {
+		c.writeError(errSyntax)
+		return
+	}
+	pass := c.srv.settings().requirePass
+	if len(args) == 2 && pass == "" {
+		c.writeError(errAuthNoPassword)
+		return
+	}
+	user := []byte("default")
+	if len(args) == 3 {
+		user = args[1]
+	}
+	if !c.checkPassword(user, args[len(args)-1]) {
+		c.writeError(errWrongPass)
+		return
+	}
+	c.authed = true
+	c.writeOK()
+}
+
+// checkPassword checks credentials against the default user, the only user
+// until ACLs exist: with no requirepass it accepts any password (nopass).
+// The comparison takes constant time.
+func (c *conn) checkPassword(user, pass []byte) bool {
+	want := c.srv.settings().requirePass
+	userOK := subtle.ConstantTimeCompare(user, []byte("default")) == 1
+	if want == "" {
+		return userOK
+	}
+	passOK := subtle.ConstantTimeCompare(pass, []byte(want)) == 1
+	return userOK && passOK
+}
+
+func cmdHello(c *conn, args [][]byte) {
+	proto := c.proto
+	if len(args) >= 2 {
+		v, err := strconv.ParseInt(string(args[1]), 10, 64)
+		if err != nil {
+			c.writeError("ERR Protocol version is not an integer or out of range")
+			return
+		}
+		if v < 2 || v > 3 {
+			c.writeError(errNoProto)
+			return
+		}
+		proto = int(v)
+	}
+	var user, pass, name []byte
+	for i := 2; i < len(args); i++ {
+		more := len(args) - i - 1
+		switch opt := strings.ToLower(string(args[i])); {
+		case opt == "auth" && more >= 2:
+			user, pass = args[i+1], args[i+2]
+			i += 2
+		case opt == "setname" && more >= 1:
+			name = args[i+1]
+			i++
+		default:
+			c.writeError(sanitize(fmt.Sprintf(errHelloOptionFmt, clip(string(args[i]), 128))))
+			return
+		}
+	}
+	if user != nil {
+		if !c.checkPassword(user, pass) {
+			c.writeError(errWrongPass)
+			return
+		}
+		c.authed = true
+	}
+	if !c.authed {
+		c.writeError("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
+		return
+	}
+	if name != nil {
+		if !validClientName(name) {
+			c.writeError(errClientName)
+			return
+		}
+		c.info.Lock()
+		c.info.name = string(name)
+		c.info.Unlock()
+	}
+	c.setProto(proto)
+	c.writeMapLen(7)
+	c.writeBulkString("server")
+	c.writeBulkString("redis")
+	c.writeBulkString("version")
+	c.writeBulkString(Version)
+	c.writeBulkString("proto")
+	c.writeInt(int64(proto))
+	c.writeBulkString("id")
+	c.writeInt(c.id)
+	c.writeBulkString("mode")
+	c.writeBulkString("standalone")
+	c.writeBulkString("role")
+	c.writeBulkString("master")
+	c.writeBulkString("modules")
+	c.writeArrayLen(0)
+}
+
+// setProto switches the connection's protocol and the frame format its
+// deliveries use.
+func (c *conn) setProto(proto int) {
+	c.proto = proto
+	c.out.mu.Lock()
+	c.out.format = uint8(formatFor(proto))
+	c.out.mu.Unlock()
+}
+
+// validClientName reports whether name may be a client name: Redis refuses
+// spaces, newlines and other characters outside '!'..'~'.
+func validClientName(name []byte) bool {
+	for _, ch := range name {
+		if ch < '!' || ch > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+var _ broker.Subscriber = (*conn)(nil)

@@ -1,0 +1,202 @@
+package server
+
+import (
+	"fmt"
+
+	"github.com/heraldhq/herald/internal/resp"
+)
+
+func registerPubSub(t commandTable) {
+	ctx := flagPubSubContext
+	pubsubMeta := func(extra ...string) commandMeta {
+		return commandMeta{flags: append([]string{"pubsub", "noscript", "loading", "stale"}, extra...), categories: []string{"@pubsub", "@slow"}, group: "pubsub"}
+	}
+	t.add(&command{name: "subscribe", arity: -2, flags: ctx, run: cmdSubscribe, meta: pubsubMeta()})
+	t.add(&command{name: "unsubscribe", arity: -1, flags: ctx, run: cmdUnsubscribe, meta: pubsubMeta()})
+	t.add(&command{name: "psubscribe", arity: -2, flags: ctx, run: cmdPSubscribe, meta: pubsubMeta()})
+	t.add(&command{name: "punsubscribe", arity: -1, flags: ctx, run: cmdPUnsubscribe, meta: pubsubMeta()})
+	t.add(&command{name: "ssubscribe", arity: -2, flags: ctx, run: cmdSSubscribe,
+		meta: commandMeta{flags: []string{"pubsub", "noscript", "loading", "stale"}, firstKey: 1, lastKey: -1, keyStep: 1, categories: []string{"@pubsub", "@slow"}, group: "pubsub"}})
+	t.add(&command{name: "sunsubscribe", arity: -1, flags: ctx, run: cmdSUnsubscribe,
+		meta: commandMeta{flags: []string{"pubsub", "noscript", "loading", "stale"}, firstKey: 1, lastKey: -1, keyStep: 1, categories: []string{"@pubsub", "@slow"}, group: "pubsub"}})
+	t.add(&command{name: "publish", arity: 3, run: cmdPublish,
+		meta: commandMeta{flags: []string{"pubsub", "loading", "stale", "fast"}, categories: []string{"@pubsub", "@fast"}, group: "pubsub"}})
+	t.add(&command{name: "spublish", arity: 3, run: cmdSPublish,
+		meta: commandMeta{flags: []string{"pubsub", "loading", "stale", "fast"}, firstKey: 1, lastKey: 1, keyStep: 1, categories: []string{"@pubsub", "@fast"}, group: "pubsub"}})
+
+	pubsub := t.add(&command{name: "pubsub", arity: -2, meta: commandMeta{group: "pubsub"}})
+	sub := func(name string, arity int, run func(*conn, [][]byte)) {
+		pubsub.addSub(&command{name: name, arity: arity, run: run, meta: commandMeta{flags: []string{"pubsub", "loading", "stale"}, categories: []string{"@pubsub", "@slow"}, group: "pubsub"}})
+	}
+	sub("channels", -2, cmdPubSubChannels)
+	sub("numsub", -2, cmdPubSubNumSub)
+	sub("numpat", 2, cmdPubSubNumPat)
+	sub("shardchannels", -2, cmdPubSubShardChannels)
+	sub("shardnumsub", -2, cmdPubSubShardNumSub)
+	sub("help", 2, func(c *conn, _ [][]byte) { c.writeHelp(helpPubsub) })
+}
+
+// The (un)subscribe acknowledgements are pushes in RESP3 and are sent even
+// under CLIENT REPLY OFF, as Redis sends them.
+func (c *conn) writeAck(kind string, name []byte, count int) {
+	c.pushReply = true
+	c.reply = resp.AppendPushLen(c.reply, 3, c.proto)
+	c.reply = resp.AppendBulkString(c.reply, kind)
+	if name == nil {
+		c.reply = resp.AppendNull(c.reply, c.proto)
+	} else {
+		c.reply = resp.AppendBulk(c.reply, name)
+	}
+	c.reply = resp.AppendInt(c.reply, int64(count))
+}
+
+// noteSubscriptions records how many subscriptions the client holds after a
+// change: it decides RESP2 subscribed mode and the output-limit class.
+func (c *conn) noteSubscriptions() {
+	ch, pat, sh := c.srv.broker.Counts(c)
+	c.subscribed = ch + pat + sh
+	c.out.mu.Lock()
+	c.out.pubsub = c.subscribed > 0
+	c.out.mu.Unlock()
+}
+
+func cmdSubscribe(c *conn, args [][]byte) {
+	for _, ch := range args[1:] {
+		c.writeAck("subscribe", ch, c.srv.broker.Subscribe(c, string(ch)))
+	}
+	c.noteSubscriptions()
+}
+
+func cmdPSubscribe(c *conn, args [][]byte) {
+	for _, p := range args[1:] {
+		c.writeAck("psubscribe", p, c.srv.broker.PSubscribe(c, string(p)))
+	}
+	c.noteSubscriptions()
+}
+
+func cmdSSubscribe(c *conn, args [][]byte) {
+	for _, ch := range args[1:] {
+		c.writeAck("ssubscribe", ch, c.srv.broker.SSubscribe(c, string(ch)))
+	}
+	c.noteSubscriptions()
+}
+
+// unsubscribeArgs returns the names to unsubscribe from: the arguments, or
+// everything the client holds of that kind when there are none.
+func unsubscribeArgs(args [][]byte, held []string) [][]byte {
+	if len(args) > 1 {
+		return args[1:]
+	}
+	names := make([][]byte, len(held))
+	for i, h := range held {
+		names[i] = []byte(h)
+	}
+	return names
+}
+
+func cmdUnsubscribe(c *conn, args [][]byte) {
+	channels, _, _ := c.srv.broker.Holdings(c)
+	names := unsubscribeArgs(args, channels)
+	for _, ch := range names {
+		c.writeAck("unsubscribe", ch, c.srv.broker.Unsubscribe(c, string(ch)))
+	}
+	if len(names) == 0 {
+		ch, pat, _ := c.srv.broker.Counts(c)
+		c.writeAck("unsubscribe", nil, ch+pat)
+	}
+	c.noteSubscriptions()
+}
+
+func cmdPUnsubscribe(c *conn, args [][]byte) {
+	_, patterns, _ := c.srv.broker.Holdings(c)
+	names := unsubscribeArgs(args, patterns)
+	for _, p := range names {
+		c.writeAck("punsubscribe", p, c.srv.broker.PUnsubscribe(c, string(p)))
+	}
+	if len(names) == 0 {
+		ch, pat, _ := c.srv.broker.Counts(c)
+		c.writeAck("punsubscribe", nil, ch+pat)
+	}
+	c.noteSubscriptions()
+}
+
+func cmdSUnsubscribe(c *conn, args [][]byte) {
+	_, _, shards := c.srv.broker.Holdings(c)
+	names := unsubscribeArgs(args, shards)
+	for _, ch := range names {
+		c.writeAck("sunsubscribe", ch, c.srv.broker.SUnsubscribe(c, string(ch)))
+	}
+	if len(names) == 0 {
+		_, _, sh := c.srv.broker.Counts(c)
+		c.writeAck("sunsubscribe", nil, sh)
+	}
+	c.noteSubscriptions()
+}
+
+func cmdPublish(c *conn, args [][]byte) {
+	c.writeInt(int64(c.srv.broker.Publish(args[1], args[2], &c.batch)))
+}
+
+func cmdSPublish(c *conn, args [][]byte) {
+	c.writeInt(int64(c.srv.broker.SPublish(args[1], args[2], &c.batch)))
+}
+
+func cmdPubSubChannels(c *conn, args [][]byte) {
+	switch len(args) {
+	case 2:
+		c.writeBulkStrings(c.srv.broker.Channels())
+	case 3:
+		c.writeBulkStrings(c.srv.broker.ChannelsMatching(string(args[2])))
+	default:
+		c.writeSubcommandSyntaxError(args)
+	}
+}
+
+func cmdPubSubShardChannels(c *conn, args [][]byte) {
+	switch len(args) {
+	case 2:
+		c.writeBulkStrings(c.srv.broker.ShardChannels())
+	case 3:
+		c.writeBulkStrings(c.srv.broker.ShardChannelsMatching(string(args[2])))
+	default:
+		c.writeSubcommandSyntaxError(args)
+	}
+}
+
+func cmdPubSubNumSub(c *conn, args [][]byte) {
+	c.writeArrayLen(2 * (len(args) - 2))
+	for _, ch := range args[2:] {
+		c.writeBulk(ch)
+		c.writeInt(int64(c.srv.broker.NumSub(string(ch))))
+	}
+}
+
+func cmdPubSubShardNumSub(c *conn, args [][]byte) {
+	c.writeArrayLen(2 * (len(args) - 2))
+	for _, ch := range args[2:] {
+		c.writeBulk(ch)
+		c.writeInt(int64(c.srv.broker.ShardNumSub(string(ch))))
+	}
+}
+
+func cmdPubSubNumPat(c *conn, _ [][]byte) {
+	c.writeInt(int64(c.srv.broker.Stats().Patterns))
+}
+
+// writeSubcommandSyntaxError is Redis's reply to a known subcommand called
+// with arguments it does not take.
+func (c *conn) writeSubcommandSyntaxError(args [][]byte) {
+	c.writeError(sanitize(fmt.Sprintf("ERR unknown subcommand or wrong number of arguments for '%s'. Try %s HELP.",
+		clip(string(args[1]), 128), upper(args[0]))))
+}
+
+func upper(b []byte) string {
+	out := make([]byte, len(b))
+	for i, ch := range b {
+		if 'a' <= ch && ch <= 'z' {
+			ch -= 'a' - 'A'
+		}
+		out[i] = ch
+	}
+	return string(out)
+}

@@ -1,0 +1,216 @@
+package server
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/heraldhq/herald/internal/resp"
+)
+
+// cmdFlag marks how the dispatcher treats a command.
+type cmdFlag uint16
+
+const (
+	// flagNoAuth: allowed before AUTH when a password is required.
+	flagNoAuth cmdFlag = 1 << iota
+	// flagPubSubContext: allowed on a RESP2 connection in subscribed mode.
+	flagPubSubContext
+)
+
+// command is one entry of the command table. A container command (CLIENT,
+// PUBSUB, CONFIG ...) has subcommands and no handler of its own unless it
+// also runs bare (COMMAND).
+type command struct {
+	name   string // lower case; "container|sub" for subcommands
+	arity  int    // as Redis: n means exactly n arguments, -n at least n
+	flags  cmdFlag
+	run    func(c *conn, args [][]byte)
+	subs   map[string]*command
+	parent *command
+	meta   commandMeta // what COMMAND INFO / DOCS report
+}
+
+// commandMeta is the description COMMAND reports for a command, as Redis 7.0
+// reports it for the same command.
+type commandMeta struct {
+	flags      []string // e.g. "pubsub", "loading", "stale", "fast"
+	firstKey   int
+	lastKey    int
+	keyStep    int
+	categories []string // ACL categories, e.g. "@pubsub", "@fast"
+	summary    string
+	since      string
+	group      string
+}
+
+// commandTable maps lower-case command names to commands.
+type commandTable map[string]*command
+
+var commands = buildCommandTable()
+
+func buildCommandTable() commandTable {
+	t := commandTable{}
+	registerPubSub(t)
+	registerConnection(t)
+	registerClient(t)
+	registerServer(t)
+	return t
+}
+
+// add registers a top-level command.
+func (t commandTable) add(cmd *command) *command {
+	t[cmd.name] = cmd
+	return cmd
+}
+
+// addSub registers a subcommand of parent; name is the bare subcommand.
+func (parent *command) addSub(sub *command) *command {
+	if parent.subs == nil {
+		parent.subs = make(map[string]*command)
+	}
+	bare := sub.name
+	sub.name = parent.name + "|" + bare
+	sub.parent = parent
+	parent.subs[bare] = sub
+	return sub
+}
+
+// sortedCommands returns the table's top-level commands by name.
+func (t commandTable) sorted() []*command {
+	out := make([]*command, 0, len(t))
+	for _, c := range t {
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out
+}
+
+// lookup finds the command args names. On failure it returns the error
+// Redis replies with.
+func lookup(args [][]byte) (*command, string) {
+	var nameBuf [32]byte
+	cmd := commands[string(lowerInto(nameBuf[:0], args[0]))]
+	if cmd == nil {
+		return nil, unknownCommandError(args)
+	}
+	if cmd.subs != nil && len(args) >= 2 {
+		sub := cmd.subs[string(lowerInto(nameBuf[:0], args[1]))]
+		if sub == nil {
+			return nil, sanitize(fmt.Sprintf(errUnknownSubFmt, clip(string(args[1]), 128), strings.ToUpper(string(args[0]))))
+		}
+		cmd = sub
+	}
+	if (cmd.arity > 0 && len(args) != cmd.arity) || len(args) < -cmd.arity {
+		return nil, fmt.Sprintf(errArityFmt, cmd.name)
+	}
+	return cmd, ""
+}
+
+// unknownCommandError builds Redis's reply to an unknown command: the name
+// and the first arguments, quoted, up to about 128 bytes.
+func unknownCommandError(args [][]byte) string {
+	var b strings.Builder
+	for i := 1; i < len(args) && b.Len() < 128; i++ {
+		b.WriteByte('\'')
+		b.WriteString(clip(string(args[i]), 128-b.Len()))
+		b.WriteString("' ")
+	}
+	return sanitize(fmt.Sprintf(errUnknownCmdFmt, clip(string(args[0]), 128), b.String()))
+}
+
+func clip(s string, n int) string {
+	if n < 0 {
+		n = 0
+	}
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// sanitize replaces newlines in an error text with spaces, as Redis does, so
+// that user input cannot break the protocol.
+func sanitize(s string) string {
+	if !strings.ContainsAny(s, "\r\n") {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if r == '\r' || r == '\n' {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// lowerInto appends s lower-cased (ASCII) to dst.
+func lowerInto(dst, s []byte) []byte {
+	for _, ch := range s {
+		if 'A' <= ch && ch <= 'Z' {
+			ch += 'a' - 'A'
+		}
+		dst = append(dst, ch)
+	}
+	return dst
+}
+
+// execute runs one command and commits its reply.
+func (c *conn) execute(args [][]byte) {
+	c.commandsRun++
+	cmd, errText := lookup(args)
+	switch {
+	case cmd == nil:
+		c.writeError(errText)
+	case !c.authed && cmd.flags&flagNoAuth == 0:
+		c.writeError(errNoAuth)
+	case c.subscribed > 0 && c.proto == resp.RESP2 && cmd.flags&flagPubSubContext == 0:
+		c.writeError(fmt.Sprintf(errSubscribeCtxFmt, cmd.name))
+	default:
+		cmd.run(c, args)
+		c.info.Lock()
+		c.info.lastCommand = cmd.name
+		c.info.lastActive = time.Now()
+		c.info.Unlock()
+	}
+	c.commitReply()
+	c.pushReply = false
+	switch c.replyMode {
+	case replySkipNext:
+		c.replyMode = replySkipThis
+	case replySkipThis:
+		c.replyMode = replyOn
+	}
+}
+
+// Reply helpers: append to the reply of the command being executed.
+
+func (c *conn) writeError(text string) {
+	c.srv.stats.errorReplies.Add(1)
+	c.reply = resp.AppendError(c.reply, text)
+}
+
+func (c *conn) writeOK()                   { c.reply = append(c.reply, "+OK\r\n"...) }
+func (c *conn) writeSimple(s string)       { c.reply = resp.AppendSimple(c.reply, s) }
+func (c *conn) writeInt(n int64)           { c.reply = resp.AppendInt(c.reply, n) }
+func (c *conn) writeBulk(p []byte)         { c.reply = resp.AppendBulk(c.reply, p) }
+func (c *conn) writeBulkString(s string)   { c.reply = resp.AppendBulkString(c.reply, s) }
+func (c *conn) writeArrayLen(n int)        { c.reply = resp.AppendArrayLen(c.reply, n) }
+func (c *conn) writeMapLen(n int)          { c.reply = resp.AppendMapLen(c.reply, n, c.proto) }
+func (c *conn) writeNull()                 { c.reply = resp.AppendNull(c.reply, c.proto) }
+func (c *conn) writeVerbatim(s string)     { c.reply = resp.AppendVerbatim(c.reply, "txt", s, c.proto) }
+func (c *conn) writeArity(cmd string)      { c.writeError(fmt.Sprintf(errArityFmt, cmd)) }
+func (c *conn) writeBulkStrings(s []string) {
+	c.writeArrayLen(len(s))
+	for _, x := range s {
+		c.writeBulkString(x)
+	}
+}
+
+// writeHelp writes a HELP reply: the lines as simple strings.
+func (c *conn) writeHelp(lines []string) {
+	c.writeArrayLen(len(lines))
+	for _, l := range lines {
+		c.writeSimple(l)
+	}
+}

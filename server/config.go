@@ -1,0 +1,153 @@
+package server
+
+import (
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is a server's configuration. Fields are named after redis-server's
+// settings of the same meaning; zero values mean Redis's defaults, filled in
+// by withDefaults.
+type Config struct {
+	// Bind lists the addresses to listen on. Empty means 127.0.0.1.
+	Bind []string
+	// Port is the TCP port. Zero means no TCP listener, as in Redis; the
+	// command line defaults it to 6379. StartLocal ignores Bind and Port and
+	// listens on 127.0.0.1 at a port the system picks.
+	Port int
+	// MaxClients is the most connected clients; more are refused with
+	// Redis's error. Zero means 10000.
+	MaxClients int
+	// RequirePass, when not empty, is the default user's password: clients
+	// must AUTH before other commands.
+	RequirePass string
+	// OutputLimits are the client-output-buffer-limit classes. The zero
+	// value means Redis's defaults: normal unlimited, pubsub 32mb 8mb 60.
+	OutputLimits OutputLimits
+	// ProtoMaxBulkLen is the longest bulk string a client may send
+	// (proto-max-bulk-len). Zero means 512 MB.
+	ProtoMaxBulkLen int64
+	// QueryBufferLimit is the most bytes of one client's unprocessed input
+	// (client-query-buffer-limit). Zero means 1 GB.
+	QueryBufferLimit int64
+	// Logger receives the server's log. Nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// OutputLimit is one class of client-output-buffer-limit: a client whose
+// pending output exceeds Hard bytes, or exceeds Soft bytes for longer than
+// SoftSeconds, is disconnected. Zero disables a limit.
+type OutputLimit struct {
+	Hard, Soft  int64
+	SoftSeconds int
+}
+
+// OutputLimits holds the limits by client class. Replica is accepted for
+// compatibility with Redis configurations and unused.
+type OutputLimits struct {
+	Normal, Replica, PubSub OutputLimit
+	set                     bool
+}
+
+// DefaultOutputLimits are Redis 7.0's defaults.
+var DefaultOutputLimits = OutputLimits{
+	Replica: OutputLimit{Hard: 256 << 20, Soft: 64 << 20, SoftSeconds: 60},
+	PubSub:  OutputLimit{Hard: 32 << 20, Soft: 8 << 20, SoftSeconds: 60},
+	set:     true,
+}
+
+func (c Config) withDefaults() Config {
+	if len(c.Bind) == 0 {
+		c.Bind = []string{"127.0.0.1"}
+	}
+	if c.MaxClients == 0 {
+		c.MaxClients = 10000
+	}
+	if !c.OutputLimits.set {
+		c.OutputLimits = DefaultOutputLimits
+	}
+	if c.ProtoMaxBulkLen == 0 {
+		c.ProtoMaxBulkLen = 512 << 20
+	}
+	if c.QueryBufferLimit == 0 {
+		c.QueryBufferLimit = 1 << 30
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c
+}
+
+// ParseOutputLimits parses a client-output-buffer-limit value as Redis
+// does: one or more groups of "<class> <hard> <soft> <soft-seconds>", with
+// classes normal, replica (or slave) and pubsub, applied on top of base.
+func ParseOutputLimits(base OutputLimits, value string) (OutputLimits, error) {
+	if !base.set {
+		base = DefaultOutputLimits
+	}
+	f := strings.Fields(value)
+	if len(f) == 0 || len(f)%4 != 0 {
+		return base, fmt.Errorf("wrong number of arguments")
+	}
+	out := base
+	for i := 0; i < len(f); i += 4 {
+		var target *OutputLimit
+		switch strings.ToLower(f[i]) {
+		case "normal":
+			target = &out.Normal
+		case "replica", "slave":
+			target = &out.Replica
+		case "pubsub":
+			target = &out.PubSub
+		default:
+			return base, fmt.Errorf("Invalid client class specified in buffer limit configuration.")
+		}
+		hard, err1 := ParseMemory(f[i+1])
+		soft, err2 := ParseMemory(f[i+2])
+		secs, err3 := strconv.Atoi(f[i+3])
+		if err1 != nil || err2 != nil || err3 != nil || hard < 0 || soft < 0 || secs < 0 {
+			return base, fmt.Errorf("Error in hard, soft or soft_seconds setting in buffer limit configuration.")
+		}
+		*target = OutputLimit{Hard: hard, Soft: soft, SoftSeconds: secs}
+	}
+	out.set = true
+	return out, nil
+}
+
+// String renders the limits as CONFIG GET shows them.
+func (l OutputLimits) String() string {
+	one := func(name string, x OutputLimit) string {
+		return fmt.Sprintf("%s %d %d %d", name, x.Hard, x.Soft, x.SoftSeconds)
+	}
+	return one("normal", l.Normal) + " " + one("slave", l.Replica) + " " + one("pubsub", l.PubSub)
+}
+
+// ParseMemory parses a memory amount as redis.conf writes it: a number
+// with an optional unit k, kb, m, mb, g, gb (k = 1000, kb = 1024), any case.
+func ParseMemory(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		mul    int64
+	}{{"kb", 1 << 10}, {"mb", 1 << 20}, {"gb", 1 << 30}, {"k", 1000}, {"m", 1000 * 1000}, {"g", 1000 * 1000 * 1000}, {"b", 1}}
+	ls := strings.ToLower(s)
+	mul := int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(ls, u.suffix) {
+			ls, mul = strings.TrimSuffix(ls, u.suffix), u.mul
+			break
+		}
+	}
+	n, err := strconv.ParseInt(ls, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("invalid memory amount %q", s)
+	}
+	return n * mul, nil
+}
+
+// softDuration returns the soft limit's grace period.
+func (l OutputLimit) softDuration() time.Duration {
+	return time.Duration(l.SoftSeconds) * time.Second
+}

@@ -1,0 +1,431 @@
+package server
+
+import (
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/heraldhq/herald/broker"
+	"github.com/heraldhq/herald/internal/resp"
+)
+
+// replyMode is the state CLIENT REPLY sets.
+type replyMode uint8
+
+const (
+	replyOn replyMode = iota
+	replyOff
+	replySkipNext // SKIP was the last command: the next reply is dropped
+	replySkipThis // dropping the reply of the command being executed
+)
+
+// conn is one client connection. One goroutine (serve) reads, parses and
+// executes its commands; replies and delivered messages go to its outbox.
+// Fields below "owned by serve" are touched only by that goroutine.
+type conn struct {
+	srv *Server
+	nc  net.Conn
+	raw syscall.RawConn // nil when nc is not a socket (net.Pipe in tests)
+	id  int64
+
+	remoteAddr, localAddr string
+	created               time.Time
+
+	out outbox
+
+	// Owned by serve.
+	parser      resp.Parser
+	rbuf        []byte // query buffer; nil while idle
+	rpos        int    // bytes of rbuf consumed
+	args        [][]byte
+	reply       []byte // replies of the command being executed
+	pushReply   bool   // the reply is a push (subscribe acks): sent even under CLIENT REPLY OFF
+	replyMode   replyMode
+	batch       broker.Batch
+	proto       int
+	authed      bool
+	subscribed  int // channels + patterns + shard channels held
+	closing     bool
+	commandsRun int64
+
+	// Read by CLIENT LIST / INFO from other goroutines.
+	info struct {
+		sync.Mutex
+		name, libName, libVer string
+		db                    int
+		lastCommand           string
+		lastActive            time.Time
+		noEvict, noTouch      bool
+		queryBuf              int
+	}
+
+	killed    atomic.Bool
+	closeOnce sync.Once
+}
+
+func newConn(srv *Server, nc net.Conn, id int64) *conn {
+	c := &conn{
+		srv:        srv,
+		nc:         nc,
+		id:         id,
+		remoteAddr: nc.RemoteAddr().String(),
+		localAddr:  nc.LocalAddr().String(),
+		created:    time.Now(),
+		proto:      resp.RESP2,
+		authed:     srv.settings().requirePass == "",
+	}
+	if sc, ok := nc.(syscall.Conn); ok {
+		if raw, err := sc.SyscallConn(); err == nil {
+			c.raw = raw
+		}
+	}
+	c.out.format = uint8(formatRESP2)
+	c.info.lastActive = c.created
+	c.parser.Limits = resp.Limits{MaxBulkLen: srv.settings().protoMaxBulkLen}
+	return c
+}
+
+// serve runs the connection until it closes.
+func (c *conn) serve() {
+	defer c.cleanup()
+	for {
+		if err := c.fill(); err != nil {
+			return
+		}
+		ok := c.processInput()
+		if c.commandsRun > 0 {
+			c.srv.stats.commands.Add(c.commandsRun)
+			c.commandsRun = 0
+		}
+		c.batch.Flush()
+		c.Flush()
+		if !ok {
+			c.drain()
+			return
+		}
+		c.compactInput()
+	}
+}
+
+// processInput parses and executes every complete command in the query
+// buffer. It returns false when the connection must close.
+func (c *conn) processInput() bool {
+	c.parser.Unauthenticated = !c.authed
+	for c.rpos < len(c.rbuf) {
+		args, n, err := c.parser.Parse(c.rbuf[c.rpos:], c.args[:0])
+		if err != nil {
+			c.reply = resp.AppendError(c.reply, err.Error())
+			c.commitReply()
+			c.srv.logger().Info("closing client: protocol error", "id", c.id, "addr", c.remoteAddr, "error", err.Error())
+			return false
+		}
+		if n == 0 {
+			return true
+		}
+		c.rpos += n
+		c.args = args
+		if len(args) == 0 {
+			continue
+		}
+		c.execute(args)
+		if c.closing {
+			return false
+		}
+	}
+	return true
+}
+
+// fill reads more input. With nothing buffered it waits for the socket to
+// become readable without holding a buffer, so an idle connection costs no
+// read buffer.
+func (c *conn) fill() error {
+	if len(c.rbuf) == 0 {
+		buf, err := c.readIdle()
+		c.rbuf, c.rpos = buf, 0
+		return err
+	}
+	need := c.parser.Need()
+	if int64(need) > c.srv.settings().queryBufferLimit || int64(len(c.rbuf)) >= c.srv.settings().queryBufferLimit {
+		c.srv.logger().Warn("closing client that reached max query buffer length", "id", c.id, "addr", c.remoteAddr, "qbuf", len(c.rbuf))
+		return errors.New("query buffer limit")
+	}
+	if need < len(c.rbuf)+readBufSize/2 {
+		need = len(c.rbuf) + readBufSize/2
+	}
+	if need > cap(c.rbuf) {
+		grown := make([]byte, len(c.rbuf), need)
+		copy(grown, c.rbuf)
+		putReadBuf(c.rbuf)
+		c.rbuf = grown
+	}
+	n, err := c.nc.Read(c.rbuf[len(c.rbuf):cap(c.rbuf)])
+	c.rbuf = c.rbuf[:len(c.rbuf)+n]
+	if n > 0 {
+		return nil
+	}
+	return err
+}
+
+// readIdle waits for input and reads it into a pooled buffer taken only
+// once bytes have arrived.
+func (c *conn) readIdle() ([]byte, error) {
+	if c.raw == nil {
+		buf := getReadBuf()
+		n, err := c.nc.Read(buf[:cap(buf)])
+		if n > 0 {
+			return buf[:n], nil
+		}
+		putReadBuf(buf)
+		return nil, err
+	}
+	var buf []byte
+	var n int
+	var rerr error
+	err := c.raw.Read(func(fd uintptr) bool {
+		buf = getReadBuf()
+		n, rerr = syscall.Read(int(fd), buf[:cap(buf)])
+		if rerr == syscall.EAGAIN {
+			putReadBuf(buf)
+			buf = nil
+			return false
+		}
+		return true
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case rerr != nil:
+		putReadBuf(buf)
+		return nil, rerr
+	case n <= 0:
+		putReadBuf(buf)
+		return nil, io.EOF
+	}
+	return buf[:n], nil
+}
+
+// compactInput drops consumed input: the buffer goes back to the pool when
+// everything was consumed, else the partial command moves to its start.
+func (c *conn) compactInput() {
+	if c.rpos >= len(c.rbuf) {
+		putReadBuf(c.rbuf)
+		c.rbuf, c.rpos = nil, 0
+		clear(c.args[:cap(c.args)])
+		return
+	}
+	if c.rpos > 0 {
+		n := copy(c.rbuf, c.rbuf[c.rpos:])
+		c.rbuf, c.rpos = c.rbuf[:n], 0
+	}
+	c.info.Lock()
+	c.info.queryBuf = len(c.rbuf)
+	c.info.Unlock()
+}
+
+const readBufSize = 16 << 10
+
+var readBufPool = sync.Pool{New: func() any { b := make([]byte, 0, readBufSize); return &b }}
+
+func getReadBuf() []byte { return (*readBufPool.Get().(*[]byte))[:0] }
+
+func putReadBuf(b []byte) {
+	if cap(b) != readBufSize {
+		return
+	}
+	b = b[:0]
+	readBufPool.Put(&b)
+}
+
+// commitReply moves the current command's reply to the outbox, unless
+// CLIENT REPLY suppresses it.
+func (c *conn) commitReply() {
+	if len(c.reply) == 0 {
+		return
+	}
+	if c.replyMode != replyOn && !c.pushReply {
+		c.reply = c.reply[:0]
+		return
+	}
+	c.out.mu.Lock()
+	if !c.out.closed {
+		c.out.appendOut(c.reply)
+	}
+	over := c.out.overLimit(c.limitClass(), time.Now)
+	c.out.mu.Unlock()
+	if cap(c.reply) > 64<<10 {
+		c.reply = nil
+	} else {
+		c.reply = c.reply[:0]
+	}
+	if over {
+		c.killForOutputLimit()
+	}
+}
+
+// limitClass returns the output limit for the client's class. Lock held.
+func (c *conn) limitClass() OutputLimit {
+	l := c.srv.settings().outputLimits
+	if c.out.pubsub {
+		return l.PubSub
+	}
+	return l.Normal
+}
+
+// Deliver implements broker.Subscriber: it appends the message's frame to
+// the outbox and asks the publisher's batch to flush it.
+func (c *conn) Deliver(m *broker.Message, batch *broker.Batch) {
+	c.out.mu.Lock()
+	if c.out.closed {
+		c.out.mu.Unlock()
+		return
+	}
+	c.out.appendOut(m.Frame(broker.Format(c.out.format)))
+	over := c.out.overLimit(c.limitClass(), time.Now)
+	add := !c.out.queued
+	c.out.queued = true
+	c.out.mu.Unlock()
+	if over {
+		c.killForOutputLimit()
+		return
+	}
+	if add {
+		batch.Add(c)
+	}
+}
+
+// Flush implements broker.Flusher: it writes pending output without
+// blocking, and leaves what the socket cannot take to a writer goroutine.
+func (c *conn) Flush() {
+	c.out.mu.Lock()
+	c.out.queued = false
+	if c.out.writing || c.out.closed || len(c.out.buf) == 0 {
+		c.out.mu.Unlock()
+		return
+	}
+	buf := c.out.buf
+	c.out.buf = nil
+	c.out.writing = true
+	c.out.inflight = len(buf)
+	c.out.mu.Unlock()
+
+	if c.raw == nil {
+		go c.writeLoop(buf, 0)
+		return
+	}
+	n, err := writeNonBlocking(c.raw, buf)
+	if err != nil {
+		c.writeFailed(buf)
+		return
+	}
+	if n < len(buf) {
+		go c.writeLoop(buf, n)
+		return
+	}
+	c.out.mu.Lock()
+	c.out.inflight = 0
+	if len(c.out.buf) == 0 {
+		c.out.writing = false
+		c.out.mu.Unlock()
+		putOutBuf(buf)
+		return
+	}
+	c.out.mu.Unlock()
+	go c.writeLoop(buf[:0], 0)
+}
+
+// writeLoop writes buf[off:] and then whatever else the outbox gathers,
+// blocking on the socket, until the outbox is empty. It holds the right to
+// write (outbox.writing) and gives it up when done.
+func (c *conn) writeLoop(buf []byte, off int) {
+	for {
+		if off < len(buf) {
+			if _, err := c.nc.Write(buf[off:]); err != nil {
+				c.writeFailed(buf)
+				return
+			}
+		}
+		c.out.mu.Lock()
+		if len(c.out.buf) == 0 || c.out.closed {
+			c.out.writing = false
+			c.out.inflight = 0
+			c.out.mu.Unlock()
+			putOutBuf(buf)
+			return
+		}
+		next := c.out.buf
+		c.out.buf = nil
+		c.out.inflight = len(next)
+		c.out.mu.Unlock()
+		putOutBuf(buf)
+		buf, off = next, 0
+	}
+}
+
+func (c *conn) writeFailed(buf []byte) {
+	c.out.mu.Lock()
+	c.out.writing = false
+	c.out.inflight = 0
+	c.out.closed = true
+	c.out.buf = nil
+	c.out.mu.Unlock()
+	putOutBuf(buf)
+	c.nc.Close()
+}
+
+// drain waits briefly for the outbox to reach the socket, so that the
+// reply to QUIT or a protocol error is sent before the connection closes.
+func (c *conn) drain() {
+	deadline := time.Now().Add(time.Second)
+	for time.Now().Before(deadline) {
+		c.out.mu.Lock()
+		done := c.out.closed || (!c.out.writing && len(c.out.buf) == 0)
+		c.out.mu.Unlock()
+		if done {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// kill closes the connection from any goroutine: output is dropped and the
+// serving goroutine sees its socket closed and cleans up.
+func (c *conn) kill() {
+	c.killed.Store(true)
+	c.out.mu.Lock()
+	c.out.closed = true
+	c.out.buf = nil
+	c.out.mu.Unlock()
+	c.nc.Close()
+}
+
+func (c *conn) killForOutputLimit() {
+	if c.killed.Swap(true) {
+		return
+	}
+	c.srv.stats.outputLimitDisconnects.Add(1)
+	c.srv.logger().Warn("client closed for overcoming of output buffer limits", "id", c.id, "addr", c.remoteAddr)
+	c.kill()
+}
+
+// cleanup runs when serve returns.
+func (c *conn) cleanup() {
+	c.closeOnce.Do(func() {
+		c.out.mu.Lock()
+		c.out.closed = true
+		c.out.buf = nil
+		c.out.mu.Unlock()
+		c.nc.Close()
+		if c.subscribed > 0 {
+			c.srv.broker.UnsubscribeAll(c)
+		}
+		if c.rbuf != nil {
+			putReadBuf(c.rbuf)
+			c.rbuf = nil
+		}
+		c.srv.removeConn(c)
+	})
+}

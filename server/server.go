@@ -1,0 +1,252 @@
+// Package server is Herald's Redis-protocol server: the RESP listener, the
+// connections, subscribe-mode rules and the command table. Routing belongs
+// to package broker.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/heraldhq/herald/broker"
+	"github.com/heraldhq/herald/internal/resp"
+)
+
+// Server is a Herald RESP server.
+type Server struct {
+	broker  *broker.Broker
+	started time.Time
+	runID   string
+
+	cfg atomic.Pointer[settings]
+
+	mu        sync.Mutex
+	listeners []net.Listener
+	conns     map[int64]*conn
+	closed    bool
+	wg        sync.WaitGroup
+
+	nextID atomic.Int64
+	stats  stats
+}
+
+// settings are the values CONFIG SET may change at run time. A change
+// replaces the whole struct, so readers load it with one atomic read.
+type settings struct {
+	Config
+	requirePass      string
+	protoMaxBulkLen  int64
+	queryBufferLimit int64
+	outputLimits     OutputLimits
+}
+
+type stats struct {
+	connections            atomic.Int64 // total_connections_received
+	commands               atomic.Int64 // total_commands_processed
+	rejected               atomic.Int64 // rejected_connections
+	outputLimitDisconnects atomic.Int64
+	errorReplies           atomic.Int64
+}
+
+// New returns a server with its own broker. It does not listen yet.
+func New(cfg Config) *Server {
+	return NewWithBroker(cfg, broker.New())
+}
+
+// NewWithBroker returns a server that routes through b, so that Go code
+// embedding Herald shares the server's channels.
+func NewWithBroker(cfg Config, b *broker.Broker) *Server {
+	s := &Server{
+		broker:  b,
+		started: time.Now(),
+		runID:   newRunID(),
+		conns:   make(map[int64]*conn),
+	}
+	s.store(cfg.withDefaults())
+	return s
+}
+
+func (s *Server) store(cfg Config) {
+	s.cfg.Store(&settings{
+		Config:           cfg,
+		requirePass:      cfg.RequirePass,
+		protoMaxBulkLen:  cfg.ProtoMaxBulkLen,
+		queryBufferLimit: cfg.QueryBufferLimit,
+		outputLimits:     cfg.OutputLimits,
+	})
+}
+
+func (s *Server) settings() *settings { return s.cfg.Load() }
+
+func (s *Server) logger() *slog.Logger { return s.settings().Logger }
+
+// Broker returns the broker the server routes through.
+func (s *Server) Broker() *broker.Broker { return s.broker }
+
+// Start listens on every address of cfg.Bind at cfg.Port (none when Port is
+// 0) and serves in the background.
+func Start(cfg Config) (*Server, error) {
+	s := New(cfg)
+	if err := s.listenAll(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// StartLocal starts a server listening on 127.0.0.1 at a port the system
+// picks, whatever cfg.Bind and cfg.Port say: the one call tests and
+// embedders need. Addr returns the address.
+func StartLocal(cfg Config) (*Server, error) {
+	s := New(cfg)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	s.Serve(l)
+	return s, nil
+}
+
+func (s *Server) listenAll() error {
+	cfg := s.settings()
+	if cfg.Port == 0 {
+		return nil
+	}
+	for _, host := range cfg.Bind {
+		addr := net.JoinHostPort(host, strconv.Itoa(cfg.Port))
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			s.Shutdown(context.Background())
+			return fmt.Errorf("could not listen on %s: %w", addr, err)
+		}
+		s.Serve(l)
+	}
+	return nil
+}
+
+// Serve accepts connections on l in the background until Shutdown.
+func (s *Server) Serve(l net.Listener) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		l.Close()
+		return
+	}
+	s.listeners = append(s.listeners, l)
+	s.wg.Add(1)
+	s.mu.Unlock()
+	go s.acceptLoop(l)
+}
+
+// Addr returns the address of the first listener, or nil.
+func (s *Server) Addr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.listeners) == 0 {
+		return nil
+	}
+	return s.listeners[0].Addr()
+}
+
+func (s *Server) acceptLoop(l net.Listener) {
+	defer s.wg.Done()
+	var backoff time.Duration
+	for {
+		nc, err := l.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			// Out of file descriptors and the like: wait and retry.
+			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+			s.logger().Warn("accept failed", "error", err, "retry_in", backoff)
+			time.Sleep(backoff)
+			continue
+		}
+		backoff = 0
+		s.ServeConn(nc)
+	}
+}
+
+// ServeConn serves one already-accepted connection in the background. Tests
+// use it with net.Pipe.
+func (s *Server) ServeConn(nc net.Conn) {
+	s.stats.connections.Add(1)
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		nc.Close()
+		return
+	}
+	if len(s.conns) >= s.settings().MaxClients {
+		s.mu.Unlock()
+		s.stats.rejected.Add(1)
+		nc.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
+		nc.Write(resp.AppendError(nil, errMaxClients))
+		nc.Close()
+		return
+	}
+	c := newConn(s, nc, s.nextID.Add(1))
+	s.conns[c.id] = c
+	s.wg.Add(1)
+	s.mu.Unlock()
+	go func() {
+		defer s.wg.Done()
+		c.serve()
+	}()
+}
+
+func (s *Server) removeConn(c *conn) {
+	s.mu.Lock()
+	delete(s.conns, c.id)
+	s.mu.Unlock()
+}
+
+// connList returns the connected clients, ordered by id.
+func (s *Server) connList() []*conn {
+	s.mu.Lock()
+	out := make([]*conn, 0, len(s.conns))
+	for _, c := range s.conns {
+		out = append(out, c)
+	}
+	s.mu.Unlock()
+	sortConns(out)
+	return out
+}
+
+// Shutdown stops accepting, closes every connection and waits for their
+// goroutines to finish or ctx to end.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closed = true
+	for _, l := range s.listeners {
+		l.Close()
+	}
+	for _, c := range s.conns {
+		c.kill()
+	}
+	s.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Close shuts the server down, waiting at most five seconds.
+func (s *Server) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return s.Shutdown(ctx)
+}
