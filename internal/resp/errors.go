@@ -38,8 +38,12 @@ var (
 )
 
 // errExpectedDollar is Redis's reply when a multibulk element does not
-// start with '$'. Like Redis's "%c", got is written as the raw byte.
+// start with '$'. Like Redis's "%c", got is written as the raw byte, except
+// that CR and LF become spaces, as addReplyErrorFormat makes them.
 func errExpectedDollar(got byte) *ProtocolError {
+	if got == '\r' || got == '\n' {
+		got = ' '
+	}
 	return &ProtocolError{
 		Text:   "ERR Protocol error: expected '$', got '" + string([]byte{got}) + "'",
 		Reason: "expected $ but got something else",

@@ -16,7 +16,7 @@ const (
 	// maxKeptOffsets bounds the argument offsets a Parser keeps for reuse
 	// after a command with very many arguments, so that an idle connection
 	// does not keep a large slice alive.
-	maxKeptOffsets = 2 * 1024
+	maxKeptOffsets = 64
 )
 
 // Limits bound what a client may send. Zero values mean the Redis default.
@@ -68,6 +68,9 @@ const (
 // so what it accepts depends on how the bytes were split into reads. The
 // Parser rejects a line as too long whenever some split would have made Redis
 // reject it, so its result never depends on how buf grew.
+//
+// A Parser's zero value is ready to use. It belongs to one connection and is
+// not safe for concurrent use.
 type Parser struct {
 	Limits          Limits
 	Unauthenticated bool // apply Redis's limits for clients that have not authenticated
@@ -94,12 +97,12 @@ type Parser struct {
 // bytes buf must hold before parsing can make progress.
 //
 // Protocol error: err is a *ProtocolError whose Error() is Redis's reply text;
-// the caller writes it and closes the connection, as Redis does. The Parser
-// must be Reset before it is used again.
+// the caller writes it and closes the connection, as Redis does. The Parser is
+// left reset.
 func (p *Parser) Parse(buf []byte, args [][]byte) (out [][]byte, n int, err error) {
 	out = args[:0]
 	p.need = 0
-	if p.state != stateIdle && p.scanned > len(buf) {
+	if p.state != stateIdle && max(p.pos, p.scanned) > len(buf) {
 		// The caller broke the contract and passed less than before.
 		p.Reset()
 	}
@@ -159,16 +162,38 @@ func (p *Parser) fail(out [][]byte, err *ProtocolError) ([][]byte, int, error) {
 // findLineEnd looks for the byte end in buf[p.pos:] the way Redis's strchr
 // does: the search stops at a NUL byte, and a line whose end lies beyond a
 // NUL is never found. It returns the end's index, or -1. It resumes where the
-// previous call on the same line stopped.
-func (p *Parser) findLineEnd(buf []byte, end byte) int {
-	from := p.scanned
-	if from < p.pos {
-		from = p.pos
+// previous call on the same line stopped, and looks no further than
+// maxLine+1 bytes from the line's start: a line that long is refused
+// wherever it ends.
+func (p *Parser) findLineEnd(buf []byte, end byte, maxLine int) int {
+	from := max(p.scanned, p.pos)
+	limit := len(buf)
+	if maxLine < limit-p.pos {
+		limit = p.pos + maxLine + 1
 	}
-	if from < len(buf) && buf[from] == 0 {
+	if end == '\r' {
+		// A "*<count>" or "$<len>" line: short, so a plain loop beats
+		// two calls to bytes.IndexByte.
+		for i := from; i < limit; i++ {
+			switch buf[i] {
+			case '\r':
+				p.scanned = i
+				return i
+			case 0:
+				p.scanned = i
+				return -1
+			}
+		}
+		p.scanned = max(from, limit)
+		return -1
+	}
+	if from < limit && buf[from] == 0 {
 		return -1 // stuck on a NUL for good
 	}
-	rest := buf[from:]
+	if from >= limit {
+		return -1
+	}
+	rest := buf[from:limit]
 	i := bytes.IndexByte(rest, end)
 	if i < 0 {
 		i = len(rest)
@@ -186,17 +211,18 @@ func (p *Parser) findLineEnd(buf []byte, end byte) int {
 
 // parseInline parses an inline command: one line ending at '\n', an optional
 // '\r' before it stripped, split into arguments as sdssplitargs does.
+//
+// Like every line, it is refused as too big once more than maxLine bytes
+// have come without its end, and also when its end came after that many
+// (findLineEnd does not look that far).
 func (p *Parser) parseInline(buf []byte, out [][]byte) ([][]byte, int, error) {
 	maxLine := p.Limits.maxInline()
-	newline := p.findLineEnd(buf, '\n')
+	newline := p.findLineEnd(buf, '\n', maxLine)
 	if newline < 0 {
 		if len(buf) > maxLine {
 			return p.fail(out, errTooBigInline)
 		}
 		return out, 0, nil
-	}
-	if newline > maxLine {
-		return p.fail(out, errTooBigInline)
 	}
 	end := newline
 	if end > 0 && buf[end-1] == '\r' {
@@ -217,15 +243,12 @@ func (p *Parser) parseInline(buf []byte, out [][]byte) ([][]byte, int, error) {
 func (p *Parser) parseMultibulk(buf []byte, out [][]byte) ([][]byte, int, error) {
 	maxLine := p.Limits.maxInline()
 	if p.state == stateCount {
-		cr := p.findLineEnd(buf, '\r')
+		cr := p.findLineEnd(buf, '\r', maxLine)
 		if cr < 0 {
 			if len(buf)-p.pos > maxLine {
 				return p.fail(out, errTooBigMultibulkCount)
 			}
 			return out, 0, nil
-		}
-		if cr-p.pos > maxLine {
-			return p.fail(out, errTooBigMultibulkCount)
 		}
 		if cr+1 >= len(buf) {
 			p.need = cr + 2
@@ -252,15 +275,12 @@ func (p *Parser) parseMultibulk(buf []byte, out [][]byte) ([][]byte, int, error)
 	maxBulk := p.Limits.maxBulkLen()
 	for p.remaining > 0 {
 		if p.state == stateBulkLen {
-			cr := p.findLineEnd(buf, '\r')
+			cr := p.findLineEnd(buf, '\r', maxLine)
 			if cr < 0 {
 				if len(buf)-p.pos > maxLine {
 					return p.fail(out[:0], errTooBigBulkCount)
 				}
 				return out[:0], 0, nil
-			}
-			if cr-p.pos > maxLine {
-				return p.fail(out[:0], errTooBigBulkCount)
 			}
 			if cr+1 >= len(buf) {
 				p.need = cr + 2
@@ -362,82 +382,103 @@ func parseInteger(s []byte) (int64, bool) {
 // are escapes and a backslash takes the next byte literally; in single quotes
 // only \' is an escape.
 func splitArgs(line []byte, out [][]byte) ([][]byte, bool) {
-	at := func(i int) byte { // the byte at i, or the terminating NUL
-		if i < len(line) {
-			return line[i]
-		}
-		return 0
-	}
 	i := 0
 	for {
 		for i < len(line) && isSpace(line[i]) {
 			i++
 		}
-		if i >= len(line) {
+		if i == len(line) {
 			return out, true
 		}
 		start := i
-		var arg []byte // nil while the argument is line[start:i]
-		plainEnd := 0  // where an argument without quotes ends
-		inDouble, inSingle := false, false
-		for done := false; !done; {
-			c := at(i)
-			switch {
-			case inDouble:
-				switch {
-				case c == '\\' && at(i+1) == 'x' && isHexDigit(at(i+2)) && isHexDigit(at(i+3)):
-					arg = append(arg, hexValue(at(i+2))<<4|hexValue(at(i+3)))
-					i += 3
-				case c == '\\' && at(i+1) != 0:
-					i++
-					arg = append(arg, unescape(line[i]))
-				case c == '"':
-					if next := at(i + 1); next != 0 && !isSpace(next) {
-						return out, false
-					}
-					done = true
-				case c == 0:
-					return out, false
-				default:
-					arg = append(arg, c)
-				}
-			case inSingle:
-				switch {
-				case c == '\\' && at(i+1) == '\'':
-					i++
-					arg = append(arg, '\'')
-				case c == '\'':
-					if next := at(i + 1); next != 0 && !isSpace(next) {
-						return out, false
-					}
-					done = true
-				case c == 0:
-					return out, false
-				default:
-					arg = append(arg, c)
-				}
-			default:
-				switch c {
-				case ' ', '\n', '\r', '\t', 0:
-					done = true
-					plainEnd = i
-				case '"', '\'':
-					if arg == nil {
-						arg = make([]byte, i-start, len(line)-start)
-						copy(arg, line[start:i])
-					}
-					inDouble, inSingle = c == '"', c == '\''
-				}
-			}
-			if i < len(line) {
-				i++
-			}
+		for i < len(line) && !endsPlainArg(line[i]) {
+			i++
 		}
-		if arg == nil {
-			arg = line[start:plainEnd:plainEnd]
+		if i == len(line) || line[i] != '"' && line[i] != '\'' {
+			out = append(out, line[start:i:i])
+			if i < len(line) {
+				i++ // the ' ', '\n', '\r' or '\t' that ended the argument
+			}
+			continue
+		}
+		// A quote: the argument is what came before it and the quoted text,
+		// and it ends at the closing quote.
+		arg := make([]byte, i-start, len(line)-start)
+		copy(arg, line[start:i])
+		var ok bool
+		if line[i] == '"' {
+			arg, i, ok = readDoubleQuoted(line, i+1, arg)
+		} else {
+			arg, i, ok = readSingleQuoted(line, i+1, arg)
+		}
+		if !ok {
+			return out, false
 		}
 		out = append(out, arg)
 	}
+}
+
+// readDoubleQuoted appends to arg the double-quoted text that starts at
+// line[i] and returns the index after its closing quote.
+func readDoubleQuoted(line []byte, i int, arg []byte) ([]byte, int, bool) {
+	for {
+		c := byteAt(line, i)
+		switch {
+		case c == '\\' && byteAt(line, i+1) == 'x' && isHexDigit(byteAt(line, i+2)) && isHexDigit(byteAt(line, i+3)):
+			arg = append(arg, hexValue(line[i+2])<<4|hexValue(line[i+3]))
+			i += 4
+		case c == '\\' && byteAt(line, i+1) != 0:
+			arg = append(arg, unescape(line[i+1]))
+			i += 2
+		case c == '"':
+			return arg, i + 1, closesArg(byteAt(line, i+1))
+		case c == 0:
+			return arg, i, false // unterminated
+		default:
+			arg = append(arg, c)
+			i++
+		}
+	}
+}
+
+// readSingleQuoted appends to arg the single-quoted text that starts at
+// line[i] and returns the index after its closing quote.
+func readSingleQuoted(line []byte, i int, arg []byte) ([]byte, int, bool) {
+	for {
+		c := byteAt(line, i)
+		switch {
+		case c == '\\' && byteAt(line, i+1) == '\'':
+			arg = append(arg, '\'')
+			i += 2
+		case c == '\'':
+			return arg, i + 1, closesArg(byteAt(line, i+1))
+		case c == 0:
+			return arg, i, false // unterminated
+		default:
+			arg = append(arg, c)
+			i++
+		}
+	}
+}
+
+// byteAt is line[i], or the NUL that terminates the line in C.
+func byteAt(line []byte, i int) byte {
+	if i < len(line) {
+		return line[i]
+	}
+	return 0
+}
+
+// endsPlainArg reports whether c ends an argument outside quotes, or starts
+// a quoted part of it.
+func endsPlainArg(c byte) bool {
+	return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '"' || c == '\''
+}
+
+// closesArg reports whether a closing quote may be followed by c: only a
+// space or the end of the line.
+func closesArg(c byte) bool {
+	return c == 0 || isSpace(c)
 }
 
 // isSpace is C's isspace in the C locale.

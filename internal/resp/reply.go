@@ -204,7 +204,7 @@ func readAggregate(r *bufio.Reader, v Value, line string, depth int) (Value, err
 		}
 		n *= 2
 	}
-	v.Elems = make([]Value, 0, min(n, 1024))
+	v.Elems = make([]Value, 0, min(n, 64))
 	for range n {
 		elem, err := readValue(r, depth+1)
 		if err != nil {
