@@ -63,6 +63,11 @@ type conn struct {
 		queryBuf              int
 	}
 
+	// Bytes read from and written to the socket, summed by INFO
+	// (total_net_input_bytes, total_net_output_bytes): one uncontended
+	// add per read or write, not per message.
+	netIn, netOut atomic.Int64
+
 	killed    atomic.Bool
 	closeOnce sync.Once
 }
@@ -93,9 +98,11 @@ func newConn(srv *Server, nc net.Conn, id int64) *conn {
 func (c *conn) serve() {
 	defer c.cleanup()
 	for {
+		before := len(c.rbuf)
 		if err := c.fill(); err != nil {
 			return
 		}
+		c.netIn.Add(int64(len(c.rbuf) - before))
 		ok := c.processInput()
 		if c.commandsRun > 0 {
 			c.srv.stats.commands.Add(c.commandsRun)
@@ -115,6 +122,7 @@ func (c *conn) serve() {
 // buffer. It returns false when the connection must close.
 func (c *conn) processInput() bool {
 	c.parser.Unauthenticated = !c.authed
+	c.parser.Limits.MaxBulkLen = c.srv.settings().protoMaxBulkLen // CONFIG SET may change it
 	for c.rpos < len(c.rbuf) {
 		args, n, err := c.parser.Parse(c.rbuf[c.rpos:], c.args[:0])
 		if err != nil {
@@ -151,13 +159,14 @@ func (c *conn) fill() error {
 	need := c.parser.Need()
 	if int64(need) > c.srv.settings().queryBufferLimit || int64(len(c.rbuf)) >= c.srv.settings().queryBufferLimit {
 		c.srv.logger().Warn("closing client that reached max query buffer length", "id", c.id, "addr", c.remoteAddr, "qbuf", len(c.rbuf))
+		c.srv.stats.queryLimitDisconnects.Add(1)
 		return errors.New("query buffer limit")
 	}
-	if need < len(c.rbuf)+readBufSize/2 {
-		need = len(c.rbuf) + readBufSize/2
-	}
-	if need > cap(c.rbuf) {
-		grown := make([]byte, len(c.rbuf), need)
+	if need > cap(c.rbuf) || cap(c.rbuf)-len(c.rbuf) < readBufSize/4 {
+		// Grow geometrically towards what the parser needs, so that a
+		// client announcing a huge bulk does not get it allocated at once.
+		size := max(min(need, 2*cap(c.rbuf)), len(c.rbuf)+readBufSize)
+		grown := make([]byte, len(c.rbuf), size)
 		copy(grown, c.rbuf)
 		putReadBuf(c.rbuf)
 		c.rbuf = grown
@@ -215,6 +224,11 @@ func (c *conn) compactInput() {
 		putReadBuf(c.rbuf)
 		c.rbuf, c.rpos = nil, 0
 		clear(c.args[:cap(c.args)])
+		if c.info.queryBuf != 0 { // only serve writes it: reading without the lock is safe
+			c.info.Lock()
+			c.info.queryBuf = 0
+			c.info.Unlock()
+		}
 		return
 	}
 	if c.rpos > 0 {
@@ -317,6 +331,7 @@ func (c *conn) Flush() {
 		return
 	}
 	n, err := writeNonBlocking(c.raw, buf)
+	c.netOut.Add(int64(n))
 	if err != nil {
 		c.writeFailed(buf)
 		return
@@ -343,7 +358,9 @@ func (c *conn) Flush() {
 func (c *conn) writeLoop(buf []byte, off int) {
 	for {
 		if off < len(buf) {
-			if _, err := c.nc.Write(buf[off:]); err != nil {
+			n, err := c.nc.Write(buf[off:])
+			c.netOut.Add(int64(n))
+			if err != nil {
 				c.writeFailed(buf)
 				return
 			}
@@ -426,6 +443,8 @@ func (c *conn) cleanup() {
 			putReadBuf(c.rbuf)
 			c.rbuf = nil
 		}
+		c.srv.stats.netInClosed.Add(c.netIn.Load())
+		c.srv.stats.netOutClosed.Add(c.netOut.Load())
 		c.srv.removeConn(c)
 	})
 }
