@@ -17,19 +17,19 @@ package glob
 // position, and verifies each pattern it finds there with Match. Patterns
 // without a literal (`*`, `[a-z]*`, `?*`) are verified one by one.
 type Index[V any] struct {
-	entries  map[string]*entry[V]
-	exact    map[string]*bucket[V] // literal-only patterns, by the one subject they match
-	prefixes radixTree[V]          // by literal prefix
-	suffixes radixTree[V]          // by literal suffix, reversed
-	inners   radixTree[V]          // by a literal run inside
-	unfiled  bucket[V]             // patterns without a literal
+	entries    map[string]*entry[V]
+	exact      map[string]*bucket[V] // literal-only patterns, by the one subject they match
+	prefixes   radixTree[V]          // by literal prefix
+	suffixes   radixTree[V]          // by literal suffix, reversed
+	inners     radixTree[V]          // by a literal run inside
+	unanchored bucket[V]             // patterns without a literal
 }
 
 // filingKind names the structure a pattern is filed in.
 type filingKind uint8
 
 const (
-	unfiled filingKind = iota
+	unanchoredFiling filingKind = iota
 	exactFiling
 	prefixFiling
 	suffixFiling
@@ -116,13 +116,13 @@ func (ix *Index[V]) chooseHome(pattern string) filing {
 	if a.literalOnly {
 		return filing{kind: exactFiling, key: a.exact}
 	}
-	best, bestLoad := filing{kind: unfiled}, 0
+	best, bestLoad := filing{kind: unanchoredFiling}, 0
 	consider := func(kind filingKind, tree *radixTree[V], key string) {
 		if key == "" {
 			return
 		}
 		load := tree.load(key)
-		if best.kind == unfiled || load < bestLoad || load == bestLoad && len(key) > len(best.key) {
+		if best.kind == unanchoredFiling || load < bestLoad || load == bestLoad && len(key) > len(best.key) {
 			best, bestLoad = filing{kind: kind, key: key}, load
 		}
 	}
@@ -151,7 +151,7 @@ func (ix *Index[V]) homeBucket(home filing) *bucket[V] {
 	case innerFiling:
 		return &ix.inners.insert(home.key).bucket
 	}
-	return &ix.unfiled
+	return &ix.unanchored
 }
 
 // reversed returns s with its bytes in reverse order.

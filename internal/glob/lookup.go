@@ -21,8 +21,8 @@ func (ix *Index[V]) visitCandidates(subject []byte, visit func(*bucket[V])) {
 	ix.visitPrefixes(subject, visit)
 	ix.visitSuffixes(subject, visit)
 	ix.visitInners(subject, visit)
-	if len(ix.unfiled.entries) > 0 {
-		visit(&ix.unfiled)
+	if len(ix.unanchored.entries) > 0 {
+		visit(&ix.unanchored)
 	}
 }
 

@@ -89,6 +89,13 @@ func match[P, S byteSeq](p P, s S) bool {
 			return false
 		}
 		retryS++
+		if next := p[retryP]; next != '?' && next != '[' && next != '\\' {
+			// The rest starts with a plain byte: skip the positions
+			// where it fails at once.
+			for retryS < len(s) && s[retryS] != next {
+				retryS++
+			}
+		}
 		if retryS >= len(s) {
 			return false
 		}
