@@ -56,6 +56,9 @@ func serve(args []string) int {
 		logger.Error("cannot start", "error", err)
 		return 1
 	}
+	if srv.Addr() == nil {
+		logger.Warn("--port 0: not listening on any TCP port")
+	}
 	logger.Info("Herald ready to accept connections", "addr", srv.Addr(), "version", server.HeraldVersion)
 
 	stop := make(chan os.Signal, 1)

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/heraldhq/herald/server"
+)
+
+func mustLimits(t *testing.T, value string) server.OutputLimits {
+	t.Helper()
+	l, err := server.ParseOutputLimits(server.DefaultOutputLimits, value)
+	if err != nil {
+		t.Fatalf("ParseOutputLimits(%q): %v", value, err)
+	}
+	return l
+}
+
+// TestParseServeArgs: options spelled and meaning as redis-server's.
+func TestParseServeArgs(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want func(c *server.Config)
+	}{
+		{"defaults", nil, func(c *server.Config) {}},
+		{"port", []string{"--port", "7000"}, func(c *server.Config) { c.Port = 7000 }},
+		{"port inline", []string{"--port=7001"}, func(c *server.Config) { c.Port = 7001 }},
+		{"port 0 means no TCP listener", []string{"--port", "0"}, func(c *server.Config) { c.Port = 0 }},
+		{"option names ignore case", []string{"--PORT", "7002"}, func(c *server.Config) { c.Port = 7002 }},
+		{"bind one", []string{"--bind", "0.0.0.0"}, func(c *server.Config) { c.Bind = []string{"0.0.0.0"} }},
+		{"bind several", []string{"--bind", "127.0.0.1", "::1", "--port", "7003"}, func(c *server.Config) {
+			c.Bind = []string{"127.0.0.1", "::1"}
+			c.Port = 7003
+		}},
+		{"maxclients", []string{"--maxclients", "3"}, func(c *server.Config) { c.MaxClients = 3 }},
+		{"requirepass", []string{"--requirepass", "s3cret"}, func(c *server.Config) { c.RequirePass = "s3cret" }},
+		{"output limit quoted", []string{"--client-output-buffer-limit", "pubsub 32mb 8mb 60"}, func(c *server.Config) {
+			c.OutputLimits = mustLimits(t, "pubsub 32mb 8mb 60")
+		}},
+		{"output limit as words", []string{"--client-output-buffer-limit", "pubsub", "1mb", "256kb", "10"}, func(c *server.Config) {
+			c.OutputLimits = mustLimits(t, "pubsub 1mb 256kb 10")
+		}},
+		{"output limit several classes", []string{"--client-output-buffer-limit", "normal 0 0 0 pubsub 1gb 0 0"}, func(c *server.Config) {
+			c.OutputLimits = mustLimits(t, "normal 0 0 0 pubsub 1gb 0 0")
+		}},
+		{"output limit repeated", []string{"--client-output-buffer-limit", "pubsub 1mb 0 0", "--client-output-buffer-limit", "normal 2mb 0 0"}, func(c *server.Config) {
+			c.OutputLimits = mustLimits(t, "pubsub 1mb 0 0 normal 2mb 0 0")
+		}},
+		{"proto-max-bulk-len", []string{"--proto-max-bulk-len", "1mb"}, func(c *server.Config) { c.ProtoMaxBulkLen = 1 << 20 }},
+		{"client-query-buffer-limit", []string{"--client-query-buffer-limit", "64k"}, func(c *server.Config) { c.QueryBufferLimit = 64000 }},
+		{"everything", []string{"--port", "6380", "--bind", "127.0.0.1", "--maxclients", "100", "--requirepass", "pw",
+			"--client-output-buffer-limit", "pubsub 32mb 8mb 60"}, func(c *server.Config) {
+			c.Port, c.Bind, c.MaxClients, c.RequirePass = 6380, []string{"127.0.0.1"}, 100, "pw"
+			c.OutputLimits = mustLimits(t, "pubsub 32mb 8mb 60")
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			want := server.Config{Port: 6379}
+			tc.want(&want)
+			got, err := parseServeArgs(tc.args)
+			if err != nil {
+				t.Fatalf("parseServeArgs(%q): %v", tc.args, err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("parseServeArgs(%q)\n got %+v\nwant %+v", tc.args, got, want)
+			}
+		})
+	}
+}
+
+// TestParseServeArgsErrors: bad options are errors that name the option.
+func TestParseServeArgsErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args    []string
+		mention string
+	}{
+		{[]string{"--port"}, "--port"},
+		{[]string{"--port", "x"}, "--port"},
+		{[]string{"--port", "65536"}, "--port"},
+		{[]string{"--port", "-1"}, "-1"}, // "-1" is a value, not an option
+		{[]string{"--port", "1", "2"}, "--port"},
+		{[]string{"--port="}, "--port"},
+		{[]string{"port", "6379"}, "port"},
+		{[]string{"--"}, "--"},
+		{[]string{"--bind"}, "--bind"},
+		{[]string{"--maxclients", "0"}, "--maxclients"},
+		{[]string{"--maxclients", "many"}, "--maxclients"},
+		{[]string{"--requirepass"}, "--requirepass"},
+		{[]string{"--client-output-buffer-limit", "pubsub 32mb 8mb"}, "--client-output-buffer-limit"},
+		{[]string{"--client-output-buffer-limit", "bogus 1mb 1mb 1"}, "--client-output-buffer-limit"},
+		{[]string{"--client-output-buffer-limit", "pubsub lots 8mb 60"}, "--client-output-buffer-limit"},
+		{[]string{"--proto-max-bulk-len", "0"}, "--proto-max-bulk-len"},
+		{[]string{"--no-such-option", "1"}, "--no-such-option"},
+		{[]string{"--port", "6379", "--bogus"}, "--bogus"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			_, err := parseServeArgs(tc.args)
+			if err == nil {
+				t.Fatalf("parseServeArgs(%q) accepted", tc.args)
+			}
+			if !strings.Contains(err.Error(), tc.mention) {
+				t.Fatalf("parseServeArgs(%q) = %q, which does not mention %q", tc.args, err, tc.mention)
+			}
+		})
+	}
+}
