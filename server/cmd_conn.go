@@ -3,7 +3,7 @@ package server
 import (
 	"crypto/subtle"
 	"fmt"
-	"strconv"
+	"math"
 	"strings"
 
 	"github.com/heraldhq/herald/broker"
@@ -25,16 +25,16 @@ func registerConnection(t commandTable) {
 		return commandMeta{flags: flags, categories: []string{"@fast", "@connection"}, group: "connection"}
 	}
 	t.add(&command{name: "ping", arity: -1, flags: flagPubSubContext, run: cmdPing, meta: connMeta("fast")})
-	t.add(&command{name: "echo", arity: 2, run: cmdEcho, meta: connMeta("fast")})
+	t.add(&command{name: "echo", arity: 2, run: cmdEcho, meta: connMeta("loading", "stale", "fast")})
 	t.add(&command{name: "quit", arity: -1, flags: flagPubSubContext | flagNoAuth, run: cmdQuit,
-		meta: connMeta("allow_busy", "noscript", "loading", "stale", "fast", "no_auth")})
+		meta: connMeta("noscript", "loading", "stale", "fast", "no_auth", "allow_busy")})
 	t.add(&command{name: "reset", arity: 1, flags: flagPubSubContext | flagNoAuth, run: cmdReset,
 		meta: connMeta("noscript", "loading", "stale", "fast", "no_auth", "allow_busy")})
 	t.add(&command{name: "select", arity: 2, run: cmdSelect, meta: connMeta("loading", "stale", "fast")})
 	t.add(&command{name: "auth", arity: -2, flags: flagNoAuth, run: cmdAuth,
-		meta: connMeta("noscript", "loading", "stale", "fast", "no_auth", "sentinel", "allow_busy")})
+		meta: connMeta("noscript", "loading", "stale", "fast", "no_auth", "allow_busy")})
 	t.add(&command{name: "hello", arity: -1, flags: flagNoAuth, run: cmdHello,
-		meta: connMeta("noscript", "loading", "stale", "fast", "no_auth", "sentinel", "allow_busy")})
+		meta: connMeta("noscript", "loading", "stale", "fast", "no_auth", "allow_busy")})
 }
 
 func cmdPing(c *conn, args [][]byte) {
@@ -72,7 +72,11 @@ func cmdReset(c *conn, _ [][]byte) {
 		c.noteSubscriptions()
 	}
 	c.setProto(resp.RESP2)
-	c.replyMode = replyOn
+	if c.replyMode != replySkipThis {
+		// Like Redis, RESET ends CLIENT REPLY OFF, but the SKIP that
+		// applies to RESET itself still swallows its reply.
+		c.replyMode = replyOn
+	}
 	c.authed = c.srv.settings().requirePass == ""
 	c.info.Lock()
 	c.info.name, c.info.db, c.info.noEvict, c.info.noTouch = "", 0, false, false
@@ -81,9 +85,13 @@ func cmdReset(c *conn, _ [][]byte) {
 }
 
 func cmdSelect(c *conn, args [][]byte) {
-	id, err := strconv.ParseInt(string(args[1]), 10, 64)
-	if err != nil {
+	id, ok := parseInteger(args[1])
+	if !ok {
 		c.writeError(errNotInteger)
+		return
+	}
+	if id < math.MinInt32 || id > math.MaxInt32 {
+		c.writeError(errIntRange)
 		return
 	}
 	if id < 0 || id >= numDatabases {
@@ -131,12 +139,16 @@ func (c *conn) checkPassword(user, pass []byte) bool {
 	return userOK && passOK
 }
 
+// cmdHello runs HELLO [protover [AUTH user pass] [SETNAME name]]. As in
+// Redis 7.0, the options take effect one by one as they are read: an AUTH
+// or SETNAME before a bad option is kept although HELLO fails, and the
+// protocol changes only when everything succeeded.
 func cmdHello(c *conn, args [][]byte) {
-	proto := c.proto
+	proto := 0
 	if len(args) >= 2 {
-		v, err := strconv.ParseInt(string(args[1]), 10, 64)
-		if err != nil {
-			c.writeError("ERR Protocol version is not an integer or out of range")
+		v, ok := parseInteger(args[1])
+		if !ok {
+			c.writeError(errProtoNotInteger)
 			return
 		}
 		if v < 2 || v > 3 {
@@ -145,49 +157,44 @@ func cmdHello(c *conn, args [][]byte) {
 		}
 		proto = int(v)
 	}
-	var user, pass, name []byte
 	for i := 2; i < len(args); i++ {
 		more := len(args) - i - 1
-		switch opt := strings.ToLower(string(args[i])); {
-		case opt == "auth" && more >= 2:
-			user, pass = args[i+1], args[i+2]
+		switch opt := string(args[i]); {
+		case strings.EqualFold(opt, "auth") && more >= 2:
+			if !c.checkPassword(args[i+1], args[i+2]) {
+				c.writeError(errWrongPass)
+				return
+			}
+			c.authed = true
 			i += 2
-		case opt == "setname" && more >= 1:
-			name = args[i+1]
+		case strings.EqualFold(opt, "setname") && more >= 1:
+			if !validClientName(args[i+1]) {
+				c.writeError(errClientName)
+				return
+			}
+			c.info.Lock()
+			c.info.name = string(args[i+1])
+			c.info.Unlock()
 			i++
 		default:
-			c.writeError(sanitize(fmt.Sprintf(errHelloOptionFmt, clip(string(args[i]), 128))))
+			c.writeError(sanitize(fmt.Sprintf(errHelloOptionFmt, cString(args[i]))))
 			return
 		}
-	}
-	if user != nil {
-		if !c.checkPassword(user, pass) {
-			c.writeError(errWrongPass)
-			return
-		}
-		c.authed = true
 	}
 	if !c.authed {
-		c.writeError("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
+		c.writeError(errHelloNoAuth)
 		return
 	}
-	if name != nil {
-		if !validClientName(name) {
-			c.writeError(errClientName)
-			return
-		}
-		c.info.Lock()
-		c.info.name = string(name)
-		c.info.Unlock()
+	if proto != 0 {
+		c.setProto(proto)
 	}
-	c.setProto(proto)
 	c.writeMapLen(7)
 	c.writeBulkString("server")
 	c.writeBulkString("redis")
 	c.writeBulkString("version")
 	c.writeBulkString(Version)
 	c.writeBulkString("proto")
-	c.writeInt(int64(proto))
+	c.writeInt(int64(c.proto))
 	c.writeBulkString("id")
 	c.writeInt(c.id)
 	c.writeBulkString("mode")

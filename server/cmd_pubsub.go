@@ -24,7 +24,7 @@ func registerPubSub(t commandTable) {
 	t.add(&command{name: "spublish", arity: 3, run: cmdSPublish,
 		meta: commandMeta{flags: []string{"pubsub", "loading", "stale", "fast"}, firstKey: 1, lastKey: 1, keyStep: 1, categories: []string{"@pubsub", "@fast"}, group: "pubsub"}})
 
-	pubsub := t.add(&command{name: "pubsub", arity: -2, meta: commandMeta{group: "pubsub"}})
+	pubsub := t.add(&command{name: "pubsub", arity: -2, meta: commandMeta{categories: []string{"@slow"}, group: "pubsub"}})
 	sub := func(name string, arity int, run func(*conn, [][]byte)) {
 		pubsub.addSub(&command{name: name, arity: arity, run: run, meta: commandMeta{flags: []string{"pubsub", "loading", "stale"}, categories: []string{"@pubsub", "@slow"}, group: "pubsub"}})
 	}
@@ -33,7 +33,8 @@ func registerPubSub(t commandTable) {
 	sub("numpat", 2, cmdPubSubNumPat)
 	sub("shardchannels", -2, cmdPubSubShardChannels)
 	sub("shardnumsub", -2, cmdPubSubShardNumSub)
-	sub("help", 2, func(c *conn, _ [][]byte) { c.writeHelp(helpPubsub) })
+	pubsub.addSub(&command{name: "help", arity: 2, run: func(c *conn, _ [][]byte) { c.writeHelp(helpPubsub) },
+		meta: commandMeta{flags: []string{"loading", "stale"}, categories: []string{"@slow"}, group: "pubsub"}})
 }
 
 // The (un)subscribe acknowledgements are pushes in RESP3 and are sent even
@@ -187,7 +188,7 @@ func cmdPubSubNumPat(c *conn, _ [][]byte) {
 // with arguments it does not take.
 func (c *conn) writeSubcommandSyntaxError(args [][]byte) {
 	c.writeError(sanitize(fmt.Sprintf("ERR unknown subcommand or wrong number of arguments for '%s'. Try %s HELP.",
-		clip(string(args[1]), 128), upper(args[0]))))
+		clip(cString(args[1]), 128), upper([]byte(cString(args[0]))))))
 }
 
 func upper(b []byte) string {

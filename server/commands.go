@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"fmt"
 	"sort"
 	"strings"
@@ -98,7 +99,7 @@ func lookup(args [][]byte) (*command, string) {
 	if cmd.subs != nil && len(args) >= 2 {
 		sub := cmd.subs[string(lowerInto(nameBuf[:0], args[1]))]
 		if sub == nil {
-			return nil, sanitize(fmt.Sprintf(errUnknownSubFmt, clip(string(args[1]), 128), strings.ToUpper(string(args[0]))))
+			return nil, sanitize(fmt.Sprintf(errUnknownSubFmt, clip(cString(args[1]), 128), strings.ToUpper(cString(args[0]))))
 		}
 		cmd = sub
 	}
@@ -109,15 +110,26 @@ func lookup(args [][]byte) (*command, string) {
 }
 
 // unknownCommandError builds Redis's reply to an unknown command: the name
-// and the first arguments, quoted, up to about 128 bytes.
+// and the first arguments, quoted, up to about 128 bytes. Like Redis's
+// printf, it ends each argument at a NUL byte.
 func unknownCommandError(args [][]byte) string {
 	var b strings.Builder
 	for i := 1; i < len(args) && b.Len() < 128; i++ {
+		room := 128 - b.Len() // as Redis's "'%.*s' ", before the quote
 		b.WriteByte('\'')
-		b.WriteString(clip(string(args[i]), 128-b.Len()))
+		b.WriteString(clip(cString(args[i]), room))
 		b.WriteString("' ")
 	}
-	return sanitize(fmt.Sprintf(errUnknownCmdFmt, clip(string(args[0]), 128), b.String()))
+	return sanitize(fmt.Sprintf(errUnknownCmdFmt, clip(cString(args[0]), 128), b.String()))
+}
+
+// cString returns b up to its first NUL byte: what Redis's printf("%s")
+// shows of an argument in an error text.
+func cString(b []byte) string {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	return string(b)
 }
 
 func clip(s string, n int) string {
@@ -190,16 +202,16 @@ func (c *conn) writeError(text string) {
 	c.reply = resp.AppendError(c.reply, text)
 }
 
-func (c *conn) writeOK()                   { c.reply = append(c.reply, "+OK\r\n"...) }
-func (c *conn) writeSimple(s string)       { c.reply = resp.AppendSimple(c.reply, s) }
-func (c *conn) writeInt(n int64)           { c.reply = resp.AppendInt(c.reply, n) }
-func (c *conn) writeBulk(p []byte)         { c.reply = resp.AppendBulk(c.reply, p) }
-func (c *conn) writeBulkString(s string)   { c.reply = resp.AppendBulkString(c.reply, s) }
-func (c *conn) writeArrayLen(n int)        { c.reply = resp.AppendArrayLen(c.reply, n) }
-func (c *conn) writeMapLen(n int)          { c.reply = resp.AppendMapLen(c.reply, n, c.proto) }
-func (c *conn) writeNull()                 { c.reply = resp.AppendNull(c.reply, c.proto) }
-func (c *conn) writeVerbatim(s string)     { c.reply = resp.AppendVerbatim(c.reply, "txt", s, c.proto) }
-func (c *conn) writeArity(cmd string)      { c.writeError(fmt.Sprintf(errArityFmt, cmd)) }
+func (c *conn) writeOK()                 { c.reply = append(c.reply, "+OK\r\n"...) }
+func (c *conn) writeSimple(s string)     { c.reply = resp.AppendSimple(c.reply, s) }
+func (c *conn) writeInt(n int64)         { c.reply = resp.AppendInt(c.reply, n) }
+func (c *conn) writeBulk(p []byte)       { c.reply = resp.AppendBulk(c.reply, p) }
+func (c *conn) writeBulkString(s string) { c.reply = resp.AppendBulkString(c.reply, s) }
+func (c *conn) writeArrayLen(n int)      { c.reply = resp.AppendArrayLen(c.reply, n) }
+func (c *conn) writeMapLen(n int)        { c.reply = resp.AppendMapLen(c.reply, n, c.proto) }
+func (c *conn) writeNull()               { c.reply = resp.AppendNull(c.reply, c.proto) }
+func (c *conn) writeVerbatim(s string)   { c.reply = resp.AppendVerbatim(c.reply, "txt", s, c.proto) }
+func (c *conn) writeArity(cmd string)    { c.writeError(fmt.Sprintf(errArityFmt, cmd)) }
 func (c *conn) writeBulkStrings(s []string) {
 	c.writeArrayLen(len(s))
 	for _, x := range s {
@@ -213,4 +225,45 @@ func (c *conn) writeHelp(lines []string) {
 	for _, l := range lines {
 		c.writeSimple(l)
 	}
+}
+
+// parseInteger parses an integer argument as Redis's string2ll does: an
+// optional '-', digits without leading zeros, within int64. Redis refuses
+// "+1", "01", " 1", "1.0" and "-0", which strconv accepts in part.
+func parseInteger(b []byte) (int64, bool) {
+	s := b
+	if len(s) == 0 || len(s) > 20 {
+		return 0, false
+	}
+	if len(s) == 1 && s[0] == '0' {
+		return 0, true
+	}
+	negative := s[0] == '-'
+	if negative {
+		s = s[1:]
+	}
+	if len(s) == 0 || s[0] < '1' || s[0] > '9' {
+		return 0, false
+	}
+	var v uint64
+	for _, ch := range s {
+		if ch < '0' || ch > '9' {
+			return 0, false
+		}
+		d := uint64(ch - '0')
+		if v > (1<<64-1-d)/10 {
+			return 0, false
+		}
+		v = v*10 + d
+	}
+	if negative {
+		if v > 1<<63 {
+			return 0, false
+		}
+		return int64(-v), true
+	}
+	if v > 1<<63-1 {
+		return 0, false
+	}
+	return int64(v), true
 }

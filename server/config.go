@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"log/slog"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -82,15 +83,16 @@ func (c Config) withDefaults() Config {
 }
 
 // ParseOutputLimits parses a client-output-buffer-limit value as Redis
-// does: one or more groups of "<class> <hard> <soft> <soft-seconds>", with
-// classes normal, replica (or slave) and pubsub, applied on top of base.
+// does: groups of "<class> <hard> <soft> <soft-seconds>", with classes
+// normal, replica (or slave) and pubsub, applied on top of base; an empty
+// value changes nothing. Error texts are Redis's.
 func ParseOutputLimits(base OutputLimits, value string) (OutputLimits, error) {
 	if !base.set {
 		base = DefaultOutputLimits
 	}
 	f := strings.Fields(value)
-	if len(f) == 0 || len(f)%4 != 0 {
-		return base, fmt.Errorf("wrong number of arguments")
+	if len(f)%4 != 0 {
+		return base, fmt.Errorf("Wrong number of arguments in buffer limit configuration.")
 	}
 	out := base
 	for i := 0; i < len(f); i += 4 {
@@ -108,7 +110,7 @@ func ParseOutputLimits(base OutputLimits, value string) (OutputLimits, error) {
 		hard, err1 := ParseMemory(f[i+1])
 		soft, err2 := ParseMemory(f[i+2])
 		secs, err3 := strconv.Atoi(f[i+3])
-		if err1 != nil || err2 != nil || err3 != nil || hard < 0 || soft < 0 || secs < 0 {
+		if err1 != nil || err2 != nil || err3 != nil || secs < 0 {
 			return base, fmt.Errorf("Error in hard, soft or soft_seconds setting in buffer limit configuration.")
 		}
 		*target = OutputLimit{Hard: hard, Soft: soft, SoftSeconds: secs}
@@ -125,26 +127,56 @@ func (l OutputLimits) String() string {
 	return one("normal", l.Normal) + " " + one("slave", l.Replica) + " " + one("pubsub", l.PubSub)
 }
 
-// ParseMemory parses a memory amount as redis.conf writes it: a number
-// with an optional unit k, kb, m, mb, g, gb (k = 1000, kb = 1024), any case.
+// ParseMemory parses a memory amount as redis.conf writes it: digits with
+// an optional unit b, k, kb, m, mb, g, gb (k = 1000, kb = 1024), any case.
+// Like Redis's memtoull it refuses signs, spaces and fractions.
 func ParseMemory(s string) (int64, error) {
-	units := []struct {
-		suffix string
-		mul    int64
-	}{{"kb", 1 << 10}, {"mb", 1 << 20}, {"gb", 1 << 30}, {"k", 1000}, {"m", 1000 * 1000}, {"g", 1000 * 1000 * 1000}, {"b", 1}}
-	ls := strings.ToLower(s)
-	mul := int64(1)
-	for _, u := range units {
-		if strings.HasSuffix(ls, u.suffix) {
-			ls, mul = strings.TrimSuffix(ls, u.suffix), u.mul
-			break
-		}
-	}
-	n, err := strconv.ParseInt(ls, 10, 64)
-	if err != nil {
+	n, ok := parseMemory(s)
+	if !ok || n > math.MaxInt64 {
 		return 0, fmt.Errorf("invalid memory amount %q", s)
 	}
-	return n * mul, nil
+	return int64(n), nil
+}
+
+// parseMemory is Redis's memtoull: ok is false for a malformed amount; an
+// amount too large for 64 bits saturates, so that range checks refuse it.
+// No digits at all ("", "mb") is 0, as in Redis.
+func parseMemory(s string) (uint64, bool) {
+	digits := 0
+	for digits < len(s) && '0' <= s[digits] && s[digits] <= '9' {
+		digits++
+	}
+	var mul uint64
+	switch strings.ToLower(s[digits:]) {
+	case "", "b":
+		mul = 1
+	case "k":
+		mul = 1000
+	case "kb":
+		mul = 1 << 10
+	case "m":
+		mul = 1000 * 1000
+	case "mb":
+		mul = 1 << 20
+	case "g":
+		mul = 1000 * 1000 * 1000
+	case "gb":
+		mul = 1 << 30
+	default:
+		return 0, false
+	}
+	var n uint64
+	for _, ch := range s[:digits] {
+		d := uint64(ch - '0')
+		if n > (math.MaxUint64-d)/10 {
+			return math.MaxUint64, true
+		}
+		n = n*10 + d
+	}
+	if n > math.MaxUint64/mul {
+		return math.MaxUint64, true
+	}
+	return n * mul, true
 }
 
 // softDuration returns the soft limit's grace period.

@@ -121,9 +121,11 @@ func (c *conn) serve() {
 // processInput parses and executes every complete command in the query
 // buffer. It returns false when the connection must close.
 func (c *conn) processInput() bool {
-	c.parser.Unauthenticated = !c.authed
 	c.parser.Limits.MaxBulkLen = c.srv.settings().protoMaxBulkLen // CONFIG SET may change it
 	for c.rpos < len(c.rbuf) {
+		// Per command, as Redis: an AUTH earlier in the same read lifts
+		// the limits for the commands after it, a RESET brings them back.
+		c.parser.Unauthenticated = !c.authed
 		args, n, err := c.parser.Parse(c.rbuf[c.rpos:], c.args[:0])
 		if err != nil {
 			c.reply = resp.AppendError(c.reply, err.Error())
@@ -242,6 +244,10 @@ func (c *conn) compactInput() {
 
 const readBufSize = 16 << 10
 
+// maxKeptReply is the largest reply buffer a connection keeps between
+// commands.
+const maxKeptReply = 1 << 10
+
 var readBufPool = sync.Pool{New: func() any { b := make([]byte, 0, readBufSize); return &b }}
 
 func getReadBuf() []byte { return (*readBufPool.Get().(*[]byte))[:0] }
@@ -270,7 +276,9 @@ func (c *conn) commitReply() {
 	}
 	over := c.out.overLimit(c.limitClass(), time.Now)
 	c.out.mu.Unlock()
-	if cap(c.reply) > 64<<10 {
+	// Keep a small scratch buffer for the next reply, not a large one: an
+	// idle connection should not hold the memory of its largest reply.
+	if cap(c.reply) > maxKeptReply {
 		c.reply = nil
 	} else {
 		c.reply = c.reply[:0]
@@ -435,7 +443,9 @@ func (c *conn) cleanup() {
 		c.out.closed = true
 		c.out.buf = nil
 		c.out.mu.Unlock()
-		c.nc.Close()
+		// As Redis's freeClient: the subscriptions and the client are gone
+		// before the socket closes, so a client that sees the close and
+		// then asks PUBSUB NUMSUB or CLIENT LIST no longer counts it.
 		if c.subscribed > 0 {
 			c.srv.broker.UnsubscribeAll(c)
 		}
@@ -446,5 +456,6 @@ func (c *conn) cleanup() {
 		c.srv.stats.netInClosed.Add(c.netIn.Load())
 		c.srv.stats.netOutClosed.Add(c.netOut.Load())
 		c.srv.removeConn(c)
+		c.nc.Close()
 	})
 }

@@ -6,10 +6,13 @@ package server
 const (
 	errSyntax          = "ERR syntax error"
 	errNotInteger      = "ERR value is not an integer or out of range"
+	errIntRange        = "ERR value is out of range, value must between -2147483648 and 2147483647"
 	errDBIndex         = "ERR DB index is out of range"
 	errNoAuth          = "NOAUTH Authentication required."
 	errWrongPass       = "WRONGPASS invalid username-password pair or user is disabled."
 	errAuthNoPassword  = "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"
+	errProtoNotInteger = "ERR Protocol version is not an integer or out of range"
+	errHelloNoAuth     = "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"
 	errNoProto         = "NOPROTO unsupported protocol version"
 	errMaxClients      = "ERR max number of clients reached"
 	errNoSuchClient    = "ERR No such client"
@@ -21,4 +24,25 @@ const (
 	errArityFmt        = "ERR wrong number of arguments for '%s' command"
 	errHelloOptionFmt  = "ERR Syntax error in HELLO option '%s'"
 	errUnsupportedFmt  = "ERR %s is not supported by Herald"
+)
+
+// Errors of CLIENT, CONFIG, COMMAND and FUNCTION, as redis-server 7.0 sends
+// them (CLIENT SETINFO: as 7.2 does), and Herald's own where Redis has no
+// such limit.
+const (
+	errClientTypeFmt    = "ERR Unknown client type '%s'"
+	errInvalidClientID  = "ERR Invalid client ID"
+	errClientIDPositive = "ERR client-id should be greater than 0"
+	errNoSuchUserFmt    = "ERR No such user '%s'"
+	errSetInfoOptionFmt = "ERR Unrecognized option '%s'"
+	errSetInfoValueFmt  = "ERR %s cannot contain spaces, newlines or special characters."
+	errConfigUnknownFmt = "ERR Unknown option or number of arguments for CONFIG SET - '%s'"
+	errConfigSetFmt     = "ERR CONFIG SET failed (possibly related to argument '%s') - %s"
+	errConfigNoFile     = "ERR The server is running without a config file"
+	errGetKeysInvalid   = "ERR Invalid command specified"
+	errGetKeysNoKeys    = "ERR The command has no key arguments"
+	errGetKeysArity     = "ERR Invalid number of arguments specified for command"
+	errGetKeysArgs      = "ERR Invalid arguments specified for command"
+	errFunctionFlush    = "ERR FUNCTION FLUSH only supports SYNC|ASYNC option"
+	errNoScriptingFmt   = "ERR %s is not supported by Herald: it has no scripting engine"
 )

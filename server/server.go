@@ -34,6 +34,14 @@ type Server struct {
 
 	nextID atomic.Int64
 	stats  stats
+
+	// configMu serializes CONFIG SET, which replaces cfg and may rebind
+	// the listeners.
+	configMu sync.Mutex
+	// samplerDone stops the instantaneous-metrics sampler (info.go); nil
+	// until the first Serve starts it. Guarded by mu.
+	samplerDone chan struct{}
+	ops         opsSampler
 }
 
 // settings are the values CONFIG SET may change at run time. A change
@@ -52,6 +60,10 @@ type stats struct {
 	rejected               atomic.Int64 // rejected_connections
 	outputLimitDisconnects atomic.Int64
 	errorReplies           atomic.Int64
+	queryLimitDisconnects  atomic.Int64 // client_query_buffer_limit_disconnections
+	// Bytes read and written by connections that have closed; INFO adds
+	// the live connections' own counters (conn.netIn, conn.netOut).
+	netInClosed, netOutClosed atomic.Int64
 }
 
 // New returns a server with its own broker. It does not listen yet.
@@ -139,6 +151,7 @@ func (s *Server) Serve(l net.Listener) {
 	}
 	s.listeners = append(s.listeners, l)
 	s.wg.Add(1)
+	s.startSamplerLocked()
 	s.mu.Unlock()
 	go s.acceptLoop(l)
 }
@@ -176,7 +189,6 @@ func (s *Server) acceptLoop(l net.Listener) {
 // ServeConn serves one already-accepted connection in the background. Tests
 // use it with net.Pipe.
 func (s *Server) ServeConn(nc net.Conn) {
-	s.stats.connections.Add(1)
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -191,6 +203,7 @@ func (s *Server) ServeConn(nc net.Conn) {
 		nc.Close()
 		return
 	}
+	s.stats.connections.Add(1) // as in Redis, refused connections are not counted
 	c := newConn(s, nc, s.nextID.Add(1))
 	s.conns[c.id] = c
 	s.wg.Add(1)
@@ -230,6 +243,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	for _, c := range s.conns {
 		c.kill()
 	}
+	s.stopSamplerLocked()
 	s.mu.Unlock()
 	done := make(chan struct{})
 	go func() {

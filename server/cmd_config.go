@@ -1,0 +1,349 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/heraldhq/herald/internal/glob"
+)
+
+// registerConfig registers CONFIG GET, SET, RESETSTAT, REWRITE and HELP.
+func registerConfig(t commandTable) {
+	cfg := t.add(&command{name: "config", arity: -2, meta: commandMeta{categories: []string{"@slow"}}})
+	admin := commandMeta{flags: []string{"admin", "noscript", "loading", "stale"}, categories: []string{"@admin", "@slow", "@dangerous"}}
+	cfg.addSub(&command{name: "get", arity: -3, run: cmdConfigGet, meta: admin})
+	cfg.addSub(&command{name: "set", arity: -4, run: cmdConfigSet, meta: admin})
+	cfg.addSub(&command{name: "resetstat", arity: 2, run: func(c *conn, _ [][]byte) {
+		c.srv.resetStats()
+		c.writeOK()
+	}, meta: admin})
+	cfg.addSub(&command{name: "rewrite", arity: 2, run: func(c *conn, _ [][]byte) { c.writeError(errConfigNoFile) }, meta: admin})
+	cfg.addSub(&command{name: "help", arity: 2, run: func(c *conn, _ [][]byte) { c.writeHelp(helpConfig) },
+		meta: commandMeta{flags: []string{"loading", "stale"}, categories: []string{"@slow"}}})
+}
+
+// configParam is one setting CONFIG GET shows and CONFIG SET changes.
+// Herald lists the settings it honours, and a few that clients read on
+// connect whose values are constant and true of Herald.
+type configParam struct {
+	name string
+	get  func(s *Server) string
+	// set applies value to cfg, or returns the reason Redis gives for a
+	// bad value. Nil means the setting is immutable.
+	set func(cfg *Config, value string) error
+}
+
+// configParams is ordered by name, the order CONFIG GET replies in.
+var configParams = []configParam{
+	{"appendonly", constant("no"), setConstantBool("no")},
+	{"bind", func(s *Server) string { return strings.Join(s.settings().Bind, " ") }, setBind},
+	{"client-output-buffer-limit", func(s *Server) string { return s.settings().OutputLimits.String() }, setOutputLimits},
+	{"client-query-buffer-limit", func(s *Server) string { return strconv.FormatInt(s.settings().QueryBufferLimit, 10) },
+		setMemory(func(cfg *Config) *int64 { return &cfg.QueryBufferLimit })},
+	{"databases", constant(strconv.Itoa(numDatabases)), nil},
+	{"maxclients", func(s *Server) string { return strconv.Itoa(s.settings().MaxClients) }, setMaxClients},
+	{"notify-keyspace-events", constant(""), setKeyspaceEvents},
+	{"port", func(s *Server) string { return strconv.Itoa(s.listenPort()) }, setPort},
+	{"proto-max-bulk-len", func(s *Server) string { return strconv.FormatInt(s.settings().ProtoMaxBulkLen, 10) },
+		setMemory(func(cfg *Config) *int64 { return &cfg.ProtoMaxBulkLen })},
+	{"requirepass", func(s *Server) string { return s.settings().RequirePass },
+		func(cfg *Config, v string) error { cfg.RequirePass = v; return nil }},
+	{"save", constant(""), setSave},
+}
+
+// Herald's reasons for refusing values Redis would take.
+var (
+	errNoPersistence = errors.New("Herald keeps no data on disk")
+	errNoKeyspace    = errors.New("Herald has no keyspace yet, so it raises no keyspace events")
+)
+
+func findConfigParam(name string) *configParam {
+	for i := range configParams {
+		if strings.EqualFold(configParams[i].name, name) {
+			return &configParams[i]
+		}
+	}
+	return nil
+}
+
+// cmdConfigGet is CONFIG GET pattern [pattern ...]: the matching settings
+// and their values, as a map in RESP3. As in Redis 7.0, a name without
+// glob characters is looked up case-insensitively and echoed as given; a
+// pattern matches names case-insensitively; each setting appears once.
+func cmdConfigGet(c *conn, args [][]byte) {
+	type match struct {
+		key   string
+		param *configParam
+	}
+	var matches []match
+	seen := func(p *configParam) bool {
+		return slices.ContainsFunc(matches, func(m match) bool { return m.param == p })
+	}
+	for _, a := range args[2:] {
+		arg := string(a)
+		if !strings.ContainsAny(arg, "[*?") {
+			if p := findConfigParam(arg); p != nil && !seen(p) {
+				matches = append(matches, match{arg, p})
+			}
+			continue
+		}
+		pattern := strings.ToLower(arg)
+		for i := range configParams {
+			p := &configParams[i]
+			if !seen(p) && glob.MatchString(pattern, p.name) {
+				matches = append(matches, match{p.name, p})
+			}
+		}
+	}
+	c.writeMapLen(len(matches))
+	for _, m := range matches {
+		c.writeBulkString(m.key)
+		c.writeBulkString(m.param.get(c.srv))
+	}
+}
+
+// cmdConfigSet is CONFIG SET name value [name value ...]. Like Redis 7.0 it
+// checks every name first (unknown, immutable, duplicate), then applies all
+// values to a copy of the configuration and stores it only if every value
+// is good, so a failed CONFIG SET changes nothing. A new port or bind
+// rebinds the listeners before the change is stored.
+func cmdConfigSet(c *conn, args [][]byte) {
+	if len(args)%2 != 0 {
+		c.writeError(errSyntax)
+		return
+	}
+	params, errText := checkConfigNames(args[2:])
+	if errText != "" {
+		c.writeError(errText)
+		return
+	}
+	s := c.srv
+	s.configMu.Lock()
+	defer s.configMu.Unlock()
+	cfg := s.settings().Config
+	cfg.Bind = slices.Clone(cfg.Bind)
+	oldPort, oldBind := s.listenPort(), slices.Clone(cfg.Bind)
+	if cfg.Port == 0 {
+		cfg.Port = oldPort
+	}
+	for i, p := range params {
+		if err := p.set(&cfg, string(args[3+2*i])); err != nil {
+			c.writeError(sanitize(fmt.Sprintf(errConfigSetFmt, p.name, err.Error())))
+			return
+		}
+	}
+	if cfg.Port != oldPort || !slices.Equal(cfg.Bind, oldBind) {
+		if err := s.rebind(cfg.Bind, cfg.Port); err != nil {
+			name := "bind"
+			if cfg.Port != oldPort {
+				name = "port"
+			}
+			s.logger().Warn("CONFIG SET could not rebind", "error", err)
+			c.writeError(sanitize(fmt.Sprintf(errConfigSetFmt, name, rebindReason(name))))
+			return
+		}
+	}
+	s.store(cfg)
+	c.writeOK()
+}
+
+// checkConfigNames finds the setting of each name in name/value pairs and
+// returns Redis's error for the first unknown name, or else for the first
+// immutable or repeated one.
+func checkConfigNames(pairs [][]byte) ([]*configParam, string) {
+	var params []*configParam
+	var unknown, errText string
+	invalid := false
+	for i := 0; i < len(pairs); i += 2 {
+		name := cString(pairs[i])
+		p := findConfigParam(string(pairs[i]))
+		switch {
+		case p == nil:
+			if !invalid {
+				unknown, invalid = name, true
+			}
+		case invalid:
+		case p.set == nil:
+			errText, invalid = fmt.Sprintf(errConfigSetFmt, name, "can't set immutable config"), true
+		case slices.Contains(params, p):
+			errText, invalid = fmt.Sprintf(errConfigSetFmt, name, "duplicate parameter"), true
+		}
+		params = append(params, p)
+	}
+	if unknown != "" {
+		return nil, sanitize(fmt.Sprintf(errConfigUnknownFmt, unknown))
+	}
+	return params, sanitize(errText)
+}
+
+func rebindReason(name string) string {
+	if name == "port" {
+		return "Unable to listen on this port. Check server logs."
+	}
+	return "Failed to bind to specified addresses."
+}
+
+func constant(v string) func(*Server) string { return func(*Server) string { return v } }
+
+// setConstantBool accepts a yes/no setting only at its fixed value.
+func setConstantBool(fixed string) func(*Config, string) error {
+	return func(_ *Config, v string) error {
+		switch strings.ToLower(v) {
+		case fixed:
+			return nil
+		case "yes", "no":
+			return errNoPersistence
+		}
+		return errors.New("argument must be 'yes' or 'no'")
+	}
+}
+
+// setSave accepts only "" (no snapshots); other well-formed values are
+// refused because Herald keeps nothing on disk.
+func setSave(_ *Config, v string) error {
+	f := strings.Fields(v)
+	if len(f)%2 != 0 {
+		return errors.New("Invalid save parameters")
+	}
+	for _, x := range f {
+		if _, ok := parseInteger([]byte(x)); !ok {
+			return errors.New("Invalid save parameters")
+		}
+	}
+	if len(f) > 0 {
+		return errNoPersistence
+	}
+	return nil
+}
+
+// setKeyspaceEvents accepts only "": Herald has no keyspace yet. Classes
+// Redis does not know get Redis's error.
+func setKeyspaceEvents(_ *Config, v string) error {
+	if strings.Trim(v, "Ag$lshzxeKEtmdn") != "" {
+		return errors.New("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.")
+	}
+	if v != "" {
+		return errNoKeyspace
+	}
+	return nil
+}
+
+// integerArg parses v as Redis parses an integer setting and checks it is
+// within [lo, hi], with Redis's reasons.
+func integerArg(v string, lo, hi int64) (int64, error) {
+	n, ok := parseInteger([]byte(v))
+	if !ok {
+		return 0, errors.New("argument couldn't be parsed into an integer")
+	}
+	if n < lo || n > hi {
+		return 0, fmt.Errorf("argument must be between %d and %d inclusive", lo, hi)
+	}
+	return n, nil
+}
+
+func setMaxClients(cfg *Config, v string) error {
+	n, err := integerArg(v, 1, math.MaxUint32)
+	cfg.MaxClients = int(n)
+	return err
+}
+
+func setPort(cfg *Config, v string) error {
+	n, err := integerArg(v, 0, 65535)
+	cfg.Port = int(n)
+	return err
+}
+
+func setBind(cfg *Config, v string) error {
+	cfg.Bind = strings.Fields(v)
+	if len(cfg.Bind) == 0 {
+		cfg.Bind = []string{"127.0.0.1"}
+	}
+	return nil
+}
+
+// setMemory returns a setter for a memory setting of Redis's range
+// [1mb, max int64].
+func setMemory(field func(*Config) *int64) func(*Config, string) error {
+	return func(cfg *Config, v string) error {
+		n, ok := parseMemory(v)
+		if !ok {
+			return errors.New("argument must be a memory value")
+		}
+		if n < 1<<20 || n > math.MaxInt64 {
+			return fmt.Errorf("argument must be between %d and %d inclusive", 1<<20, int64(math.MaxInt64))
+		}
+		*field(cfg) = int64(n)
+		return nil
+	}
+}
+
+func setOutputLimits(cfg *Config, v string) error {
+	limits, err := ParseOutputLimits(cfg.OutputLimits, v)
+	if err != nil {
+		return err
+	}
+	cfg.OutputLimits = limits
+	return nil
+}
+
+// rebind replaces the TCP listeners with ones on bind at port (none when
+// port is 0), as CONFIG SET port / bind do in Redis. Connections already
+// accepted stay. If a new address cannot be bound, the old addresses are
+// bound again and the error returned.
+func (s *Server) rebind(bind []string, port int) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return net.ErrClosed
+	}
+	old := s.listeners
+	s.listeners = nil
+	s.mu.Unlock()
+	oldAddrs := make([]string, len(old))
+	for i, l := range old {
+		oldAddrs[i] = l.Addr().String()
+		l.Close()
+	}
+	var addrs []string
+	if port != 0 {
+		for _, host := range bind {
+			addrs = append(addrs, net.JoinHostPort(host, strconv.Itoa(port)))
+		}
+	}
+	fresh, err := listenAll(addrs)
+	if err != nil {
+		restored, _ := listenAll(oldAddrs)
+		fresh = restored
+	}
+	var srv listenerServer = s
+	for _, l := range fresh {
+		srv.Serve(l)
+	}
+	return err
+}
+
+// listenerServer is the part of *Server that rebind needs. Calling Serve
+// through an interface keeps the command table's initialization free of a
+// cycle (CONFIG SET → Serve → … → dispatcher → command table).
+type listenerServer interface{ Serve(net.Listener) }
+
+// listenAll listens on every address, or on none if one fails.
+func listenAll(addrs []string) ([]net.Listener, error) {
+	var ls []net.Listener
+	for _, a := range addrs {
+		l, err := net.Listen("tcp", a)
+		if err != nil {
+			for _, l := range ls {
+				l.Close()
+			}
+			return nil, err
+		}
+		ls = append(ls, l)
+	}
+	return ls, nil
+}

@@ -1,0 +1,123 @@
+package server
+
+import (
+	"bytes"
+	"slices"
+	"strings"
+
+	"github.com/heraldhq/herald/internal/resp"
+)
+
+// masked replaces a value that legitimately differs between the servers.
+var masked = resp.Value{Kind: '+', Str: "<masked>"}
+
+// normalize returns a group's replies as they are compared: masked and
+// reordered as its flags say. vals is not modified.
+func normalize(vals []resp.Value, f groupFlags) []resp.Value {
+	out := make([]resp.Value, len(vals))
+	for i, v := range vals {
+		out[i] = normalizeOne(v, f)
+	}
+	if f.acks {
+		sortNames(out)
+	}
+	if f.any {
+		slices.SortFunc(out, compareEncoded)
+	}
+	return out
+}
+
+func normalizeOne(v resp.Value, f groupFlags) resp.Value {
+	if f.ints && v.Kind == ':' {
+		return masked
+	}
+	if f.hello && (v.Kind == '%' || v.Kind == '*') {
+		v.Elems = slices.Clone(v.Elems)
+		for i := 0; i+1 < len(v.Elems); i += 2 {
+			switch v.Elems[i].Str {
+			case "id", "version":
+				v.Elems[i+1] = masked
+			}
+		}
+	}
+	if f.time && v.Kind == '*' && len(v.Elems) == 2 {
+		v.Elems = slices.Clone(v.Elems)
+		for i, e := range v.Elems {
+			if e.Kind == '$' && allDigits(e.Str) {
+				v.Elems[i] = resp.Value{Kind: '$', Str: "<digits>"}
+			}
+		}
+	}
+	if f.client && v.Kind == '$' {
+		v.Str = maskClientFields(v.Str)
+	}
+	if f.client && v.Kind == '=' && len(v.Str) >= 4 { // "txt:" first
+		v.Str = v.Str[:4] + maskClientFields(v.Str[4:])
+	}
+	if f.sorted && (v.Kind == '*' || v.Kind == '~') {
+		v.Elems = slices.Clone(v.Elems)
+		slices.SortFunc(v.Elems, compareEncoded)
+	}
+	return v
+}
+
+// sortNames sorts the second elements of a run of (un)subscribe acks among
+// themselves, leaving the kinds and counts where they are: Redis sends the
+// acks of a bare UNSUBSCRIBE in its hash order, but the counts still go
+// down one by one.
+func sortNames(vals []resp.Value) {
+	var names []resp.Value
+	for _, v := range vals {
+		if len(v.Elems) >= 2 {
+			names = append(names, v.Elems[1])
+		}
+	}
+	slices.SortFunc(names, compareEncoded)
+	for i := range vals {
+		if len(vals[i].Elems) >= 2 {
+			vals[i].Elems = slices.Clone(vals[i].Elems)
+			vals[i].Elems[1], names = names[0], names[1:]
+		}
+	}
+}
+
+func compareEncoded(a, b resp.Value) int { return bytes.Compare(a.Bytes(), b.Bytes()) }
+
+func allDigits(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
+}
+
+// sameReplies reports whether two normalized groups are byte for byte the
+// same, and the index of the first difference.
+func sameReplies(redis, herald []resp.Value) (bool, int) {
+	for i := range max(len(redis), len(herald)) {
+		if i >= len(redis) || i >= len(herald) || !bytes.Equal(redis[i].Bytes(), herald[i].Bytes()) {
+			return false, i
+		}
+	}
+	return true, -1
+}
+
+// volatileClientFields are the CLIENT LIST / CLIENT INFO fields whose
+// values depend on the connection, the moment or the allocator.
+var volatileClientFields = map[string]bool{
+	"id": true, "addr": true, "laddr": true, "fd": true, "age": true, "idle": true,
+	"qbuf": true, "qbuf-free": true, "argv-mem": true, "multi-mem": true,
+	"rbs": true, "rbp": true, "obl": true, "oll": true, "omem": true, "tot-mem": true,
+}
+
+// maskClientFields masks the values of the volatile fields in the
+// "key=value key=value" lines of CLIENT LIST and CLIENT INFO.
+func maskClientFields(text string) string {
+	lines := strings.Split(text, "\n")
+	for i, line := range lines {
+		fields := strings.Split(line, " ")
+		for j, f := range fields {
+			if key, _, ok := strings.Cut(f, "="); ok && volatileClientFields[key] {
+				fields[j] = key + "=*"
+			}
+		}
+		lines[i] = strings.Join(fields, " ")
+	}
+	return strings.Join(lines, "\n")
+}
