@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"time"
 )
 
@@ -87,13 +88,28 @@ func (m cpuMeter) stop() cpuUsage {
 
 // measureRate lets a running load warm up, then returns how fast count
 // grew per second over cfg.duration, with the CPU use of both sides.
+// With -trace it prints the count every 100 ms.
 func measureRate(cfg *config, s *server, count func() int64) (float64, cpuUsage) {
-	time.Sleep(cfg.warmup)
+	start := time.Now()
+	traceSleep(cfg, start, count, cfg.warmup)
 	meter := startCPU(s.pid)
 	c0, t0 := count(), time.Now()
-	time.Sleep(cfg.duration)
+	traceSleep(cfg, start, count, cfg.duration)
 	c1, t1 := count(), time.Now()
 	return float64(c1-c0) / t1.Sub(t0).Seconds(), meter.stop()
+}
+
+// traceSleep sleeps for d, printing count every 100 ms if cfg.trace is set.
+func traceSleep(cfg *config, start time.Time, count func() int64, d time.Duration) {
+	end := time.Now().Add(d)
+	if !cfg.trace {
+		time.Sleep(d)
+		return
+	}
+	for now := time.Now(); now.Before(end); now = time.Now() {
+		time.Sleep(min(100*time.Millisecond, end.Sub(now)))
+		fmt.Fprintf(os.Stderr, "    %6.3fs %d\n", time.Since(start).Seconds(), count())
+	}
 }
 
 // allCases returns every case the configuration selects, in report order.

@@ -9,8 +9,9 @@ import (
 )
 
 // dialParallel is how many connections are dialed at once: enough to hide
-// the round trip, few enough not to overflow a listen backlog.
-const dialParallel = 16
+// the accept latency of a busy server, few enough not to overflow a listen
+// backlog (redis-server's is 511).
+const dialParallel = 64
 
 // setupTimeout bounds dialing, subscribing and waiting for acks.
 const setupTimeout = 30 * time.Second

@@ -7,11 +7,26 @@ import (
 	"sync/atomic"
 )
 
-// fanoutLagBudget bounds the bytes of published-but-not-yet-received
-// messages, summed over all subscribers. With output-buffer limits off, this
-// is what keeps a server's memory bounded when the subscribers fall behind;
-// it is large enough that the pipeline never runs dry.
-const fanoutLagBudget = 256 << 20
+// The publisher of a fan-out case pauses while the average subscriber is
+// more than maxLag messages behind. maxLag is the largest value (within
+// [2, 4096]) that keeps the total backlog, maxLag × subscribers, within both
+// budgets: enough that the pipeline never runs dry, small enough that a
+// server never holds seconds of work (redis-server runs everything one read
+// of pipelined input holds through PUBLISH before it writes to any
+// subscriber) and that, with output-buffer limits off, its memory stays
+// bounded.
+const (
+	fanoutLagDeliveries = 64 << 10
+	fanoutLagBytes      = 64 << 20
+)
+
+// fanoutMaxLag returns maxLag for subs subscribers and frames of frameSize
+// bytes, and the number of PUBLISH commands to write per batch.
+func fanoutMaxLag(subs, frameSize int) (maxLag, perBatch int64) {
+	lag := min(fanoutLagDeliveries/subs, fanoutLagBytes/(subs*frameSize))
+	maxLag = int64(min(4096, max(2, lag)))
+	return maxLag, min(128, max(1, maxLag/4))
+}
 
 // fanoutCase measures deliveries per second from one pipelining publisher
 // to subs subscribers of one channel, with payloads of size bytes.
@@ -52,10 +67,9 @@ func runFanout(cfg *config, s *server, subs, size int) (caseResult, error) {
 	}
 
 	counter := newFastCounter(messageHeader(channel, size), size)
-	maxLag := int64(min(4096, max(16, fanoutLagBudget/(subs*counter.size))))
-	perBatch := min(128, max(4, maxLag/4))
-	batch := publishBatch(int(perBatch), func(int) string { return channel }, makePayload(size))
-	pub := newPublisher(conns[subs], batch, perBatch, max(4096, 4*perBatch), int64(subs))
+	maxLag, perBatch := fanoutMaxLag(subs, counter.size)
+	batches := publishBatches(int(perBatch), int(perBatch), func(int) string { return channel }, makePayload(size))
+	pub := newPublisher(conns[subs], batches, perBatch, max(4096, 4*perBatch), int64(subs))
 	var delivered atomic.Int64
 	pub.gate = func(sent int64) bool { return sent-delivered.Load()/int64(subs) < maxLag }
 
@@ -94,7 +108,7 @@ func runFanout(cfg *config, s *server, subs, size int) (caseResult, error) {
 	rate, cpu := measureRate(cfg, s, delivered.Load)
 
 	stopping.Store(true)
-	close(stop)
+	pub.stop(stop)
 	closeAll(conns)
 	wg.Wait()
 	if err := errors.Join(s.checkAlive(), pub.err()); err != nil {

@@ -58,6 +58,7 @@ type config struct {
 	serverCPU     string
 	clientCPU     string
 	tmpDir        string
+	trace         bool
 	commandLine   string
 }
 
@@ -102,12 +103,13 @@ func parseFlags(args []string) (*config, error) {
 	fs.IntVar(&cfg.latPayload, "lat-payload", 64, "latency case: payload bytes (at least 16)")
 	fs.IntVar(&cfg.patterns, "patterns", 10000, "patterns case: subscribed patterns")
 	fs.IntVar(&cfg.idleConns, "idle-conns", 10000, "idle case: subscriber connections")
-	idleWaitsFlag := fs.String("idle-wait", "2s,15s", "idle case: times after the last ack to read RSS at, one row each")
+	idleWaitsFlag := fs.String("idle-wait", "1s,15s", "idle case: times after the last ack to read RSS at, one row each")
 	fs.BoolVar(&cfg.idleShared, "idle-shared", false, "idle case: all connections subscribe to one channel")
 	outputLimit := fs.Bool("output-limit", false, "keep each server's default pubsub output-buffer limit (default: both run with 'pubsub 0 0 0')")
 	fs.BoolVar(&cfg.pin, "pin", true, "pin the server and this program to different cores with taskset")
 	fs.StringVar(&cfg.serverCPU, "server-cpu", "0", "taskset CPU list for the server")
 	fs.StringVar(&cfg.clientCPU, "client-cpu", "1", "taskset CPU list for this program")
+	fs.BoolVar(&cfg.trace, "trace", false, "print the counter of every rate case each 100 ms")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -129,10 +131,10 @@ func quickDefaults(cfg *config, set map[string]bool, idleWaits *string) {
 		cfg.runs = 1
 	}
 	if !set["warmup"] {
-		cfg.warmup = 200 * time.Millisecond
+		cfg.warmup = 150 * time.Millisecond
 	}
 	if !set["duration"] {
-		cfg.duration = 500 * time.Millisecond
+		cfg.duration = 400 * time.Millisecond
 	}
 	if !set["idle-conns"] {
 		cfg.idleConns = 2000

@@ -7,14 +7,14 @@ import (
 	"sync/atomic"
 )
 
-// A publisher writes a pre-encoded batch of PUBLISH commands over and over on
-// one connection while a second goroutine reads the integer replies, so the
+// A publisher writes pre-encoded batches of PUBLISH commands, taking turns,
+// over and over on one connection while a second goroutine reads the integer replies, so the
 // connection is always pipelined. It never lets more than window commands
 // go unanswered, and an optional gate adds flow control of its own (the
 // fan-out case uses it to bound how far subscribers lag behind).
 type publisher struct {
 	conn     net.Conn
-	batch    []byte // perBatch PUBLISH commands, written whole
+	batches  [][]byte // each holds perBatch PUBLISH commands, written whole
 	perBatch int64
 	window   int64
 	expect   int64 // the reply every PUBLISH should get, or -1 for any
@@ -29,11 +29,12 @@ type publisher struct {
 	firstErr error
 }
 
-// newPublisher returns a publisher that writes batch (holding perBatch
-// commands) on conn. Call run and readReplies on their own goroutines.
-func newPublisher(conn net.Conn, batch []byte, perBatch, window, expect int64) *publisher {
+// newPublisher returns a publisher that writes batches (each holding
+// perBatch commands) on conn. Call run and readReplies on their own
+// goroutines.
+func newPublisher(conn net.Conn, batches [][]byte, perBatch, window, expect int64) *publisher {
 	return &publisher{
-		conn: conn, batch: batch, perBatch: perBatch,
+		conn: conn, batches: batches, perBatch: perBatch,
 		window: max(window, perBatch), expect: expect,
 		wake: make(chan struct{}, 1),
 	}
@@ -66,7 +67,7 @@ func (p *publisher) err() error {
 
 // run writes batches until stop is closed or a write fails.
 func (p *publisher) run(stop <-chan struct{}) {
-	for {
+	for i := 0; ; i++ {
 		select {
 		case <-stop:
 			return
@@ -81,7 +82,7 @@ func (p *publisher) run(stop <-chan struct{}) {
 			}
 			continue
 		}
-		if _, err := p.conn.Write(p.batch); err != nil {
+		if _, err := p.conn.Write(p.batches[i%len(p.batches)]); err != nil {
 			select {
 			case <-stop: // closed at the end of the case
 			default:
@@ -91,6 +92,14 @@ func (p *publisher) run(stop <-chan struct{}) {
 		}
 		p.sent.Add(p.perBatch)
 	}
+}
+
+// stop ends run by closing stop, then closes the connection, before the
+// caller closes any subscriber: a PUBLISH answered after a subscriber left
+// would otherwise count as a wrong reply.
+func (p *publisher) stop(stop chan struct{}) {
+	close(stop)
+	p.conn.Close()
 }
 
 // readReplies counts PUBLISH replies until the connection fails or closes.
@@ -130,14 +139,18 @@ func (p *publisher) readReplies() {
 	}
 }
 
-// publishBatch encodes count PUBLISH commands, the i-th to channel(i), all
-// with the same payload.
-func publishBatch(count int, channel func(i int) string, payload []byte) []byte {
+// publishBatches encodes count PUBLISH commands, the i-th to channel(i), all
+// with the same payload, into count/perBatch batches of perBatch commands.
+func publishBatches(count, perBatch int, channel func(i int) string, payload []byte) [][]byte {
+	var batches [][]byte
 	var b []byte
 	for i := range count {
 		b = appendCommand(b, []byte("PUBLISH"), []byte(channel(i)), payload)
+		if (i+1)%perBatch == 0 {
+			batches, b = append(batches, b), nil
+		}
 	}
-	return b
+	return batches
 }
 
 // makePayload returns n bytes of printable filler.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 )
 
 // caseResults holds, for one case, every run's values per server.
@@ -28,8 +29,10 @@ func runCases(cfg *config, specs []serverSpec, cases []benchCase) []caseResults 
 			for i := range specs {
 				spec := specs[(i+r)%len(specs)]
 				seq++
+				began := time.Now()
 				res, err := runOnce(cfg, spec, bc, seq)
-				prefix := fmt.Sprintf("%-34s %-6s run %d/%d:", bc.name, spec.kind, r+1, cfg.runs)
+				prefix := fmt.Sprintf("%-36s %-6s run %d/%d (%4.1fs):", bc.name, spec.kind, r+1, cfg.runs,
+					time.Since(began).Seconds())
 				if err != nil {
 					fmt.Fprintf(os.Stderr, "%s FAILED: %v\n", prefix, err)
 					cr.errors[spec.kind] = append(cr.errors[spec.kind], firstLine(err.Error()))
@@ -67,13 +70,7 @@ func runOnce(cfg *config, spec serverSpec, bc benchCase, seq int) (caseResult, e
 // asked for (redis-server lowers maxclients to fit its open-file limit).
 // Servers that do not answer CONFIG GET are not checked.
 func warnMaxClients(cfg *config, s *server) {
-	conn, err := dialMany(s.addr, 1)
-	if err != nil {
-		return
-	}
-	defer closeAll(conn)
-	conn[0].Write(appendCommandStrings(nil, "CONFIG", "GET", "maxclients"))
-	f, err := newFrameReader(conn[0], 4096).next()
+	f, err := s.do(2*time.Second, "CONFIG", "GET", "maxclients")
 	if err != nil || f.kind != '*' {
 		return
 	}

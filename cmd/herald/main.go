@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -51,6 +52,14 @@ func serve(args []string) int {
 		return 2
 	}
 	cfg.Logger = logger
+	if path := os.Getenv("HERALD_CPUPROFILE"); path != "" {
+		// For performance work: profile the whole run, written at shutdown.
+		if stop, err := startCPUProfile(path); err != nil {
+			logger.Warn("cannot profile", "error", err)
+		} else {
+			defer stop()
+		}
+	}
 	srv, err := server.Start(cfg)
 	if err != nil {
 		logger.Error("cannot start", "error", err)
@@ -71,4 +80,21 @@ func serve(args []string) int {
 		logger.Warn("shutdown incomplete", "error", err)
 	}
 	return 0
+}
+
+// startCPUProfile writes a CPU profile to path until the returned function
+// is called.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }

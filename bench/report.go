@@ -1,0 +1,264 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+)
+
+// environment describes the machine and the software under test.
+type environment struct {
+	lines [][2]string // name, value
+}
+
+// text renders the environment for the progress log.
+func (e environment) text() string {
+	var b strings.Builder
+	for _, l := range e.lines {
+		fmt.Fprintf(&b, "bench: %-12s %s\n", l[0]+":", l[1])
+	}
+	return b.String()
+}
+
+// describeEnvironment collects what a reader needs to judge the figures.
+func describeEnvironment(cfg *config, specs []serverSpec) environment {
+	var e environment
+	add := func(k, v string) { e.lines = append(e.lines, [2]string{k, v}) }
+	add("date", time.Now().UTC().Format("2006-01-02 15:04 UTC"))
+	add("command", "`"+cfg.commandLine+"`")
+	add("go", runtime.Version())
+	for _, s := range specs {
+		switch s.kind {
+		case kindRedis:
+			out, err := exec.Command(s.bin, "--version").Output()
+			add("redis", strings.TrimSpace(string(out))+errText(err))
+		case kindHerald:
+			out, err := exec.Command(s.bin, "version").Output()
+			add("herald", strings.TrimSpace(string(out))+errText(err)+", "+heraldRevision(s.bin, cfg.heraldBin == ""))
+		}
+	}
+	add("cpu", fmt.Sprintf("%s, %d cores online; kernel %s", cpuModel(), numOnlineCPUs(), osRelease()))
+	if cfg.pin {
+		add("pinning", fmt.Sprintf("server on CPU %s, load generator on CPU %s (GOMAXPROCS %d)",
+			cfg.serverCPU, cfg.clientCPU, runtime.GOMAXPROCS(0)))
+	} else {
+		add("pinning", fmt.Sprintf("none (GOMAXPROCS %d)", runtime.GOMAXPROCS(0)))
+	}
+	limit := "off for both (client-output-buffer-limit \"pubsub 0 0 0\")"
+	if !cfg.noOutputLimit {
+		limit = "each server's default"
+	}
+	add("servers", fmt.Sprintf("fresh per case, maxclients %d, pubsub output-buffer limit %s", cfg.maxClients, limit))
+	add("runs", fmt.Sprintf("%d per case and server, medians shown; warmup %v, window %v", cfg.runs, cfg.warmup, cfg.duration))
+	return e
+}
+
+// heraldRevision describes the Herald under test: the git revision of the
+// working tree it was built from, or the binary's path if prebuilt.
+func heraldRevision(bin string, built bool) string {
+	if !built {
+		return bin + " (prebuilt)"
+	}
+	rev, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return "built from the working tree (no git revision)"
+	}
+	desc := "built from " + strings.TrimSpace(string(rev))
+	if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(st) > 0 {
+		desc += " with uncommitted changes"
+	}
+	return desc
+}
+
+// cpuModel returns the first "model name" of /proc/cpuinfo.
+func cpuModel() string {
+	b, _ := os.ReadFile("/proc/cpuinfo")
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown CPU"
+}
+
+// numOnlineCPUs counts the machine's CPUs, not just those this process may
+// run on.
+func numOnlineCPUs() int {
+	b, err := os.ReadFile("/sys/devices/system/cpu/online")
+	if err != nil {
+		return runtime.NumCPU()
+	}
+	n := 0
+	for _, r := range strings.Split(strings.TrimSpace(string(b)), ",") {
+		var lo, hi int
+		if c, _ := fmt.Sscanf(r, "%d-%d", &lo, &hi); c == 2 {
+			n += hi - lo + 1
+		} else {
+			n++
+		}
+	}
+	return n
+}
+
+// osRelease returns the kernel release.
+func osRelease() string {
+	b, _ := os.ReadFile("/proc/sys/kernel/osrelease")
+	return strings.TrimSpace(string(b))
+}
+
+// errText renders a non-nil error as a suffix.
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return " (" + err.Error() + ")"
+}
+
+// formatReport renders the environment, the table of medians and the notes
+// as Markdown.
+func formatReport(cfg *config, env environment, specs []serverSpec, results []caseResults) string {
+	var b strings.Builder
+	b.WriteString("# Herald vs redis-server\n\n")
+	for _, l := range env.lines {
+		fmt.Fprintf(&b, "- %s: %s\n", l[0], l[1])
+	}
+	b.WriteString("\n| scenario | Redis | Herald | Herald/Redis | spread R / H |\n")
+	b.WriteString("|---|---:|---:|---:|---:|\n")
+	var footnotes []string
+	for _, cr := range results {
+		for m, mt := range cr.bc.metrics {
+			redis, rOK := cellValues(cr, kindRedis, m)
+			herald, hOK := cellValues(cr, kindHerald, m)
+			ratio := "–"
+			if rOK && hOK && median(redis) != 0 {
+				ratio = fmt.Sprintf("%.2f", median(herald)/median(redis))
+			}
+			label := mt.label
+			if cr.client {
+				label += " †"
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s / %s |\n", label,
+				cell(cr, kindRedis, mt.unit, redis, rOK), cell(cr, kindHerald, mt.unit, herald, hOK),
+				ratio, spread(redis), spread(herald))
+		}
+		for kind, errs := range cr.errors {
+			footnotes = append(footnotes, fmt.Sprintf("%s, %s: %d of %d runs failed: %s",
+				cr.bc.name, kind, len(errs), cfg.runs, strings.Join(slices.Compact(errs), "; ")))
+		}
+		footnotes = append(footnotes, cr.notes...)
+	}
+	b.WriteString("\nRates: higher is better, so a ratio above 1 favours Herald. " +
+		"Latency and bytes: lower is better, so a ratio below 1 favours Herald. " +
+		"Spread is (max − min) / median over the runs.\n")
+	if slices.ContainsFunc(results, func(cr caseResults) bool { return cr.client }) {
+		b.WriteString("† In at least one run the load generator's core was saturated while the server's was not: " +
+			"the server may be faster than shown.\n")
+	}
+	if len(footnotes) > 0 {
+		b.WriteString("\nNotes:\n\n")
+		for _, f := range footnotes {
+			fmt.Fprintf(&b, "- %s\n", f)
+		}
+	}
+	b.WriteString(methods)
+	return b.String()
+}
+
+// methods explains the rows, for readers of BENCHMARKS.md; the doc comments
+// of the case functions say the same at more length.
+const methods = `
+How the rows are measured (bench/*.go has the details):
+
+- Fan-out: one channel, N subscriber connections each read by its own goroutine, which counts
+  whole "message" frames; one publisher pipelines PUBLISH in batches and reads the replies on a
+  second goroutine, pausing while the average subscriber is too far behind. The figure is
+  frames received by all subscribers per second over the window, after a warmup.
+- Latency: one publisher sends PUBLISH at a fixed rate, one command at a time, each payload
+  stamped with its send time; every subscriber records stamp-to-read time for each message.
+  p50 and p99 over all deliveries of the messages sent in the window.
+- Patterns: patterns of four shapes (orders:*:r{i}, t{i}:*:events, user:{i}:*, *:k{i}:*),
+  100 per connection; the publisher pipelines PUBLISH round-robin over channels of which each
+  matches exactly one pattern (1% of the patterns match any of them). PUBLISH replies per second.
+- No subscribers: pipelined PUBLISH to a channel nobody subscribes to; replies per second.
+- Idle: server RSS (VmRSS) at a fixed time after the last subscribe ack, minus RSS before the
+  first connection, divided by the number of connections; each connection subscribes once.
+- Every case runs on a freshly started server; the two servers take turns, the first one
+  alternating between runs.
+`
+
+// cellValues returns the values of metric m over a server's successful runs.
+func cellValues(cr caseResults, kind serverKind, m int) ([]float64, bool) {
+	var vs []float64
+	for _, run := range cr.values[kind] {
+		vs = append(vs, run[m])
+	}
+	return vs, len(vs) > 0
+}
+
+// cell renders a median, or why there is none.
+func cell(cr caseResults, kind serverKind, u unit, vs []float64, ok bool) string {
+	switch {
+	case ok && len(cr.errors[kind]) > 0:
+		return formatValue(u, median(vs)) + " *"
+	case ok:
+		return formatValue(u, median(vs))
+	case len(cr.errors[kind]) > 0:
+		return "failed"
+	}
+	return "–"
+}
+
+// median returns the median of vs (the mean of the middle two if even).
+func median(vs []float64) float64 {
+	if len(vs) == 0 {
+		return 0
+	}
+	s := slices.Sorted(slices.Values(vs))
+	mid := len(s) / 2
+	if len(s)%2 == 1 {
+		return s[mid]
+	}
+	return (s[mid-1] + s[mid]) / 2
+}
+
+// spread returns (max − min) / median as a percentage, or "–" for fewer
+// than two values.
+func spread(vs []float64) string {
+	if len(vs) < 2 || median(vs) == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.0f%%", 100*(slices.Max(vs)-slices.Min(vs))/median(vs))
+}
+
+// formatValues renders one run's values for the progress log.
+func formatValues(bc benchCase, vs []float64) string {
+	parts := make([]string, len(vs))
+	for i, v := range vs {
+		parts[i] = formatValue(bc.metrics[i].unit, v)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// formatValue renders v in its unit.
+func formatValue(u unit, v float64) string {
+	switch u {
+	case microseconds:
+		if v >= 1000 {
+			return fmt.Sprintf("%.2f ms", v/1000)
+		}
+		return fmt.Sprintf("%.0f µs", v)
+	case bytesUnit:
+		return thousands(int64(v+0.5)) + " B"
+	}
+	switch {
+	case v >= 1e6:
+		return fmt.Sprintf("%.2f M", v/1e6)
+	case v >= 1e3:
+		return fmt.Sprintf("%.1f k", v/1e3)
+	}
+	return fmt.Sprintf("%.0f", v)
+}
