@@ -90,7 +90,7 @@ func cmdClientReply(c *conn, args [][]byte) {
 	case "off":
 		c.replyMode = replyOff
 	case "skip":
-		if c.replyMode == replyOn {
+		if c.replyMode != replyOff {
 			c.replyMode = replySkipNext
 		}
 	default:
@@ -445,9 +445,11 @@ func (s *Server) killClients(caller *conn, f killFilter) int {
 			caller.closing = true
 			continue
 		}
-		c.kill()
+		// As Redis frees a client: its subscriptions and its entry go
+		// before its socket, so whoever sees the close sees it gone.
 		s.removeConn(c)
 		s.broker.UnsubscribeAll(c)
+		c.kill()
 	}
 	return killed
 }

@@ -41,7 +41,6 @@ func TestDiffClient(t *testing.T) {
 			a: CLIENT REPLY ON             => 1
 		`),
 		[]session{{name: "client reply skip twice",
-			skip: "cmd_client.go (not this suite's to fix): a SKIP while the previous SKIP is in force must skip the next reply too, as Redis sets CLIENT_REPLY_SKIP_NEXT again; Herald ignores it and answers the PING",
 			script: `
 			a: CLIENT REPLY SKIP           => 0
 			a: CLIENT REPLY SKIP           => 0
@@ -59,18 +58,6 @@ func TestDiffClient(t *testing.T) {
 			a: RESET                       => 0
 			a: PING                        => 1
 		`),
-		skipAll(deliberate70Quirk, forProtocols("client reply off then quit", "a", `
-			a: CLIENT REPLY OFF            => 0
-			a: QUIT                        => 0
-			a: CLIENT REPLY ON             => 0
-			a: PING                        => 0
-		`)),
-		skipAll(deliberate70Quirk, forProtocols("client reply off then protocol error", "a", `
-			a: CLIENT REPLY OFF            => 0
-			a~ "*x\r\n"                    => 0
-			a: CLIENT REPLY ON             => 0
-			a: PING                        => 0
-		`)),
 		[]session{{name: "client reply in subscribed mode", script: `
 			a: SUBSCRIBE x                 => 1
 			a: CLIENT REPLY OFF            => 1
@@ -133,18 +120,4 @@ func TestDiffClient(t *testing.T) {
 			a: CLIENT LIST ID x            => 1
 		`),
 	))
-}
-
-// deliberate70Quirk explains the sessions Herald deliberately fails.
-const deliberate70Quirk = "deliberate difference, for the lead to confirm: after QUIT or a protocol error under CLIENT REPLY OFF, " +
-	"redis-server 7.0 marks the client close-after-reply but, having no reply to write, never closes it: the connection stays " +
-	"open, ignores all further input and keeps its subscriptions (CLIENT LIST shows flags=c) until some push is written. " +
-	"Herald closes it at once, as Redis 7.2 does for QUIT"
-
-// skipAll marks every session of list skipped, with reason.
-func skipAll(reason string, list []session) []session {
-	for i := range list {
-		list[i].skip = reason
-	}
-	return list
 }
