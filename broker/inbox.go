@@ -49,11 +49,10 @@ func (b *Broker) NewInbox(limit int) *Inbox {
 	return &Inbox{broker: b, limit: limit, notify: make(chan struct{}, 1)}
 }
 
-// Subscribe subscribes the inbox to channels.
+// Subscribe subscribes the inbox to channels. After Close or an overflow it
+// does nothing.
 func (in *Inbox) Subscribe(channels ...string) {
-	for _, c := range channels {
-		in.broker.Subscribe(in, c)
-	}
+	in.subscribe(in.broker.Subscribe, channels)
 }
 
 // Unsubscribe unsubscribes the inbox from channels.
@@ -63,11 +62,10 @@ func (in *Inbox) Unsubscribe(channels ...string) {
 	}
 }
 
-// PSubscribe subscribes the inbox to glob patterns.
+// PSubscribe subscribes the inbox to glob patterns. After Close or an
+// overflow it does nothing.
 func (in *Inbox) PSubscribe(patterns ...string) {
-	for _, p := range patterns {
-		in.broker.PSubscribe(in, p)
-	}
+	in.subscribe(in.broker.PSubscribe, patterns)
 }
 
 // PUnsubscribe unsubscribes the inbox from glob patterns.
@@ -77,11 +75,31 @@ func (in *Inbox) PUnsubscribe(patterns ...string) {
 	}
 }
 
-// SSubscribe subscribes the inbox to shard channels.
+// SSubscribe subscribes the inbox to shard channels. After Close or an
+// overflow it does nothing.
 func (in *Inbox) SSubscribe(channels ...string) {
-	for _, c := range channels {
-		in.broker.SSubscribe(in, c)
+	in.subscribe(in.broker.SSubscribe, channels)
+}
+
+// subscribe adds subscriptions unless the inbox is closed. Close marks the
+// inbox closed before it unsubscribes, so a subscription that races with it
+// is undone here.
+func (in *Inbox) subscribe(add func(Subscriber, string) int, names []string) {
+	if in.err() != nil {
+		return
 	}
+	for _, n := range names {
+		add(in, n)
+	}
+	if in.err() != nil {
+		in.broker.UnsubscribeAll(in)
+	}
+}
+
+func (in *Inbox) err() error {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.closed
 }
 
 // SUnsubscribe unsubscribes the inbox from shard channels.
@@ -155,12 +173,12 @@ func (in *Inbox) Next(ctx context.Context) (Delivery, error) {
 
 // Close unsubscribes the inbox from everything; Next then returns ErrClosed.
 func (in *Inbox) Close() {
-	in.broker.UnsubscribeAll(in)
 	in.mu.Lock()
 	if in.closed == nil {
 		in.closed = ErrClosed
 	}
 	in.queue, in.head = nil, 0
 	in.mu.Unlock()
+	in.broker.UnsubscribeAll(in)
 	in.wake()
 }

@@ -39,5 +39,12 @@ func (b *Batch) Flush() {
 		f.Flush()
 		b.pending[i] = nil
 	}
-	b.pending = b.pending[:0]
+	if cap(b.pending) > maxKeptBatch {
+		b.pending = nil // a rare huge fan-out should not pin its memory
+	} else {
+		b.pending = b.pending[:0]
+	}
 }
+
+// maxKeptBatch is the capacity a Batch keeps between batches.
+const maxKeptBatch = 1024

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/heraldhq/herald/internal/resp"
 )
@@ -169,7 +168,6 @@ func lowerInto(dst, s []byte) []byte {
 
 // execute runs one command and commits its reply.
 func (c *conn) execute(args [][]byte) {
-	c.commandsRun++
 	cmd, errText := lookup(args)
 	switch {
 	case cmd == nil:
@@ -179,11 +177,11 @@ func (c *conn) execute(args [][]byte) {
 	case c.subscribed > 0 && c.proto == resp.RESP2 && cmd.flags&flagPubSubContext == 0:
 		c.writeError(fmt.Sprintf(errSubscribeCtxFmt, cmd.name))
 	default:
+		// Only commands that run count in total_commands_processed, as in
+		// Redis; CLIENT LIST's cmd= and idle= are updated once per batch.
+		c.commandsRun++
+		c.lastCommand = cmd
 		cmd.run(c, args)
-		c.info.Lock()
-		c.info.lastCommand = cmd.name
-		c.info.lastActive = time.Now()
-		c.info.Unlock()
 	}
 	c.commitReply()
 	c.pushReply = false

@@ -50,7 +50,8 @@ type conn struct {
 	authed      bool
 	subscribed  int // channels + patterns + shard channels held
 	closing     bool
-	commandsRun int64
+	commandsRun int64    // commands run in this batch
+	lastCommand *command // the last command run
 
 	// Read by CLIENT LIST / INFO from other goroutines.
 	info struct {
@@ -105,8 +106,7 @@ func (c *conn) serve() {
 		c.netIn.Add(int64(len(c.rbuf) - before))
 		ok := c.processInput()
 		if c.commandsRun > 0 {
-			c.srv.stats.commands.Add(c.commandsRun)
-			c.commandsRun = 0
+			c.noteActivity()
 		}
 		c.batch.Flush()
 		c.Flush()
@@ -116,6 +116,18 @@ func (c *conn) serve() {
 		}
 		c.compactInput()
 	}
+}
+
+// noteActivity publishes what the last batch of commands did, for INFO and
+// CLIENT LIST: once per batch, not once per command.
+func (c *conn) noteActivity() {
+	c.srv.stats.commands.Add(c.commandsRun)
+	c.commandsRun = 0
+	now := time.Now()
+	c.info.Lock()
+	c.info.lastCommand = c.lastCommand.name
+	c.info.lastActive = now
+	c.info.Unlock()
 }
 
 // processInput parses and executes every complete command in the query
