@@ -39,9 +39,11 @@ type caseResult struct {
 }
 
 // cpuUsage is how busy each side was during a measurement, in cores.
+// Other is the rest of the machine's busy time: other processes, and kernel
+// work (such as softirq) not charged to either side.
 type cpuUsage struct {
-	client, server float64
-	measured       bool
+	client, server, other float64
+	measured              bool
 }
 
 // String prints the usage for the progress log.
@@ -49,8 +51,13 @@ func (u cpuUsage) String() string {
 	if !u.measured {
 		return ""
 	}
-	return fmt.Sprintf("server cpu %3.0f%%, client cpu %3.0f%%", 100*u.server, 100*u.client)
+	return fmt.Sprintf("server cpu %3.0f%%, client cpu %3.0f%%, rest of machine %3.0f%%",
+		100*u.server, 100*u.client, 100*u.other)
 }
+
+// busyMachine reports whether something besides the two sides used a
+// noticeable part of the machine, which makes the run suspect.
+func (u cpuUsage) busyMachine() bool { return u.measured && u.other > 0.25 }
 
 // clientBound reports whether the load generator's core, rather than the
 // server's, looks like the limit.
@@ -61,29 +68,33 @@ func (u cpuUsage) clientBound() bool {
 // A cpuMeter measures CPU use of this process and of the server between
 // start and stop.
 type cpuMeter struct {
-	pid        int
-	start      time.Time
-	self, peer time.Duration
+	pid              int
+	start            time.Time
+	self, peer, busy time.Duration
 }
 
 // startCPU starts measuring.
 func startCPU(pid int) cpuMeter {
 	peer, _ := cpuTime(pid)
-	return cpuMeter{pid: pid, start: time.Now(), self: selfCPUTime(), peer: peer}
+	busy, _ := machineBusyTime()
+	return cpuMeter{pid: pid, start: time.Now(), self: selfCPUTime(), peer: peer, busy: busy}
 }
 
 // stop returns the usage since start, in cores.
 func (m cpuMeter) stop() cpuUsage {
 	wall := time.Since(m.start).Seconds()
-	peer, err := cpuTime(m.pid)
-	if err != nil || wall <= 0 {
+	peer, err1 := cpuTime(m.pid)
+	busy, err2 := machineBusyTime()
+	if err1 != nil || err2 != nil || wall <= 0 {
 		return cpuUsage{}
 	}
-	return cpuUsage{
+	u := cpuUsage{
 		client:   (selfCPUTime() - m.self).Seconds() / wall,
 		server:   (peer - m.peer).Seconds() / wall,
 		measured: true,
 	}
+	u.other = max(0, (busy-m.busy).Seconds()/wall-u.client-u.server)
+	return u
 }
 
 // measureRate lets a running load warm up, then returns how fast count

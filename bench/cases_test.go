@@ -79,11 +79,17 @@ func TestPercentileAndMedian(t *testing.T) {
 func TestFanoutMaxLagBounds(t *testing.T) {
 	for _, subs := range []int{1, 100, 1000, 5000, 100000} {
 		for _, frameSize := range []int{50, 4150} {
-			lag, batch := fanoutMaxLag(subs, frameSize)
-			if lag < 2 || lag > 4096 || batch < 1 || batch > 128 || batch > lag {
-				t.Errorf("fanoutMaxLag(%d, %d) = %d, %d", subs, frameSize, lag, batch)
+			lag, batch := fanoutMaxLag(64, subs, frameSize)
+			if batch < 1 || batch > 64 || lag != 2*batch {
+				t.Errorf("fanoutMaxLag(64, %d, %d) = %d, %d", subs, frameSize, lag, batch)
+			}
+			if batch > 1 && lag*int64(subs*frameSize) > fanoutLagBytes {
+				t.Errorf("fanoutMaxLag(64, %d, %d) = %d, %d: over the byte budget", subs, frameSize, lag, batch)
 			}
 		}
+	}
+	if _, batch := fanoutMaxLag(64, 1000, 50); batch != 64 {
+		t.Errorf("small frames: batch %d, want 64", batch)
 	}
 }
 

@@ -7,25 +7,19 @@ import (
 	"sync/atomic"
 )
 
-// The publisher of a fan-out case pauses while the average subscriber is
-// more than maxLag messages behind. maxLag is the largest value (within
-// [2, 4096]) that keeps the total backlog, maxLag × subscribers, within both
-// budgets: enough that the pipeline never runs dry, small enough that a
-// server never holds seconds of work (redis-server runs everything one read
-// of pipelined input holds through PUBLISH before it writes to any
-// subscriber) and that, with output-buffer limits off, its memory stays
-// bounded.
-const (
-	fanoutLagDeliveries = 64 << 10
-	fanoutLagBytes      = 64 << 20
-)
+// fanoutLagBytes bounds the bytes of published-but-not-yet-received
+// messages, summed over all subscribers. With output-buffer limits off, it
+// is what keeps a server's memory bounded; it shrinks the batches only for
+// large payloads to thousands of subscribers.
+const fanoutLagBytes = 512 << 20
 
-// fanoutMaxLag returns maxLag for subs subscribers and frames of frameSize
-// bytes, and the number of PUBLISH commands to write per batch.
-func fanoutMaxLag(subs, frameSize int) (maxLag, perBatch int64) {
-	lag := min(fanoutLagDeliveries/subs, fanoutLagBytes/(subs*frameSize))
-	maxLag = int64(min(4096, max(2, lag)))
-	return maxLag, min(128, max(1, maxLag/4))
+// fanoutMaxLag returns the number of PUBLISH commands per batch, at most
+// batch, and maxLag, how many messages the average subscriber may be behind
+// before the publisher waits: two batches, so that the server always has
+// the next batch to read while it writes the last one out.
+func fanoutMaxLag(batch, subs, frameSize int) (maxLag, perBatch int64) {
+	perBatch = int64(max(1, min(batch, fanoutLagBytes/(2*subs*frameSize))))
+	return 2 * perBatch, perBatch
 }
 
 // fanoutCase measures deliveries per second from one pipelining publisher
@@ -34,10 +28,14 @@ func fanoutMaxLag(subs, frameSize int) (maxLag, perBatch int64) {
 // Every subscriber has its own connection and goroutine and counts whole
 // "message" frames; the figure is the number of frames all subscribers
 // received per second over the measured window, not the number published.
-// The publisher writes batches of PUBLISH commands and reads the replies
-// on a second goroutine; it pauses while the average subscriber is more
-// than maxLag messages behind, so the comparison is of steady delivery, not
-// of how much a server can buffer.
+// The publisher writes batches of cfg.batch PUBLISH commands and reads the
+// replies on a second goroutine; it pauses while the average subscriber is
+// more than two batches behind, so the comparison is of steady delivery,
+// not of how much a server can buffer.
+//
+// The figure depends on the batch size: both servers write to a subscriber
+// once per batch they read, not once per message, so larger batches mean
+// fewer system calls per delivery and higher rates for both.
 func fanoutCase(subs, size int) benchCase {
 	return benchCase{
 		group: "fanout",
@@ -67,7 +65,7 @@ func runFanout(cfg *config, s *server, subs, size int) (caseResult, error) {
 	}
 
 	counter := newFastCounter(messageHeader(channel, size), size)
-	maxLag, perBatch := fanoutMaxLag(subs, counter.size)
+	maxLag, perBatch := fanoutMaxLag(cfg.batch, subs, counter.size)
 	batches := publishBatches(int(perBatch), int(perBatch), func(int) string { return channel }, makePayload(size))
 	pub := newPublisher(conns[subs], batches, perBatch, max(4096, 4*perBatch), int64(subs))
 	var delivered atomic.Int64

@@ -11,12 +11,27 @@
 //
 // Every case runs on a freshly started server; for each case the two servers
 // take turns, the first one alternating between runs. The server is pinned to
-// one core and this program to the other (taskset), so the figures compare
+// one core and this program to the other (taskset; this program re-executes
+// itself under taskset and runs with GOMAXPROCS 1), so the figures compare
 // the servers per core. See the doc comments of fanoutCase, latencyCase,
-// patternsCase, noSubscriberCase and idleCase for what each row measures.
+// patternsCase, noSubscriberCase and idleCase for what each row measures;
+// go run ./bench -h lists the flags.
+//
+// Both servers run with the pubsub output-buffer limit off
+// (client-output-buffer-limit "pubsub 0 0 0"). With limits on, a subscriber
+// that falls behind during a burst is disconnected, and the two servers
+// would not be measured doing the same work; instead the fan-out publisher
+// bounds the backlog itself (see fanoutLagBytes). -output-limit keeps each
+// server's default limit.
+//
+// The progress log on stderr shows every run with the CPU use of the
+// server, of this program and of the rest of the machine during the
+// measured window. A run in which this program's core was saturated (†) or
+// other work was using the machine (‡) is marked in the table.
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -25,6 +40,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -43,6 +59,7 @@ type config struct {
 	out           string
 	subs          []int
 	payloads      []int
+	batch         int
 	warmup        time.Duration
 	duration      time.Duration
 	latSubs       int
@@ -59,6 +76,7 @@ type config struct {
 	clientCPU     string
 	tmpDir        string
 	trace         bool
+	cpuProfile    string
 	commandLine   string
 }
 
@@ -68,6 +86,9 @@ const pinnedEnv = "HERALD_BENCH_PINNED"
 
 func main() {
 	cfg, err := parseFlags(os.Args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(2)
@@ -96,10 +117,11 @@ func parseFlags(args []string) (*config, error) {
 	fs.StringVar(&cfg.out, "out", "", "also write the report to this file (e.g. BENCHMARKS.md)")
 	subsFlag := fs.String("subs", "1,100,1000,5000", "fan-out subscriber counts")
 	payloadsFlag := fs.String("payloads", "16,256,4096", "fan-out payload sizes in bytes")
+	fs.IntVar(&cfg.batch, "batch", 64, "fan-out: PUBLISH commands per pipelined batch, two batches in flight")
 	fs.DurationVar(&cfg.warmup, "warmup", time.Second, "load before each measured window")
 	fs.DurationVar(&cfg.duration, "duration", 2*time.Second, "measured window of each rate and latency case")
-	fs.IntVar(&cfg.latSubs, "lat-subs", 100, "latency case: subscribers")
-	fs.IntVar(&cfg.latRate, "lat-rate", 2000, "latency case: messages per second")
+	fs.IntVar(&cfg.latSubs, "lat-subs", 10, "latency case: subscribers")
+	fs.IntVar(&cfg.latRate, "lat-rate", 1000, "latency case: messages per second")
 	fs.IntVar(&cfg.latPayload, "lat-payload", 64, "latency case: payload bytes (at least 16)")
 	fs.IntVar(&cfg.patterns, "patterns", 10000, "patterns case: subscribed patterns")
 	fs.IntVar(&cfg.idleConns, "idle-conns", 10000, "idle case: subscriber connections")
@@ -110,6 +132,7 @@ func parseFlags(args []string) (*config, error) {
 	fs.StringVar(&cfg.serverCPU, "server-cpu", "0", "taskset CPU list for the server")
 	fs.StringVar(&cfg.clientCPU, "client-cpu", "1", "taskset CPU list for this program")
 	fs.BoolVar(&cfg.trace, "trace", false, "print the counter of every rate case each 100 ms")
+	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write a CPU profile of the load generator to this file")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -175,6 +198,8 @@ func finishConfig(cfg *config, args []string, cases, subs, payloads, idleWaits s
 	switch {
 	case cfg.runs < 1:
 		return fmt.Errorf("-runs must be at least 1")
+	case cfg.batch < 1:
+		return fmt.Errorf("-batch must be at least 1")
 	case cfg.latPayload < stampLen:
 		return fmt.Errorf("-lat-payload must be at least %d", stampLen)
 	case cfg.latRate < 1 || cfg.latSubs < 1 || cfg.patterns < 1 || cfg.idleConns < 1:
@@ -281,6 +306,17 @@ func run(cfg *config) error {
 		os.Exit(130)
 	}()
 
+	if cfg.cpuProfile != "" {
+		f, err := os.Create(cfg.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	specs, err := serverSpecs(cfg)
 	if err != nil {
 		return err

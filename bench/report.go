@@ -53,7 +53,8 @@ func describeEnvironment(cfg *config, specs []serverSpec) environment {
 		limit = "each server's default"
 	}
 	add("servers", fmt.Sprintf("fresh per case, maxclients %d, pubsub output-buffer limit %s", cfg.maxClients, limit))
-	add("runs", fmt.Sprintf("%d per case and server, medians shown; warmup %v, window %v", cfg.runs, cfg.warmup, cfg.duration))
+	add("runs", fmt.Sprintf("%d per case and server, medians shown; warmup %v, window %v; fan-out batch %d",
+		cfg.runs, cfg.warmup, cfg.duration, cfg.batch))
 	return e
 }
 
@@ -141,6 +142,9 @@ func formatReport(cfg *config, env environment, specs []serverSpec, results []ca
 			if cr.client {
 				label += " †"
 			}
+			if cr.busy {
+				label += " ‡"
+			}
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s / %s |\n", label,
 				cell(cr, kindRedis, mt.unit, redis, rOK), cell(cr, kindHerald, mt.unit, herald, hOK),
 				ratio, spread(redis), spread(herald))
@@ -158,6 +162,10 @@ func formatReport(cfg *config, env environment, specs []serverSpec, results []ca
 		b.WriteString("† In at least one run the load generator's core was saturated while the server's was not: " +
 			"the server may be faster than shown.\n")
 	}
+	if slices.ContainsFunc(results, func(cr caseResults) bool { return cr.busy }) {
+		b.WriteString("‡ In at least one run other work (another process, or kernel work charged to neither side) " +
+			"used more than a quarter of a core: that row is suspect; rerun on a quiet machine.\n")
+	}
 	if len(footnotes) > 0 {
 		b.WriteString("\nNotes:\n\n")
 		for _, f := range footnotes {
@@ -174,9 +182,11 @@ const methods = `
 How the rows are measured (bench/*.go has the details):
 
 - Fan-out: one channel, N subscriber connections each read by its own goroutine, which counts
-  whole "message" frames; one publisher pipelines PUBLISH in batches and reads the replies on a
-  second goroutine, pausing while the average subscriber is too far behind. The figure is
-  frames received by all subscribers per second over the window, after a warmup.
+  whole "message" frames; one publisher pipelines PUBLISH in batches (-batch, fewer only when
+  the backlog would pass 512 MB) and reads the replies on a second goroutine, pausing while the
+  average subscriber is more than two batches behind. The figure is frames received by all
+  subscribers per second over the window, after a warmup. Larger batches raise both servers'
+  rates (one write per subscriber per batch), so compare ratios, not absolute figures.
 - Latency: one publisher sends PUBLISH at a fixed rate, one command at a time, each payload
   stamped with its send time; every subscriber records stamp-to-read time for each message.
   p50 and p99 over all deliveries of the messages sent in the window.

@@ -14,6 +14,7 @@ type caseResults struct {
 	errors map[serverKind][]string    // per server, failed runs
 	notes  []string                   // warnings worth a footnote
 	client bool                       // some run looked bound by the load generator
+	busy   bool                       // in some run, other work used the machine
 }
 
 // runCases runs every case cfg.runs times on each server, a fresh server
@@ -43,6 +44,10 @@ func runCases(cfg *config, specs []serverSpec, cases []benchCase) []caseResults 
 				for _, n := range res.notes {
 					fmt.Fprintf(os.Stderr, "    note: %s\n", n)
 					cr.notes = append(cr.notes, fmt.Sprintf("%s, %s run %d: %s", bc.name, spec.kind, r+1, n))
+				}
+				if res.cpu.busyMachine() {
+					cr.busy = true
+					fmt.Fprintln(os.Stderr, "    note: other work used the machine during the window; this run is suspect")
 				}
 				if res.cpu.clientBound() {
 					cr.client = true

@@ -254,6 +254,32 @@ func cpuTime(pid int) (time.Duration, error) {
 	return time.Duration(ut+st) * time.Second / clockTicks, nil
 }
 
+// machineBusyTime returns the CPU time all cores have spent on anything but
+// idling, from the first line of /proc/stat.
+func machineBusyTime() (time.Duration, error) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, err
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	fields := strings.Fields(line) // cpu user nice system idle iowait irq softirq steal ...
+	if len(fields) < 9 || fields[0] != "cpu" {
+		return 0, errors.New("unexpected /proc/stat")
+	}
+	var busy int64
+	for i, f := range fields[1:9] {
+		if i == 3 || i == 4 || i == 7 { // idle, iowait, and steal (time the host took)
+			continue
+		}
+		v, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return 0, err
+		}
+		busy += v
+	}
+	return time.Duration(busy) * time.Second / clockTicks, nil
+}
+
 // selfCPUTime returns the CPU time this process has used.
 func selfCPUTime() time.Duration {
 	var ru syscall.Rusage
