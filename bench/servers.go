@@ -190,8 +190,15 @@ func (s *server) checkAlive() error {
 // stop kills the server and waits for it to exit.
 func (s *server) stop() {
 	s.killed = true
-	s.cmd.Process.Kill()
-	<-s.exited
+	// SIGTERM first, so a server can finish cleanly (and write a CPU
+	// profile when HERALD_CPUPROFILE is set); SIGKILL if it lingers.
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.exited:
+	case <-time.After(5 * time.Second):
+		s.cmd.Process.Kill()
+		<-s.exited
+	}
 	liveServers.Lock()
 	delete(liveServers.m, s)
 	liveServers.Unlock()

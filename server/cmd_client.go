@@ -279,7 +279,7 @@ func (c *conn) snapshot(l *clientLine) {
 	c.info.Unlock()
 	c.out.mu.Lock()
 	l.pubsub, l.writing = c.out.pubsub, c.out.writing
-	l.rbs, l.obl, l.inflight = cap(c.out.buf), len(c.out.buf), c.out.inflight
+	l.rbs, l.obl, l.inflight = len(c.out.chunks)*chunkSize, c.out.size, c.out.inflight
 	l.resp = resp.RESP2
 	if c.out.format == uint8(formatRESP3) {
 		l.resp = resp.RESP3

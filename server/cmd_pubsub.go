@@ -135,11 +135,21 @@ func cmdSUnsubscribe(c *conn, args [][]byte) {
 }
 
 func cmdPublish(c *conn, args [][]byte) {
-	c.writeInt(int64(c.srv.broker.Publish(args[1], args[2], &c.batch)))
+	n := c.srv.broker.Publish(args[1], args[2], &c.batch)
+	c.noteFanout(n, args)
+	c.writeInt(int64(n))
 }
 
 func cmdSPublish(c *conn, args [][]byte) {
-	c.writeInt(int64(c.srv.broker.SPublish(args[1], args[2], &c.batch)))
+	n := c.srv.broker.SPublish(args[1], args[2], &c.batch)
+	c.noteFanout(n, args)
+	c.writeInt(int64(n))
+}
+
+// noteFanout counts roughly what a publish queued in subscribers' outboxes
+// during this batch; see maxBatchBytes.
+func (c *conn) noteFanout(receivers int, args [][]byte) {
+	c.batchBytes += receivers * (len(args[1]) + len(args[2]) + 48)
 }
 
 func cmdPubSubChannels(c *conn, args [][]byte) {

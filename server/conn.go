@@ -50,6 +50,7 @@ type conn struct {
 	authed      bool
 	subscribed  int // channels + patterns + shard channels held
 	closing     bool
+	batchBytes  int      // output queued for subscribers in this batch, roughly
 	commandsRun int64    // commands run in this batch
 	lastCommand *command // the last command run
 
@@ -109,6 +110,7 @@ func (c *conn) serve() {
 			c.noteActivity()
 		}
 		c.batch.Flush()
+		c.batchBytes = 0
 		c.Flush()
 		if !ok {
 			c.drain()
@@ -156,6 +158,10 @@ func (c *conn) processInput() bool {
 		c.execute(args)
 		if c.closing {
 			return false
+		}
+		if c.batchBytes > maxBatchBytes {
+			c.batch.Flush()
+			c.batchBytes = 0
 		}
 	}
 	return true
@@ -254,7 +260,13 @@ func (c *conn) compactInput() {
 	c.info.Unlock()
 }
 
-const readBufSize = 16 << 10
+const readBufSize = 64 << 10
+
+// maxBatchBytes bounds the output a batch of publishes queues in
+// subscribers' outboxes before they are flushed: a large read of small
+// publishes to thousands of subscribers is flushed in parts rather than held
+// whole in memory.
+const maxBatchBytes = 32 << 20
 
 // maxKeptReply is the largest reply buffer a connection keeps between
 // commands.
@@ -336,80 +348,75 @@ func (c *conn) Deliver(m *broker.Message, batch *broker.Batch) {
 func (c *conn) Flush() {
 	c.out.mu.Lock()
 	c.out.queued = false
-	if c.out.writing || c.out.closed || len(c.out.buf) == 0 {
+	if c.out.writing || c.out.closed || c.out.size == 0 {
 		c.out.mu.Unlock()
 		return
 	}
-	buf := c.out.buf
-	c.out.buf = nil
+	chunks := c.out.take()
 	c.out.writing = true
-	c.out.inflight = len(buf)
 	c.out.mu.Unlock()
 
 	if c.raw == nil {
-		go c.writeLoop(buf, 0)
+		go c.writeLoop(chunks, 0)
 		return
 	}
-	n, err := writeNonBlocking(c.raw, buf)
-	c.netOut.Add(int64(n))
+	n, err := writevNonBlocking(c.raw, chunks)
 	if err != nil {
-		c.writeFailed(buf)
+		c.writeFailed(chunks)
 		return
 	}
-	if n < len(buf) {
-		go c.writeLoop(buf, n)
-		return
-	}
+	c.netOut.Add(int64(n))
+	rest, off := advance(chunks, n)
 	c.out.mu.Lock()
-	c.out.inflight = 0
-	if len(c.out.buf) == 0 {
+	c.out.inflight -= n
+	if len(rest) == 0 && c.out.size == 0 {
 		c.out.writing = false
 		c.out.mu.Unlock()
-		putOutBuf(buf)
 		return
 	}
 	c.out.mu.Unlock()
-	go c.writeLoop(buf[:0], 0)
+	go c.writeLoop(rest, off)
 }
 
-// writeLoop writes buf[off:] and then whatever else the outbox gathers,
-// blocking on the socket, until the outbox is empty. It holds the right to
-// write (outbox.writing) and gives it up when done.
-func (c *conn) writeLoop(buf []byte, off int) {
+// writeLoop writes chunks (the first from offset off) and then whatever
+// else the outbox gathers, blocking on the socket, until the outbox is
+// empty. It holds the right to write (outbox.writing) and gives it up when
+// done.
+func (c *conn) writeLoop(chunks [][]byte, off int) {
 	for {
-		if off < len(buf) {
-			n, err := c.nc.Write(buf[off:])
+		for i, chunk := range chunks {
+			n, err := c.nc.Write(chunk[off:])
 			c.netOut.Add(int64(n))
 			if err != nil {
-				c.writeFailed(buf)
+				c.writeFailed(chunks[i:])
+				putChunks(chunks[:i])
 				return
 			}
-		}
-		c.out.mu.Lock()
-		if len(c.out.buf) == 0 || c.out.closed {
-			c.out.writing = false
-			c.out.inflight = 0
+			c.out.mu.Lock()
+			c.out.inflight -= len(chunk) - off
 			c.out.mu.Unlock()
-			putOutBuf(buf)
+			off = 0
+		}
+		putChunks(chunks)
+		c.out.mu.Lock()
+		if c.out.size == 0 || c.out.closed {
+			c.out.writing = false
+			c.out.mu.Unlock()
 			return
 		}
-		next := c.out.buf
-		c.out.buf = nil
-		c.out.inflight = len(next)
+		chunks = c.out.take()
 		c.out.mu.Unlock()
-		putOutBuf(buf)
-		buf, off = next, 0
 	}
 }
 
-func (c *conn) writeFailed(buf []byte) {
+func (c *conn) writeFailed(chunks [][]byte) {
 	c.out.mu.Lock()
 	c.out.writing = false
 	c.out.inflight = 0
 	c.out.closed = true
-	c.out.buf = nil
+	c.out.drop()
 	c.out.mu.Unlock()
-	putOutBuf(buf)
+	putChunks(chunks)
 	c.nc.Close()
 }
 
@@ -419,7 +426,7 @@ func (c *conn) drain() {
 	deadline := time.Now().Add(time.Second)
 	for time.Now().Before(deadline) {
 		c.out.mu.Lock()
-		done := c.out.closed || (!c.out.writing && len(c.out.buf) == 0)
+		done := c.out.closed || (!c.out.writing && c.out.size == 0)
 		c.out.mu.Unlock()
 		if done {
 			return
@@ -434,7 +441,7 @@ func (c *conn) kill() {
 	c.killed.Store(true)
 	c.out.mu.Lock()
 	c.out.closed = true
-	c.out.buf = nil
+	c.out.drop()
 	c.out.mu.Unlock()
 	c.nc.Close()
 }
@@ -453,7 +460,7 @@ func (c *conn) cleanup() {
 	c.closeOnce.Do(func() {
 		c.out.mu.Lock()
 		c.out.closed = true
-		c.out.buf = nil
+		c.out.drop()
 		c.out.mu.Unlock()
 		// As Redis's freeClient: the subscriptions and the client are gone
 		// before the socket closes, so a client that sees the close and

@@ -4,11 +4,14 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unsafe"
 )
 
-// outbox is a connection's pending output. Replies and delivered messages
-// are appended to buf under mu; whoever flushes takes the whole buffer and
-// writes it with one system call, so a burst of messages costs one write.
+// outbox is a connection's pending output: a list of fixed-size chunks, the
+// last one partly filled, as Redis keeps its reply list. Replies and
+// delivered messages are appended under mu; appending never moves what is
+// already queued, and whoever flushes takes every chunk and writes them with
+// one writev.
 //
 // Writes are first tried inline and non-blocking (see conn.Flush); only a
 // socket that is full gets a writer goroutine, which writes until the outbox
@@ -18,20 +21,21 @@ import (
 // while mu is held.
 type outbox struct {
 	mu       sync.Mutex
-	buf      []byte // pending bytes, not yet handed to the socket
-	inflight int    // bytes taken by the writer and not yet written
-	writing  bool   // a goroutine holds the right to write
-	queued   bool   // added to a publisher's batch, flush pending
-	closed   bool   // the connection is closing: drop everything
-	pubsub   bool   // the client is subscribed: the pubsub limit class applies
-	format   uint8  // broker.Format of this client's protocol
+	chunks   [][]byte // pending output, not yet handed to the socket
+	size     int      // bytes in chunks
+	inflight int      // bytes taken by the writer and not yet written
+	writing  bool     // a goroutine holds the right to write
+	queued   bool     // added to a publisher's batch, flush pending
+	closed   bool     // the connection is closing: drop everything
+	pubsub   bool     // the client is subscribed: the pubsub limit class applies
+	format   uint8    // broker.Format of this client's protocol
 
 	softSince time.Time // when pending output first went over the soft limit
 }
 
 // pending is the output not yet on the wire. Lock held on entry.
 func (o *outbox) pending() int64 {
-	return int64(len(o.buf) + o.inflight)
+	return int64(o.size + o.inflight)
 }
 
 // overLimit reports whether pending output breaks limit l, tracking how
@@ -53,52 +57,102 @@ func (o *outbox) overLimit(l OutputLimit, now func() time.Time) bool {
 	return false
 }
 
-// Output buffers are pooled: an idle connection holds none.
-const outBufSize = 16 << 10
+// chunkSize is the size of an outbox chunk. Chunks are pooled: an idle
+// connection holds none.
+const chunkSize = 16 << 10
 
-var outBufPool = sync.Pool{New: func() any { b := make([]byte, 0, outBufSize); return &b }}
+var chunkPool = sync.Pool{New: func() any { return new([chunkSize]byte) }}
 
-func getOutBuf() []byte {
-	return (*outBufPool.Get().(*[]byte))[:0]
-}
+func getChunk() []byte { return chunkPool.Get().(*[chunkSize]byte)[:0] }
 
-func putOutBuf(b []byte) {
-	if cap(b) < outBufSize || cap(b) > 4*outBufSize {
-		return
+func putChunks(chunks [][]byte) {
+	for i, c := range chunks {
+		chunkPool.Put((*[chunkSize]byte)(c[:chunkSize]))
+		chunks[i] = nil
 	}
-	b = b[:0]
-	outBufPool.Put(&b)
 }
 
-// appendOut appends p to the outbox. Lock held on entry.
+// appendOut appends p, filling the last chunk before taking another. Lock
+// held on entry.
 func (o *outbox) appendOut(p []byte) {
-	if o.buf == nil {
-		if len(p) > outBufSize {
-			o.buf = make([]byte, 0, len(p))
-		} else {
-			o.buf = getOutBuf()
+	o.size += len(p)
+	for len(p) > 0 {
+		n := len(o.chunks)
+		if n == 0 || len(o.chunks[n-1]) == chunkSize {
+			o.chunks = append(o.chunks, getChunk())
+			n++
+		}
+		last := o.chunks[n-1]
+		k := min(chunkSize-len(last), len(p))
+		o.chunks[n-1] = append(last, p[:k]...)
+		p = p[k:]
+	}
+}
+
+// take removes every pending chunk and counts it in flight. Lock held on
+// entry.
+func (o *outbox) take() [][]byte {
+	chunks := o.chunks
+	o.chunks = nil
+	o.inflight += o.size
+	o.size = 0
+	return chunks
+}
+
+// drop discards pending output. Lock held on entry.
+func (o *outbox) drop() {
+	putChunks(o.chunks)
+	o.chunks = nil
+	o.size = 0
+}
+
+// maxIovecs bounds the chunks one writev sends (Linux's IOV_MAX is 1024).
+const maxIovecs = 64
+
+// writevNonBlocking tries one non-blocking write of chunks on raw and
+// returns how many bytes went out. A full socket is not an error.
+func writevNonBlocking(raw syscall.RawConn, chunks [][]byte) (int, error) {
+	var iov [maxIovecs]syscall.Iovec
+	n := 0
+	for _, c := range chunks {
+		if n == maxIovecs {
+			break
+		}
+		if len(c) > 0 {
+			iov[n].Base = &c[0]
+			iov[n].SetLen(len(c))
+			n++
 		}
 	}
-	o.buf = append(o.buf, p...)
-}
-
-// writeNonBlocking tries one non-blocking write of p on raw and returns how
-// many bytes went out. A full socket is not an error.
-func writeNonBlocking(raw syscall.RawConn, p []byte) (int, error) {
-	var n int
-	var werr error
-	err := raw.Write(func(fd uintptr) bool {
-		n, werr = syscall.Write(int(fd), p)
-		return true
-	})
-	if err != nil {
-		return 0, err
-	}
-	if werr == syscall.EAGAIN || werr == syscall.EINTR {
+	if n == 0 {
 		return 0, nil
 	}
-	if n < 0 {
-		n = 0
+	var written uintptr
+	var errno syscall.Errno
+	err := raw.Write(func(fd uintptr) bool {
+		written, _, errno = syscall.Syscall(syscall.SYS_WRITEV, fd, uintptr(unsafe.Pointer(&iov[0])), uintptr(n))
+		return true
+	})
+	switch {
+	case err != nil:
+		return 0, err
+	case errno == syscall.EAGAIN || errno == syscall.EINTR:
+		return 0, nil
+	case errno != 0:
+		return 0, errno
 	}
-	return n, werr
+	return int(written), nil
+}
+
+// advance drops the first n bytes of chunks: chunks written whole go back
+// to the pool. It returns the chunks left and the offset of the first
+// unwritten byte in the first of them.
+func advance(chunks [][]byte, n int) ([][]byte, int) {
+	i := 0
+	for i < len(chunks) && n >= len(chunks[i]) {
+		n -= len(chunks[i])
+		i++
+	}
+	putChunks(chunks[:i])
+	return chunks[i:], n
 }
