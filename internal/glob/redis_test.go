@@ -6,71 +6,18 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/heraldhq/herald/internal/redistest"
 )
 
-// startRedis starts a throwaway redis-server on a free local port and
-// returns its address; it is stopped when the test ends. Without a
-// redis-server on the PATH the test is skipped, unless HERALD_REQUIRE_REDIS=1
-// (as in CI), where it fails.
+// startRedis starts a throwaway redis-server and returns its address (see
+// internal/redistest: skipped without redis-server unless CI requires it).
 func startRedis(t *testing.T) string {
 	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		if os.Getenv("HERALD_REQUIRE_REDIS") == "1" {
-			t.Fatalf("redis-server not on PATH and HERALD_REQUIRE_REDIS=1: %v", err)
-		}
-		t.Skipf("redis-server not on PATH: %v", err)
-	}
-	port := freePort(t)
-	dir := t.TempDir()
-	logFile := filepath.Join(dir, "redis.log")
-	cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--dir", dir, "--logfile", logFile)
-	logs := func() string { b, _ := os.ReadFile(logFile); return string(b) }
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start redis-server: %v", err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-exited
-	})
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		conn, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			conn.Close()
-			return addr
-		}
-		select {
-		case <-exited:
-			t.Fatalf("redis-server exited early: %s", logs())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("redis-server did not listen on %s: %v\n%s", addr, err, logs())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// freePort returns a local TCP port that was free a moment ago.
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("find a free port: %v", err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return redistest.Start(t).Addr()
 }
 
 // respConn is the smallest RESP2 client the tests need: it writes commands

@@ -8,13 +8,12 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/heraldhq/herald/internal/redistest"
 )
 
 // The parse cases on which the Parser deliberately differs from a Redis that
@@ -28,46 +27,14 @@ var redisDiffers = map[string]bool{
 
 const redisPassword = "herald-test"
 
-// startRedis starts a redis-server on a Unix socket, with a password so that
-// both the authenticated and the unauthenticated limits can be seen, and
-// returns the socket's path. It skips the test when there is no redis-server.
+// startRedis starts a redis-server with a password, so that both the
+// authenticated and the unauthenticated limits can be seen, and returns its
+// address (see internal/redistest: skipped without redis-server unless CI
+// requires it).
 func startRedis(t *testing.T) string {
 	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		// The convention of internal/redistest: CI sets HERALD_REQUIRE_REDIS=1,
-		// and there a missing redis-server is a failure, not a skip.
-		msg := fmt.Sprintf("redis-server is not on the PATH (%v)", err)
-		if os.Getenv("HERALD_REQUIRE_REDIS") == "1" {
-			t.Fatal(msg + " and HERALD_REQUIRE_REDIS=1 requires it: apt-get install redis-server")
-		}
-		t.Skip(msg + ": skipping the comparison with Redis (set HERALD_REQUIRE_REDIS=1 to make this a failure)")
-	}
-	dir := t.TempDir()
-	sock := filepath.Join(dir, "redis.sock")
-	cmd := exec.Command(bin, "--port", "0", "--unixsocket", sock, "--dir", dir,
-		"--save", "", "--appendonly", "no", "--requirepass", redisPassword, "--loglevel", "warning",
-		"--enable-debug-command", "yes") // for DEBUG PROTOCOL, in reply_redis_test.go
-	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stderr, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		c, err := net.Dial("unix", sock)
-		if err == nil {
-			c.Close()
-			return sock
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("redis-server did not start: %v\n%s", err, stderr.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	return redistest.Start(t, "--requirepass", redisPassword,
+		"--enable-debug-command", "yes").Addr() // DEBUG PROTOCOL, in reply_redis_test.go
 }
 
 // redisConn is a connection to the test redis-server.
@@ -76,9 +43,9 @@ type redisConn struct {
 	r *bufio.Reader
 }
 
-func dialRedis(t *testing.T, sock string, authenticate bool) *redisConn {
+func dialRedis(t *testing.T, addr string, authenticate bool) *redisConn {
 	t.Helper()
-	c, err := net.Dial("unix", sock)
+	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +102,7 @@ func quoteInline(args [][]byte) string {
 // redisOracle compares the Parser with redis-server on raw inputs.
 type redisOracle struct {
 	t       *testing.T
-	sock    string
+	addr    string
 	control *redisConn          // authenticated, for COMMAND INFO
 	ref     map[bool]*redisConn // by authenticated: replays parsed commands
 	known   map[string]bool     // command names that exist in Redis
@@ -144,12 +111,12 @@ type redisOracle struct {
 }
 
 func newRedisOracle(t *testing.T) *redisOracle {
-	sock := startRedis(t)
+	addr := startRedis(t)
 	return &redisOracle{
 		t:       t,
-		sock:    sock,
-		control: dialRedis(t, sock, true),
-		ref:     map[bool]*redisConn{true: dialRedis(t, sock, true), false: dialRedis(t, sock, false)},
+		addr:    addr,
+		control: dialRedis(t, addr, true),
+		ref:     map[bool]*redisConn{true: dialRedis(t, addr, true), false: dialRedis(t, addr, false)},
 		known:   map[string]bool{},
 		counts:  map[string]int{},
 	}
@@ -218,10 +185,10 @@ func (o *redisOracle) check(name string, in []byte, authenticated bool) {
 	}
 
 	o.counts[ending]++
-	c := dialRedis(t, o.sock, authenticated)
+	c := dialRedis(t, o.addr, authenticated)
 	go func() {
 		_, _ = c.Write(in) // fails if Redis closes first, which is fine
-		_ = c.Conn.(*net.UnixConn).CloseWrite()
+		_ = c.Conn.(*net.TCPConn).CloseWrite()
 	}()
 	got, err := io.ReadAll(c.r)
 	if err != nil && !errors.Is(err, net.ErrClosed) && !strings.Contains(err.Error(), "reset by peer") {

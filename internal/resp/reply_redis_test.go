@@ -13,8 +13,8 @@ import (
 // PROTOCOL sends one of each) and requires Bytes to give back exactly the
 // bytes Redis sent.
 func TestReadValueAgainstRedis(t *testing.T) {
-	sock := startRedis(t)
-	conn, err := net.Dial("unix", sock)
+	addr := startRedis(t)
+	conn, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
