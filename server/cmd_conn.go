@@ -24,8 +24,8 @@ func registerConnection(t commandTable) {
 	connMeta := func(flags ...string) commandMeta {
 		return commandMeta{flags: flags, categories: []string{"@fast", "@connection"}, group: "connection"}
 	}
-	t.add(&command{name: "ping", arity: -1, flags: flagPubSubContext, run: cmdPing, meta: connMeta("fast")})
-	t.add(&command{name: "echo", arity: 2, run: cmdEcho, meta: connMeta("loading", "stale", "fast")})
+	t.add(&command{name: "ping", arity: -1, flags: flagPubSubContext | flagHot, run: cmdPing, meta: connMeta("fast")})
+	t.add(&command{name: "echo", arity: 2, flags: flagHot, run: cmdEcho, meta: connMeta("loading", "stale", "fast")})
 	t.add(&command{name: "quit", arity: -1, flags: flagPubSubContext | flagNoAuth, run: cmdQuit,
 		meta: connMeta("noscript", "loading", "stale", "fast", "no_auth", "allow_busy")})
 	t.add(&command{name: "reset", arity: 1, flags: flagPubSubContext | flagNoAuth, run: cmdReset,

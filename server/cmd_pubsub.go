@@ -19,9 +19,9 @@ func registerPubSub(t commandTable) {
 		meta: commandMeta{flags: []string{"pubsub", "noscript", "loading", "stale"}, firstKey: 1, lastKey: -1, keyStep: 1, categories: []string{"@pubsub", "@slow"}, group: "pubsub"}})
 	t.add(&command{name: "sunsubscribe", arity: -1, flags: ctx, run: cmdSUnsubscribe,
 		meta: commandMeta{flags: []string{"pubsub", "noscript", "loading", "stale"}, firstKey: 1, lastKey: -1, keyStep: 1, categories: []string{"@pubsub", "@slow"}, group: "pubsub"}})
-	t.add(&command{name: "publish", arity: 3, run: cmdPublish,
+	t.add(&command{name: "publish", arity: 3, flags: flagHot, run: cmdPublish,
 		meta: commandMeta{flags: []string{"pubsub", "loading", "stale", "fast"}, categories: []string{"@pubsub", "@fast"}, group: "pubsub"}})
-	t.add(&command{name: "spublish", arity: 3, run: cmdSPublish,
+	t.add(&command{name: "spublish", arity: 3, flags: flagHot, run: cmdSPublish,
 		meta: commandMeta{flags: []string{"pubsub", "loading", "stale", "fast"}, firstKey: 1, lastKey: 1, keyStep: 1, categories: []string{"@pubsub", "@fast"}, group: "pubsub"}})
 
 	pubsub := t.add(&command{name: "pubsub", arity: -2, meta: commandMeta{categories: []string{"@slow"}, group: "pubsub"}})

@@ -17,6 +17,10 @@ const (
 	flagNoAuth cmdFlag = 1 << iota
 	// flagPubSubContext: allowed on a RESP2 connection in subscribed mode.
 	flagPubSubContext
+	// flagHot: a command clients send at high rates, with a shallow call
+	// path; others make the connection move to a fresh goroutine after the
+	// batch (see conn.serve).
+	flagHot
 )
 
 // command is one entry of the command table. A container command (CLIENT,
@@ -181,6 +185,9 @@ func (c *conn) execute(args [][]byte) {
 		// Redis; CLIENT LIST's cmd= and idle= are updated once per batch.
 		c.commandsRun++
 		c.lastCommand = cmd
+		if cmd.flags&flagHot == 0 {
+			c.freshStack = true
+		}
 		cmd.run(c, args)
 	}
 	c.commitReply()

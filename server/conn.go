@@ -51,6 +51,7 @@ type conn struct {
 	subscribed  int // channels + patterns + shard channels held
 	closing     bool
 	batchBytes  int      // output queued for subscribers in this batch, roughly
+	freshStack  bool     // continue on a fresh goroutine after this batch (see serve)
 	commandsRun int64    // commands run in this batch
 	lastCommand *command // the last command run
 
@@ -96,13 +97,20 @@ func newConn(srv *Server, nc net.Conn, id int64) *conn {
 	return c
 }
 
-// serve runs the connection until it closes.
+// serve runs the connection until it closes, then releases it and marks
+// the server's wait group done.
+//
+// An idle connection is mostly its goroutine's stack, and a stack that grew
+// while running a command stays grown until a garbage collection, which an
+// idle server rarely runs. So after a batch that ran anything but the hot
+// commands (PUBLISH, PING ...), serve hands the connection to a fresh
+// goroutine, whose stack starts small, and returns: subscribing grows the
+// stack once, on a goroutine that then exits.
 func (c *conn) serve() {
-	defer c.cleanup()
 	for {
 		before := len(c.rbuf)
 		if err := c.fill(); err != nil {
-			return
+			break
 		}
 		c.netIn.Add(int64(len(c.rbuf) - before))
 		ok := c.processInput()
@@ -114,10 +122,17 @@ func (c *conn) serve() {
 		c.Flush()
 		if !ok {
 			c.drain()
-			return
+			break
 		}
 		c.compactInput()
+		if c.freshStack {
+			c.freshStack = false
+			go c.serve()
+			return
+		}
 	}
+	c.cleanup()
+	c.srv.wg.Done()
 }
 
 // noteActivity publishes what the last batch of commands did, for INFO and
@@ -360,7 +375,7 @@ func (c *conn) Flush() {
 		go c.writeLoop(chunks, 0)
 		return
 	}
-	n, err := writevNonBlocking(c.raw, chunks)
+	n, err := writeNonBlocking(c.raw, chunks)
 	if err != nil {
 		c.writeFailed(chunks)
 		return

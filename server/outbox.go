@@ -109,8 +109,33 @@ func (o *outbox) drop() {
 // maxIovecs bounds the chunks one writev sends (Linux's IOV_MAX is 1024).
 const maxIovecs = 64
 
-// writevNonBlocking tries one non-blocking write of chunks on raw and
+// writeNonBlocking tries one non-blocking write of chunks on raw and
 // returns how many bytes went out. A full socket is not an error.
+func writeNonBlocking(raw syscall.RawConn, chunks [][]byte) (int, error) {
+	if len(chunks) > 1 {
+		return writevNonBlocking(raw, chunks)
+	}
+	// One chunk, the common case, written without an iovec array: this
+	// runs on every connection's goroutine, whose stack should stay small.
+	p := chunks[0]
+	var n int
+	var werr error
+	err := raw.Write(func(fd uintptr) bool {
+		n, werr = syscall.Write(int(fd), p)
+		return true
+	})
+	switch {
+	case err != nil:
+		return 0, err
+	case werr == syscall.EAGAIN || werr == syscall.EINTR:
+		return 0, nil
+	case werr != nil:
+		return 0, werr
+	}
+	return n, nil
+}
+
+// writevNonBlocking is writeNonBlocking for several chunks, with one writev.
 func writevNonBlocking(raw syscall.RawConn, chunks [][]byte) (int, error) {
 	var iov [maxIovecs]syscall.Iovec
 	n := 0

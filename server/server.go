@@ -208,10 +208,7 @@ func (s *Server) ServeConn(nc net.Conn) {
 	s.conns[c.id] = c
 	s.wg.Add(1)
 	s.mu.Unlock()
-	go func() {
-		defer s.wg.Done()
-		c.serve()
-	}()
+	go c.serve() // calls s.wg.Done when the connection ends
 }
 
 func (s *Server) removeConn(c *conn) {
