@@ -118,21 +118,24 @@ func writeNonBlocking(raw syscall.RawConn, chunks [][]byte) (int, error) {
 	// One chunk, the common case, written without an iovec array: this
 	// runs on every connection's goroutine, whose stack should stay small.
 	p := chunks[0]
-	var n int
-	var werr error
+	var n uintptr
+	var errno syscall.Errno
 	err := raw.Write(func(fd uintptr) bool {
-		n, werr = syscall.Write(int(fd), p)
+		// A raw system call: a write to a non-blocking socket does not
+		// block, so the scheduler need not be told (syscall.Write would
+		// cost a scheduler round trip per subscriber per batch).
+		n, _, errno = syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
 		return true
 	})
 	switch {
 	case err != nil:
 		return 0, err
-	case werr == syscall.EAGAIN || werr == syscall.EINTR:
+	case errno == syscall.EAGAIN || errno == syscall.EINTR:
 		return 0, nil
-	case werr != nil:
-		return 0, werr
+	case errno != 0:
+		return 0, errno
 	}
-	return n, nil
+	return int(n), nil
 }
 
 // writevNonBlocking is writeNonBlocking for several chunks, with one writev.
@@ -155,7 +158,7 @@ func writevNonBlocking(raw syscall.RawConn, chunks [][]byte) (int, error) {
 	var written uintptr
 	var errno syscall.Errno
 	err := raw.Write(func(fd uintptr) bool {
-		written, _, errno = syscall.Syscall(syscall.SYS_WRITEV, fd, uintptr(unsafe.Pointer(&iov[0])), uintptr(n))
+		written, _, errno = syscall.RawSyscall(syscall.SYS_WRITEV, fd, uintptr(unsafe.Pointer(&iov[0])), uintptr(n))
 		return true
 	})
 	switch {
