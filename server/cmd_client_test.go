@@ -99,6 +99,9 @@ func TestClientSetInfo(t *testing.T) {
 func TestClientList(t *testing.T) {
 	s := startServer(t, Config{})
 	protocols(t, s, func(t *testing.T, c *testClient, proto int) {
+		// The other protocol's subscriber closed at its sub-test's end;
+		// wait until the server has seen it go.
+		waitFor(t, "the previous sub-test's clients to leave", func() bool { return len(s.connList()) == 1 })
 		sub := dial(t, s.Addr())
 		sub.mustDo("+OK\r\n", "CLIENT", "SETNAME", "listener")
 		subID := sub.clientID()
