@@ -137,7 +137,10 @@ func allCases(cfg *config) []benchCase {
 		cases = append(cases, latencyCase(cfg))
 	}
 	if cfg.cases["patterns"] {
-		cases = append(cases, patternsCase(cfg))
+		for _, shape := range patternShapes {
+			cases = append(cases, patternsCase(cfg, shapeSet(shape)))
+		}
+		cases = append(cases, patternsCase(cfg, mixedSet))
 	}
 	if cfg.cases["nosub"] {
 		cases = append(cases, noSubscriberCase(cfg))

@@ -13,70 +13,109 @@ import (
 const patternsPerConn = 100
 
 // patternsWindow bounds the PUBLISH commands in flight in the patterns case.
-// redis-server tests every pattern on every PUBLISH, about a millisecond at
-// 10,000 patterns, and answers a whole input buffer at once; a small window
-// keeps its replies from arriving in bursts that are large against the
-// measured window.
-const patternsWindow = 100
+// It is deep enough that a server which matches patterns fast is limited by
+// delivering (each published channel matches a pattern of a different
+// subscriber connection, so a shallow pipeline costs one write per
+// publish), and shallow enough that redis-server, which tests every pattern
+// on every PUBLISH (about a millisecond at 10,000 patterns) and answers a
+// whole input buffer at once, does not answer in bursts that are large
+// against the measured window.
+const patternsWindow = 400
 
 // publishPayload is the payload size of the publish-rate cases.
 const publishPayload = 64
 
-// patternFor returns the i-th of the subscribed patterns. Four shapes take
-// turns, each numbered by k = i/4: a common prefix with different suffixes,
-// a common suffix, a literal prefix, and an inner literal.
-func patternFor(i int) string {
-	k := i / 4
-	switch i % 4 {
-	case 0:
-		return fmt.Sprintf("orders:*:r%d", k)
-	case 1:
-		return fmt.Sprintf("t%d:*:events", k)
-	case 2:
-		return fmt.Sprintf("user:%d:*", k)
-	default:
-		return fmt.Sprintf("*:k%d:*", k)
-	}
+// patternShape is one shape of subscribed pattern: pattern(k) is the k-th
+// pattern of the shape and channel(k) a channel that matches pattern(k) and
+// no other pattern of the shape.
+type patternShape struct {
+	name             string
+	pattern, channel func(k int) string
 }
 
-// patternChannels returns the channels the patterns case publishes to: one
+// patternShapes are the shapes the issue names: a common prefix with
+// different suffixes, a common suffix, a literal prefix, and an inner
+// literal with wildcards around it.
+var patternShapes = []patternShape{
+	{"common prefix orders:*:r{k}",
+		func(k int) string { return fmt.Sprintf("orders:*:r%d", k) },
+		func(k int) string { return fmt.Sprintf("orders:eu:r%d", k) }},
+	{"common suffix t{k}:*:events",
+		func(k int) string { return fmt.Sprintf("t%d:*:events", k) },
+		func(k int) string { return fmt.Sprintf("t%d:x:events", k) }},
+	{"literal prefix user:{k}:*",
+		func(k int) string { return fmt.Sprintf("user:%d:*", k) },
+		func(k int) string { return fmt.Sprintf("user:%d:profile", k) }},
+	{"inner literal *:k{k}:*",
+		func(k int) string { return fmt.Sprintf("*:k%d:*", k) },
+		func(k int) string { return fmt.Sprintf("a:k%d:b", k) }},
+}
+
+// patternSet is what one patterns case subscribes and publishes to.
+type patternSet struct {
+	name     string
+	pattern  func(i int) string // the i-th subscribed pattern
+	channels func(n int) []string
+}
+
+// shapeSet subscribes n patterns of one shape and publishes to one channel
 // per 100 patterns (so at most 1% of the patterns ever match), spread over
-// the four shapes and over the range of k, each matching exactly one
-// pattern: patternFor(4*k + shape).
-func patternChannels(patterns int) []string {
-	perShape := max(1, patterns/100/4)
-	ks := max(1, patterns/4)
-	var channels []string
-	for j := range perShape {
-		k := j * ks / perShape
-		channels = append(channels,
-			fmt.Sprintf("orders:eu:r%d", k),
-			fmt.Sprintf("t%d:x:events", k),
-			fmt.Sprintf("user:%d:profile", k),
-			fmt.Sprintf("a:k%d:b", k))
+// the range of k, each matching exactly one pattern.
+func shapeSet(shape patternShape) patternSet {
+	return patternSet{
+		name:    shape.name,
+		pattern: shape.pattern,
+		channels: func(n int) []string {
+			count := max(1, n/100)
+			var channels []string
+			for j := range count {
+				channels = append(channels, shape.channel(j*n/count))
+			}
+			return channels
+		},
 	}
-	return channels
 }
 
-// patternsCase measures the PUBLISH rate while cfg.patterns patterns are
-// subscribed (100 per connection). The publisher pipelines PUBLISH commands
-// round-robin over patternChannels, each of which matches exactly one
-// pattern; every reply is checked to be 1, and the pattern subscribers
-// read their pmessage frames. The figure is PUBLISH replies per second.
-func patternsCase(cfg *config) benchCase {
+// mixedSet takes the four shapes in turn, n/4 patterns of each.
+var mixedSet = patternSet{
+	name: "all four shapes mixed",
+	pattern: func(i int) string {
+		return patternShapes[i%len(patternShapes)].pattern(i / len(patternShapes))
+	},
+	channels: func(n int) []string {
+		shapes := len(patternShapes)
+		perShape := max(1, n/100/shapes)
+		ks := max(1, n/shapes)
+		var channels []string
+		for j := range perShape {
+			for _, shape := range patternShapes {
+				channels = append(channels, shape.channel(j*ks/perShape))
+			}
+		}
+		return channels
+	},
+}
+
+// patternsCase measures the PUBLISH rate while cfg.patterns patterns of set
+// are subscribed (100 per connection). The publisher pipelines PUBLISH
+// commands round-robin over the set's channels, each of which matches
+// exactly one pattern; every reply is checked to be 1, and the pattern
+// subscribers read their pmessage frames. The figure is PUBLISH replies per
+// second.
+func patternsCase(cfg *config, set patternSet) benchCase {
 	return benchCase{
 		group: "patterns",
-		name:  fmt.Sprintf("patterns %d", cfg.patterns),
+		name:  fmt.Sprintf("patterns %d, %s", cfg.patterns, set.name),
 		metrics: []metric{{
-			label: fmt.Sprintf("PUBLISH/s with %s patterns subscribed (≤1%% match)", thousands(int64(cfg.patterns))),
+			label: fmt.Sprintf("PUBLISH/s, %s patterns (≤1%% match): %s", thousands(int64(cfg.patterns)), set.name),
 			unit:  perSecond,
 		}},
-		run: runPatterns,
+		run: func(cfg *config, s *server) (caseResult, error) { return runPatterns(cfg, s, set) },
 	}
 }
 
-// runPatterns runs the patterns case against s.
-func runPatterns(cfg *config, s *server) (caseResult, error) {
+// runPatterns runs the patterns case for set against s.
+func runPatterns(cfg *config, s *server, set patternSet) (caseResult, error) {
 	subConns := (cfg.patterns + patternsPerConn - 1) / patternsPerConn
 	conns, err := dialMany(s.addr, subConns+1)
 	if err != nil {
@@ -88,7 +127,7 @@ func runPatterns(cfg *config, s *server) (caseResult, error) {
 	psubscribe := func(conn int) []byte {
 		args := []string{"PSUBSCRIBE"}
 		for i := range count(conn) {
-			args = append(args, patternFor(first(conn)+i))
+			args = append(args, set.pattern(first(conn)+i))
 		}
 		return appendCommandStrings(nil, args...)
 	}
@@ -103,9 +142,9 @@ func runPatterns(cfg *config, s *server) (caseResult, error) {
 		readers = append(readers, r...)
 	}
 
-	channels := patternChannels(cfg.patterns)
+	channels := set.channels(cfg.patterns)
 	perBatch := len(channels)
-	for perBatch%2 == 0 && perBatch > 25 {
+	for perBatch%2 == 0 && perBatch > 100 {
 		perBatch /= 2
 	}
 	batches := publishBatches(len(channels), perBatch, func(i int) string { return channels[i] }, makePayload(publishPayload))
