@@ -190,8 +190,9 @@ How the rows are measured (bench/*.go has the details):
 - Latency: one publisher sends PUBLISH at a fixed rate, one command at a time, each payload
   stamped with its send time; every subscriber records stamp-to-read time for each message.
   p50 and p99 over all deliveries of the messages sent in the window.
-- Patterns: patterns of four shapes (orders:*:r{i}, t{i}:*:events, user:{i}:*, *:k{i}:*),
-  100 per connection; the publisher pipelines PUBLISH round-robin over channels of which each
+- Patterns: one row per shape (orders:*:r{k}, t{k}:*:events, user:{k}:*, *:k{k}:*), all the
+  patterns of that shape, and a row with the four shapes mixed; 100 patterns per connection. The
+  publisher pipelines PUBLISH (up to 400 in flight) round-robin over channels of which each
   matches exactly one pattern (1% of the patterns match any of them). PUBLISH replies per second.
 - No subscribers: pipelined PUBLISH to a channel nobody subscribes to; replies per second.
 - Idle: server RSS (VmRSS) at a fixed time after the last subscribe ack, minus RSS before the

@@ -22,7 +22,7 @@ const numDatabases = 16
 
 func registerConnection(t commandTable) {
 	connMeta := func(flags ...string) commandMeta {
-		return commandMeta{flags: flags, categories: []string{"@fast", "@connection"}, group: "connection"}
+		return commandMeta{flags: flags, categories: []string{"@fast", "@connection"}}
 	}
 	t.add(&command{name: "ping", arity: -1, flags: flagPubSubContext | flagHot, run: cmdPing, meta: connMeta("fast")})
 	t.add(&command{name: "echo", arity: 2, flags: flagHot, run: cmdEcho, meta: connMeta("loading", "stale", "fast")})

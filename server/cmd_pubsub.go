@@ -9,24 +9,24 @@ import (
 func registerPubSub(t commandTable) {
 	ctx := flagPubSubContext
 	pubsubMeta := func(extra ...string) commandMeta {
-		return commandMeta{flags: append([]string{"pubsub", "noscript", "loading", "stale"}, extra...), categories: []string{"@pubsub", "@slow"}, group: "pubsub"}
+		return commandMeta{flags: append([]string{"pubsub", "noscript", "loading", "stale"}, extra...), categories: []string{"@pubsub", "@slow"}}
 	}
 	t.add(&command{name: "subscribe", arity: -2, flags: ctx, run: cmdSubscribe, meta: pubsubMeta()})
 	t.add(&command{name: "unsubscribe", arity: -1, flags: ctx, run: cmdUnsubscribe, meta: pubsubMeta()})
 	t.add(&command{name: "psubscribe", arity: -2, flags: ctx, run: cmdPSubscribe, meta: pubsubMeta()})
 	t.add(&command{name: "punsubscribe", arity: -1, flags: ctx, run: cmdPUnsubscribe, meta: pubsubMeta()})
 	t.add(&command{name: "ssubscribe", arity: -2, flags: ctx, run: cmdSSubscribe,
-		meta: commandMeta{flags: []string{"pubsub", "noscript", "loading", "stale"}, firstKey: 1, lastKey: -1, keyStep: 1, categories: []string{"@pubsub", "@slow"}, group: "pubsub"}})
+		meta: commandMeta{flags: []string{"pubsub", "noscript", "loading", "stale"}, firstKey: 1, lastKey: -1, keyStep: 1, categories: []string{"@pubsub", "@slow"}}})
 	t.add(&command{name: "sunsubscribe", arity: -1, flags: ctx, run: cmdSUnsubscribe,
-		meta: commandMeta{flags: []string{"pubsub", "noscript", "loading", "stale"}, firstKey: 1, lastKey: -1, keyStep: 1, categories: []string{"@pubsub", "@slow"}, group: "pubsub"}})
+		meta: commandMeta{flags: []string{"pubsub", "noscript", "loading", "stale"}, firstKey: 1, lastKey: -1, keyStep: 1, categories: []string{"@pubsub", "@slow"}}})
 	t.add(&command{name: "publish", arity: 3, flags: flagHot, run: cmdPublish,
-		meta: commandMeta{flags: []string{"pubsub", "loading", "stale", "fast"}, categories: []string{"@pubsub", "@fast"}, group: "pubsub"}})
+		meta: commandMeta{flags: []string{"pubsub", "loading", "stale", "fast"}, categories: []string{"@pubsub", "@fast"}}})
 	t.add(&command{name: "spublish", arity: 3, flags: flagHot, run: cmdSPublish,
-		meta: commandMeta{flags: []string{"pubsub", "loading", "stale", "fast"}, firstKey: 1, lastKey: 1, keyStep: 1, categories: []string{"@pubsub", "@fast"}, group: "pubsub"}})
+		meta: commandMeta{flags: []string{"pubsub", "loading", "stale", "fast"}, firstKey: 1, lastKey: 1, keyStep: 1, categories: []string{"@pubsub", "@fast"}}})
 
-	pubsub := t.add(&command{name: "pubsub", arity: -2, meta: commandMeta{categories: []string{"@slow"}, group: "pubsub"}})
+	pubsub := t.add(&command{name: "pubsub", arity: -2, meta: commandMeta{categories: []string{"@slow"}}})
 	sub := func(name string, arity int, run func(*conn, [][]byte)) {
-		pubsub.addSub(&command{name: name, arity: arity, run: run, meta: commandMeta{flags: []string{"pubsub", "loading", "stale"}, categories: []string{"@pubsub", "@slow"}, group: "pubsub"}})
+		pubsub.addSub(&command{name: name, arity: arity, run: run, meta: commandMeta{flags: []string{"pubsub", "loading", "stale"}, categories: []string{"@pubsub", "@slow"}}})
 	}
 	sub("channels", -2, cmdPubSubChannels)
 	sub("numsub", -2, cmdPubSubNumSub)
@@ -34,7 +34,7 @@ func registerPubSub(t commandTable) {
 	sub("shardchannels", -2, cmdPubSubShardChannels)
 	sub("shardnumsub", -2, cmdPubSubShardNumSub)
 	pubsub.addSub(&command{name: "help", arity: 2, run: func(c *conn, _ [][]byte) { c.writeHelp(helpPubsub) },
-		meta: commandMeta{flags: []string{"loading", "stale"}, categories: []string{"@slow"}, group: "pubsub"}})
+		meta: commandMeta{flags: []string{"loading", "stale"}, categories: []string{"@slow"}}})
 }
 
 // The (un)subscribe acknowledgements are pushes in RESP3 and are sent even

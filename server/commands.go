@@ -44,9 +44,6 @@ type commandMeta struct {
 	lastKey    int
 	keyStep    int
 	categories []string // ACL categories, e.g. "@pubsub", "@fast"
-	summary    string
-	since      string
-	group      string
 }
 
 // commandTable maps lower-case command names to commands.
