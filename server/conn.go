@@ -375,22 +375,31 @@ func (c *conn) Flush() {
 		go c.writeLoop(chunks, 0)
 		return
 	}
-	n, err := writeNonBlocking(c.raw, chunks)
-	if err != nil {
-		c.writeFailed(chunks)
-		return
-	}
-	c.netOut.Add(int64(n))
-	rest, off := advance(chunks, n)
-	c.out.mu.Lock()
-	c.out.inflight -= n
-	if len(rest) == 0 && c.out.size == 0 {
-		c.out.writing = false
+	// What other publishers queue meanwhile is written in the same way, a
+	// few rounds at most, before a writer goroutine takes over.
+	for round := 0; ; round++ {
+		n, err := writeNonBlocking(c.raw, chunks)
+		if err != nil {
+			c.writeFailed(chunks)
+			return
+		}
+		c.netOut.Add(int64(n))
+		rest, off := advance(chunks, n)
+		c.out.mu.Lock()
+		c.out.inflight -= n
+		if len(rest) == 0 && c.out.size == 0 {
+			c.out.writing = false
+			c.out.mu.Unlock()
+			return
+		}
+		if len(rest) > 0 || round == 3 || c.out.closed {
+			c.out.mu.Unlock()
+			go c.writeLoop(rest, off)
+			return
+		}
+		chunks = c.out.take()
 		c.out.mu.Unlock()
-		return
 	}
-	c.out.mu.Unlock()
-	go c.writeLoop(rest, off)
 }
 
 // writeLoop writes chunks (the first from offset off) and then whatever
