@@ -8,11 +8,30 @@ import (
 	"github.com/heraldhq/herald/server"
 )
 
-// parseServeArgs parses redis-server style options: "--name value ...",
+// serveOptions is what the serve command's flags set: the RESP server's
+// configuration and the HTTP gateway's.
+type serveOptions struct {
+	server.Config
+	// HTTPPort is the gateway's port; 0 means no HTTP listener.
+	HTTPPort int
+	// HTTPAllowRemote lets non-loopback clients use the gateway.
+	HTTPAllowRemote bool
+}
+
+// defaultHTTPPort is the gateway's port unless --http-port says otherwise.
+const defaultHTTPPort = 8080
+
+// parseServeArgs parses the options and returns the RESP server's part.
+func parseServeArgs(args []string) (server.Config, error) {
+	o, err := parseServeOptions(args)
+	return o.Config, err
+}
+
+// parseServeOptions parses redis-server style options: "--name value ...",
 // where an option takes every following word up to the next "--" option, so
 // "--bind 127.0.0.1 ::1" binds two addresses.
-func parseServeArgs(args []string) (server.Config, error) {
-	cfg := server.Config{Port: 6379}
+func parseServeOptions(args []string) (serveOptions, error) {
+	cfg := serveOptions{Config: server.Config{Port: 6379}, HTTPPort: defaultHTTPPort}
 	for i := 0; i < len(args); {
 		name, ok := strings.CutPrefix(args[i], "--")
 		if !ok || name == "" {
@@ -35,7 +54,7 @@ func parseServeArgs(args []string) (server.Config, error) {
 	return cfg, nil
 }
 
-func applyOption(cfg *server.Config, name string, values []string) error {
+func applyOption(cfg *serveOptions, name string, values []string) error {
 	one := func() (string, error) {
 		if len(values) != 1 {
 			return "", fmt.Errorf("wants one value, got %d", len(values))
@@ -43,7 +62,7 @@ func applyOption(cfg *server.Config, name string, values []string) error {
 		return values[0], nil
 	}
 	switch name {
-	case "port":
+	case "port", "http-port":
 		v, err := one()
 		if err != nil {
 			return err
@@ -52,7 +71,28 @@ func applyOption(cfg *server.Config, name string, values []string) error {
 		if err != nil || port < 0 || port > 65535 {
 			return fmt.Errorf("invalid port %q", v)
 		}
-		cfg.Port = port
+		if name == "port" {
+			cfg.Port = port
+		} else {
+			cfg.HTTPPort = port
+		}
+	case "http-allow-remote":
+		if len(values) == 0 {
+			cfg.HTTPAllowRemote = true
+			return nil
+		}
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		switch strings.ToLower(v) {
+		case "yes":
+			cfg.HTTPAllowRemote = true
+		case "no":
+			cfg.HTTPAllowRemote = false
+		default:
+			return fmt.Errorf("wants yes or no, got %q", v)
+		}
 	case "bind":
 		if len(values) == 0 {
 			return fmt.Errorf("wants at least one address")

@@ -106,3 +106,29 @@ func TestParseServeArgsErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestParseHTTPOptions: the gateway's options.
+func TestParseHTTPOptions(t *testing.T) {
+	for _, tc := range []struct {
+		args        []string
+		port        int
+		allowRemote bool
+	}{
+		{nil, defaultHTTPPort, false},
+		{[]string{"--http-port", "0"}, 0, false},
+		{[]string{"--http-port", "9000", "--port", "7000"}, 9000, false},
+		{[]string{"--http-allow-remote"}, defaultHTTPPort, true},
+		{[]string{"--http-allow-remote", "yes"}, defaultHTTPPort, true},
+		{[]string{"--http-allow-remote", "no"}, defaultHTTPPort, false},
+	} {
+		o, err := parseServeOptions(tc.args)
+		if err != nil || o.HTTPPort != tc.port || o.HTTPAllowRemote != tc.allowRemote {
+			t.Errorf("parseServeOptions(%q) = port %d, allow remote %v, %v", tc.args, o.HTTPPort, o.HTTPAllowRemote, err)
+		}
+	}
+	for _, args := range [][]string{{"--http-port", "70000"}, {"--http-port"}, {"--http-allow-remote", "maybe"}} {
+		if _, err := parseServeOptions(args); err == nil || !strings.Contains(err.Error(), args[0]) {
+			t.Errorf("parseServeOptions(%q) = %v, want an error naming the option", args, err)
+		}
+	}
+}

@@ -3,6 +3,7 @@
 //	herald serve [--port 6379] [--bind 127.0.0.1 ...] [--maxclients 10000]
 //	             [--requirepass secret] [--client-output-buffer-limit "pubsub 32mb 8mb 60"]
 //	             [--proto-max-bulk-len 512mb] [--client-query-buffer-limit 1gb]
+//	             [--http-port 8080] [--http-allow-remote yes|no]
 //
 // Flags are spelled as redis-server spells them and mean the same.
 package main
@@ -23,6 +24,7 @@ import (
 const usage = `usage: herald serve [--port N] [--bind ADDR ...] [--maxclients N] [--requirepass PASS]
                     [--client-output-buffer-limit "CLASS HARD SOFT SECONDS" ...]
                     [--proto-max-bulk-len SIZE] [--client-query-buffer-limit SIZE]
+                    [--http-port N] [--http-allow-remote yes|no]
        herald version
 `
 
@@ -46,12 +48,13 @@ func main() {
 
 func serve(args []string) int {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	cfg, err := parseServeArgs(args)
+	opts, err := parseServeOptions(args)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "herald: %v\n%s", err, usage)
 		return 2
 	}
-	cfg.Logger = logger
+	opts.Logger = logger
+	cfg := opts.Config
 	if path := os.Getenv("HERALD_CPUPROFILE"); path != "" {
 		// For performance work: profile the whole run, written at shutdown.
 		if stop, err := startCPUProfile(path); err != nil {
@@ -65,8 +68,17 @@ func serve(args []string) int {
 		logger.Error("cannot start", "error", err)
 		return 1
 	}
+	gw, err := startGateway(opts, srv, logger)
+	if err != nil {
+		logger.Error("cannot start", "error", err)
+		srv.Close()
+		return 1
+	}
 	if srv.Addr() == nil {
 		logger.Warn("--port 0: not listening on any TCP port")
+	}
+	if gw != nil {
+		logger.Info("HTTP gateway ready (WebSocket /ws, SSE /sse, POST /publish/{channel})", "addrs", gw.addrs)
 	}
 	logger.Info("Herald ready to accept connections", "addr", srv.Addr(), "version", server.HeraldVersion)
 
@@ -76,6 +88,11 @@ func serve(args []string) int {
 	logger.Info("shutting down", "signal", sig.String())
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	if gw != nil {
+		if err := gw.shutdown(ctx); err != nil {
+			logger.Warn("HTTP gateway shutdown incomplete", "error", err)
+		}
+	}
 	if err := srv.Shutdown(ctx); err != nil {
 		logger.Warn("shutdown incomplete", "error", err)
 	}

@@ -224,7 +224,7 @@ func TestServe(t *testing.T) {
 	// exits 0.
 	t.Run("SIGTERM", func(t *testing.T) {
 		addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
-		p := startHerald(t, bin, "serve", "--port", addr[strings.LastIndex(addr, ":")+1:])
+		p := startHerald(t, bin, "serve", "--port", addr[strings.LastIndex(addr, ":")+1:], "--http-port", "0")
 		nc := dialReady(t, p, addr)
 		defer nc.Close()
 		r := bufio.NewReader(nc)
@@ -264,7 +264,7 @@ func TestServe(t *testing.T) {
 		}
 		defer l.Close()
 		port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
-		p := startHerald(t, bin, "serve", "--port", port)
+		p := startHerald(t, bin, "serve", "--port", port, "--http-port", "0")
 		if code := p.wait(t); code == 0 {
 			t.Fatal("herald exited 0 with its port taken")
 		}
@@ -275,7 +275,7 @@ func TestServe(t *testing.T) {
 
 	// --port 0: no TCP listener, and the process stays up until stopped.
 	t.Run("Port0", func(t *testing.T) {
-		p := startHerald(t, bin, "serve", "--port", "0")
+		p := startHerald(t, bin, "serve", "--port", "0", "--http-port", "0")
 		p.waitOutput(t, "ready to accept connections")
 		if n := listeningSockets(t, p.cmd.Process.Pid); n != 0 {
 			t.Fatalf("herald --port 0 holds %d listening sockets", n)

@@ -1,0 +1,79 @@
+package gateway
+
+import (
+	"log/slog"
+	"time"
+)
+
+// Config configures a Gateway. Zero values mean the defaults each field
+// names, filled in by withDefaults.
+type Config struct {
+	// MaxMessageBytes bounds a published payload: an HTTP publish body
+	// (larger gets 413) and a WebSocket message from a client (larger
+	// closes the connection with code 1009). Zero means 1 MiB.
+	MaxMessageBytes int64
+	// MaxQueueBytes bounds each WebSocket or SSE client's pending output. A
+	// client whose queue would pass it is a slow consumer: it is
+	// disconnected (WebSocket close code 1008, reason "slow consumer"; an
+	// SSE "close" event) and the publisher never waits. Zero means 4 MiB.
+	MaxQueueBytes int
+	// Heartbeat is how often an idle stream is pinged: a WebSocket ping
+	// frame, an SSE comment line. Zero means 25 seconds; negative turns
+	// heartbeats off.
+	Heartbeat time.Duration
+	// IdleTimeout closes a WebSocket connection from which nothing (not
+	// even a pong) arrived for that long. Zero means three heartbeats, or no
+	// timeout when heartbeats are off; negative means no timeout.
+	IdleTimeout time.Duration
+	// WriteTimeout bounds one write to a client's socket. Zero means 10
+	// seconds.
+	WriteTimeout time.Duration
+	// AllowRemote lets clients that are not on a loopback address use the
+	// gateway when no Authenticator is set. False (the default) answers
+	// them 403. Ignored when Authenticator is set.
+	AllowRemote bool
+	// AllowOrigins lists the origins (as "https://example.com") whose pages
+	// may use the gateway from a browser; "*" allows any. Empty means only
+	// requests without an Origin header or whose Origin names the host the
+	// request was sent to, so that a page from elsewhere cannot use a
+	// loopback client's rights.
+	AllowOrigins []string
+	// Authenticator decides what each request may do. Nil means
+	// LoopbackOnly{AllowRemote: AllowRemote}.
+	Authenticator Authenticator
+	// Logger receives the gateway's log. Nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Defaults of Config's zero values.
+const (
+	DefaultMaxMessageBytes = 1 << 20
+	DefaultMaxQueueBytes   = 4 << 20
+	DefaultHeartbeat       = 25 * time.Second
+	DefaultWriteTimeout    = 10 * time.Second
+)
+
+func (c Config) withDefaults() Config {
+	if c.MaxMessageBytes <= 0 {
+		c.MaxMessageBytes = DefaultMaxMessageBytes
+	}
+	if c.MaxQueueBytes <= 0 {
+		c.MaxQueueBytes = DefaultMaxQueueBytes
+	}
+	if c.Heartbeat == 0 {
+		c.Heartbeat = DefaultHeartbeat
+	}
+	if c.IdleTimeout == 0 && c.Heartbeat > 0 {
+		c.IdleTimeout = 3 * c.Heartbeat
+	}
+	if c.WriteTimeout <= 0 {
+		c.WriteTimeout = DefaultWriteTimeout
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Authenticator == nil {
+		c.Authenticator = LoopbackOnly{AllowRemote: c.AllowRemote}
+	}
+	return c
+}

@@ -1,0 +1,136 @@
+package gateway
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+)
+
+// routes registers the gateway's endpoints.
+func (g *Gateway) routes() {
+	g.mux.HandleFunc("POST /publish/{channel...}", g.handlePublish)
+	g.mux.HandleFunc("GET /channels", g.handleChannels)
+	g.mux.HandleFunc("GET /numsub", g.handleNumSub)
+	g.mux.HandleFunc("GET /healthz", g.handleHealthz)
+	g.mux.HandleFunc("GET /ws", g.handleWebSocket)
+	g.mux.HandleFunc("GET /sse", g.handleSSE)
+}
+
+// Error codes of JSON error replies (HTTP and WebSocket).
+const (
+	codeBadJSON     = "bad_json"
+	codeBadRequest  = "bad_request"
+	codeUnknownType = "unknown_type"
+	codeForbidden   = "forbidden"
+	codeTooLarge    = "too_large"
+	codeUnavailable = "unavailable"
+)
+
+// httpError is the body of an HTTP error reply.
+type httpError struct {
+	Code  string `json:"code"`
+	Error string `json:"error"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, code, text string) {
+	writeJSON(w, status, httpError{Code: code, Error: text})
+}
+
+// authenticate checks the request's origin and asks the Authenticator what
+// it may do; on refusal it answers 403 and returns nil.
+func (g *Gateway) authenticate(w http.ResponseWriter, r *http.Request) Authorizer {
+	if !originAllowed(r, g.cfg.AllowOrigins) {
+		writeError(w, http.StatusForbidden, codeForbidden, "origin not allowed: "+r.Header.Get("Origin"))
+		return nil
+	}
+	auth, err := g.cfg.Authenticator.Authenticate(r)
+	if err != nil {
+		writeError(w, http.StatusForbidden, codeForbidden, err.Error())
+		return nil
+	}
+	return auth
+}
+
+// handlePublish publishes the request body on the channel named in the
+// path and answers {"receivers": n}.
+func (g *Gateway) handlePublish(w http.ResponseWriter, r *http.Request) {
+	auth := g.authenticate(w, r)
+	if auth == nil {
+		return
+	}
+	channel := r.PathValue("channel")
+	if channel == "" {
+		writeError(w, http.StatusBadRequest, codeBadRequest, "missing channel")
+		return
+	}
+	if !auth.CanPublish(channel) {
+		writeError(w, http.StatusForbidden, codeForbidden, "not allowed to publish to "+channel)
+		return
+	}
+	payload, err := io.ReadAll(http.MaxBytesReader(w, r.Body, g.cfg.MaxMessageBytes))
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		writeError(w, http.StatusRequestEntityTooLarge, codeTooLarge, "payload larger than the limit of "+itoa(tooLarge.Limit)+" bytes")
+		return
+	case err != nil:
+		writeError(w, http.StatusBadRequest, codeBadRequest, "reading the body: "+err.Error())
+		return
+	}
+	n, err := g.bus.Publish(r.Context(), channel, payload)
+	if err != nil {
+		writeError(w, http.StatusServiceUnavailable, codeUnavailable, err.Error())
+		return
+	}
+	g.stats.Published.Add(1)
+	writeJSON(w, http.StatusOK, map[string]int{"receivers": n})
+}
+
+// handleChannels answers {"channels": [...]}, the channels with
+// subscribers, matching ?pattern= when given (PUBSUB CHANNELS).
+func (g *Gateway) handleChannels(w http.ResponseWriter, r *http.Request) {
+	if g.authenticate(w, r) == nil {
+		return
+	}
+	chans, err := g.bus.Channels(r.Context(), r.URL.Query().Get("pattern"))
+	if err != nil {
+		writeError(w, http.StatusServiceUnavailable, codeUnavailable, err.Error())
+		return
+	}
+	if chans == nil {
+		chans = []string{}
+	}
+	writeJSON(w, http.StatusOK, map[string][]string{"channels": chans})
+}
+
+// handleNumSub answers {"numsub": {"a": 1, "b": 0}} for
+// ?channel=a&channel=b (PUBSUB NUMSUB).
+func (g *Gateway) handleNumSub(w http.ResponseWriter, r *http.Request) {
+	if g.authenticate(w, r) == nil {
+		return
+	}
+	channels := r.URL.Query()["channel"]
+	counts, err := g.bus.NumSub(r.Context(), channels...)
+	if err != nil {
+		writeError(w, http.StatusServiceUnavailable, codeUnavailable, err.Error())
+		return
+	}
+	out := make(map[string]int, len(channels))
+	for i, c := range channels {
+		out[c] = counts[i]
+	}
+	writeJSON(w, http.StatusOK, map[string]map[string]int{"numsub": out})
+}
+
+// handleHealthz answers {"status":"ok"} to anyone, for load balancers.
+func (g *Gateway) handleHealthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
