@@ -25,6 +25,8 @@ type Broker struct {
 	shards   map[string]*subscriberSet
 	patterns *glob.Index[*subscriberSet]
 	holders  map[Subscriber]*holdings
+
+	top topChannels // the busiest channels, for metrics (topk.go)
 }
 
 // holdings is what one subscriber is subscribed to.
@@ -74,6 +76,7 @@ func (b *Broker) Publish(channel, payload []byte, batch *Batch) int {
 	}
 	b.mu.RUnlock()
 	putMessage(m)
+	b.top.sample(channel, batch)
 	return receivers
 }
 

@@ -22,6 +22,10 @@ type Flusher interface {
 // belongs to one publisher and is not safe for concurrent use.
 type Batch struct {
 	pending []Flusher
+	// sampleIn says which publish through this batch is the next one
+	// counted by the busiest-channels sketch: 1 is the next; 0 means not
+	// drawn yet (topk.go).
+	sampleIn uint32
 }
 
 // Add records f to be flushed by the next Flush. The caller makes sure it

@@ -18,8 +18,9 @@ type Authorizer interface {
 
 // Authenticator looks at a request (its remote address, headers, query or
 // cookies) and returns what the client may do, or an error that the gateway
-// answers with 403 and the error's text. A token-based Authenticator
-// implements it too.
+// answers with 403 and the error's text (401 for an *UnauthorizedError).
+// TokenAuth implements it with tokens. On error the Authorizer must be a
+// plain nil.
 type Authenticator interface {
 	Authenticate(r *http.Request) (Authorizer, error)
 }

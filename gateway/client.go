@@ -33,6 +33,7 @@ type client struct {
 	awayFrame      []byte // sent, alone, on Shutdown before closing
 
 	heartbeat *time.Timer // nil when heartbeats are off
+	expiry    *time.Timer // closes the client when its token expires; nil without one
 
 	mu         sync.Mutex
 	out        []byte // pending output
@@ -44,6 +45,10 @@ type client struct {
 	closed     bool   // accept no more output
 	closeAfter bool   // close the socket once out is written
 	nextID     uint64 // SSE: the id of the next event
+
+	// For /metrics (metrics.go).
+	delivered int64     // messages queued
+	sampledAt time.Time // when a delivery sampled for latency was queued; zero if none waits
 }
 
 // maxKeptBuffer is the largest output buffer a client keeps between writes:
@@ -84,6 +89,7 @@ func (c *client) Deliver(m *broker.Message, batch *broker.Batch) {
 			c.nextID++
 		}
 		c.out = append(c.out, frame...)
+		c.noteDeliveryLocked()
 	}
 	add := !c.queued
 	c.queued = true
@@ -118,6 +124,7 @@ func (c *client) send(p []byte) bool {
 // written, and a write blocked on a full socket is cut short. Lock held.
 func (c *client) overflowLocked() {
 	c.gw.stats.SlowConsumerDisconnects.Add(1)
+	c.gw.meters.slowConsumers[c.transport()].Add(1)
 	c.gw.cfg.Logger.Warn("gateway: closing slow consumer", "addr", c.addr,
 		"pending", c.pending(), "limit", c.gw.cfg.MaxQueueBytes)
 	c.finishLocked(c.slowFrame)
@@ -130,6 +137,7 @@ func (c *client) finishLocked(last []byte) {
 	c.closeAfter = true
 	c.hold = false
 	c.out = append(c.out[:0], last...)
+	c.sampledAt = time.Time{}
 	// Bound both the final write and the wait for the client to close:
 	// the reading goroutine then ends even if the client never answers.
 	now := time.Now()
@@ -166,9 +174,11 @@ func (c *client) Flush() {
 	buf := c.out
 	c.out, c.spare = c.spare[:0], nil
 	c.inflight = len(buf)
+	sample := c.takeSampleLocked()
 	c.mu.Unlock()
 
 	n, err := writeNonBlocking(c.raw, buf)
+	c.wrote(n, sample, err == nil && n == len(buf))
 
 	c.mu.Lock()
 	c.inflight = 0
@@ -187,9 +197,13 @@ func (c *client) Flush() {
 		c.mu.Unlock()
 		return
 	}
-	// Whatever was not written goes back before what arrived meanwhile.
+	// Whatever was not written goes back before what arrived meanwhile,
+	// and with it the older latency sample, if any.
 	rest := append(buf[:0], buf[n:]...)
 	c.out = append(rest, c.out...)
+	if !sample.IsZero() {
+		c.sampledAt = sample
+	}
 	c.mu.Unlock()
 	go c.writeLoop()
 }
@@ -244,12 +258,14 @@ func (c *client) writeLoop() {
 		c.out, c.spare = c.spare[:0], nil
 		c.inflight = len(buf)
 		closing := c.closeAfter
+		sample := c.takeSampleLocked()
 		c.mu.Unlock()
 
 		if !closing {
 			c.nc.SetWriteDeadline(time.Now().Add(c.gw.cfg.WriteTimeout))
 		}
-		_, err := c.nc.Write(buf)
+		n, err := c.nc.Write(buf)
+		c.wrote(n, sample, err == nil)
 
 		c.mu.Lock()
 		c.inflight = 0
@@ -325,8 +341,12 @@ func (c *client) cleanup() {
 	c.mu.Lock()
 	c.closed = true
 	c.out = nil
+	c.foldDeliveredLocked()
 	if c.heartbeat != nil {
 		c.heartbeat.Stop()
+	}
+	if c.expiry != nil {
+		c.expiry.Stop()
 	}
 	c.mu.Unlock()
 	if err := c.gw.bus.UnsubscribeAll(context.Background(), c); err != nil {

@@ -36,10 +36,11 @@ type Config struct {
 	// may use the gateway from a browser; "*" allows any. Empty means only
 	// requests without an Origin header or whose Origin names the host the
 	// request was sent to, so that a page from elsewhere cannot use a
-	// loopback client's rights.
+	// loopback client's rights. With a TokenAuth the check applies only to
+	// requests whose token is a cookie.
 	AllowOrigins []string
 	// Authenticator decides what each request may do. Nil means
-	// LoopbackOnly{AllowRemote: AllowRemote}.
+	// LoopbackOnly{AllowRemote: AllowRemote}; NewTokenAuth requires tokens.
 	Authenticator Authenticator
 	// Logger receives the gateway's log. Nil means slog.Default().
 	Logger *slog.Logger

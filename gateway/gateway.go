@@ -37,7 +37,8 @@ type Gateway struct {
 	closed  bool
 	wg      sync.WaitGroup // one per client's serving goroutine
 
-	stats Stats
+	stats  Stats
+	meters meters // for /metrics (metrics.go)
 }
 
 // Stats counts what the gateway has done, for logs and metrics.
@@ -60,6 +61,7 @@ func New(cfg Config, b bus.Bus) *Gateway {
 	if lo, ok := g.cfg.Authenticator.(LoopbackOnly); ok && lo.AllowRemote {
 		g.cfg.Logger.Warn("gateway: remote clients allowed without authentication")
 	}
+	g.initMetrics()
 	g.routes()
 	return g
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 )
 
 // routes registers the gateway's endpoints.
@@ -15,6 +16,8 @@ func (g *Gateway) routes() {
 	g.mux.HandleFunc("GET /healthz", g.handleHealthz)
 	g.mux.HandleFunc("GET /ws", g.handleWebSocket)
 	g.mux.HandleFunc("GET /sse", g.handleSSE)
+	g.mux.HandleFunc("GET /metrics", g.handleMetrics)
+	g.demoRoutes()
 }
 
 // Error codes of JSON error replies (HTTP and WebSocket).
@@ -44,15 +47,24 @@ func writeError(w http.ResponseWriter, status int, code, text string) {
 	writeJSON(w, status, httpError{Code: code, Error: text})
 }
 
-// authenticate checks the request's origin and asks the Authenticator what
-// it may do; on refusal it answers 403 and returns nil.
+// authenticate checks the request's origin (unless its token is in a
+// header or the query: see TokenAuth) and asks the Authenticator what it may
+// do. On refusal it answers 401 (an *UnauthorizedError: no valid token) or
+// 403 and returns nil.
 func (g *Gateway) authenticate(w http.ResponseWriter, r *http.Request) Authorizer {
-	if !originAllowed(r, g.cfg.AllowOrigins) {
+	if g.needsOriginCheck(r) && !originAllowed(r, g.cfg.AllowOrigins) {
 		writeError(w, http.StatusForbidden, codeForbidden, "origin not allowed: "+r.Header.Get("Origin"))
 		return nil
 	}
 	auth, err := g.cfg.Authenticator.Authenticate(r)
-	if err != nil {
+	var unauthorized *UnauthorizedError
+	switch {
+	case errors.As(err, &unauthorized):
+		g.cfg.Logger.Debug("gateway: token refused", "addr", r.RemoteAddr, "error", err)
+		w.Header().Set("WWW-Authenticate", unauthorized.wwwAuthenticate())
+		writeError(w, http.StatusUnauthorized, unauthorized.Code, unauthorized.Text)
+		return nil
+	case err != nil:
 		writeError(w, http.StatusForbidden, codeForbidden, err.Error())
 		return nil
 	}
@@ -91,13 +103,16 @@ func (g *Gateway) handlePublish(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	g.stats.Published.Add(1)
+	g.meters.published[transportHTTP].Add(1)
 	writeJSON(w, http.StatusOK, map[string]int{"receivers": n})
 }
 
 // handleChannels answers {"channels": [...]}, the channels with
-// subscribers, matching ?pattern= when given (PUBSUB CHANNELS).
+// subscribers, matching ?pattern= when given (PUBSUB CHANNELS), and only
+// those the client may subscribe to.
 func (g *Gateway) handleChannels(w http.ResponseWriter, r *http.Request) {
-	if g.authenticate(w, r) == nil {
+	auth := g.authenticate(w, r)
+	if auth == nil {
 		return
 	}
 	chans, err := g.bus.Channels(r.Context(), r.URL.Query().Get("pattern"))
@@ -105,6 +120,7 @@ func (g *Gateway) handleChannels(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, codeUnavailable, err.Error())
 		return
 	}
+	chans = slices.DeleteFunc(chans, func(c string) bool { return !auth.CanSubscribe(c) })
 	if chans == nil {
 		chans = []string{}
 	}
@@ -114,10 +130,17 @@ func (g *Gateway) handleChannels(w http.ResponseWriter, r *http.Request) {
 // handleNumSub answers {"numsub": {"a": 1, "b": 0}} for
 // ?channel=a&channel=b (PUBSUB NUMSUB).
 func (g *Gateway) handleNumSub(w http.ResponseWriter, r *http.Request) {
-	if g.authenticate(w, r) == nil {
+	auth := g.authenticate(w, r)
+	if auth == nil {
 		return
 	}
 	channels := r.URL.Query()["channel"]
+	for _, c := range channels {
+		if !auth.CanSubscribe(c) {
+			writeError(w, http.StatusForbidden, codeForbidden, "not allowed to subscribe to channel "+jsonQuote(c))
+			return
+		}
+	}
 	counts, err := g.bus.NumSub(r.Context(), channels...)
 	if err != nil {
 		writeError(w, http.StatusServiceUnavailable, codeUnavailable, err.Error())

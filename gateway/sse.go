@@ -71,6 +71,7 @@ func (g *Gateway) handleSSE(w http.ResponseWriter, r *http.Request) {
 		}
 		c.openSSE(lastEventID, channels, patterns)
 		c.startHeartbeat()
+		c.startExpiry()
 		// Wait on a fresh goroutine, whose stack has not grown.
 		go c.discardInput()
 	}()

@@ -59,10 +59,12 @@ func (g *Gateway) handleWebSocket(w http.ResponseWriter, r *http.Request) {
 		early, _ := rw.Reader.Peek(n)
 		src = io.MultiReader(bytes.NewReader(bytes.Clone(early)), nc)
 	}
+	src = countingReader{src, &g.meters.bytesIn[transportWebSocket]}
 	// Serve on a fresh goroutine and let net/http's handler return: its
 	// request, response and buffers are then freed rather than pinned for
 	// the life of the connection.
 	c.startHeartbeat()
+	c.startExpiry()
 	go c.readWebSocket(c.newFrameReader(src))
 }
 

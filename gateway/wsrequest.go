@@ -132,6 +132,7 @@ func (c *client) publish(req *request) reply {
 		return errorReply(codeUnavailable, err.Error())
 	}
 	c.gw.stats.Published.Add(1)
+	c.gw.meters.published[transportWebSocket].Add(1)
 	return reply{Type: "ack", Receivers: &n}
 }
 

@@ -136,12 +136,14 @@ func cmdSUnsubscribe(c *conn, args [][]byte) {
 
 func cmdPublish(c *conn, args [][]byte) {
 	n := c.srv.broker.Publish(args[1], args[2], &c.batch)
+	c.published.Add(1)
 	c.noteFanout(n, args)
 	c.writeInt(int64(n))
 }
 
 func cmdSPublish(c *conn, args [][]byte) {
 	n := c.srv.broker.SPublish(args[1], args[2], &c.batch)
+	c.published.Add(1)
 	c.noteFanout(n, args)
 	c.writeInt(int64(n))
 }

@@ -70,6 +70,15 @@ type conn struct {
 	// (total_net_input_bytes, total_net_output_bytes): one uncontended
 	// add per read or write, not per message.
 	netIn, netOut atomic.Int64
+	// published counts the PUBLISH and SPUBLISH commands this connection
+	// ran: an uncontended add, only this connection's goroutine writes it.
+	published atomic.Int64
+	// delivered counts messages queued to this connection, and
+	// latencySampledAt is when a delivery sampled for latency was queued
+	// (zero if none waits): see metrics.go. Guarded by out.mu, which
+	// Deliver holds anyway.
+	delivered        int64
+	latencySampledAt time.Time
 
 	killed    atomic.Bool
 	closeOnce sync.Once
@@ -345,6 +354,7 @@ func (c *conn) Deliver(m *broker.Message, batch *broker.Batch) {
 		return
 	}
 	c.out.appendOut(m.Frame(broker.Format(c.out.format)))
+	c.noteDeliveryLocked()
 	over := c.out.overLimit(c.limitClass(), time.Now)
 	add := !c.out.queued
 	c.out.queued = true
@@ -389,7 +399,9 @@ func (c *conn) Flush() {
 		c.out.inflight -= n
 		if len(rest) == 0 && c.out.size == 0 {
 			c.out.writing = false
+			sampledAt := c.takeLatencySampleLocked()
 			c.out.mu.Unlock()
+			c.observeLatency(sampledAt)
 			return
 		}
 		if len(rest) > 0 || round == 3 || c.out.closed {
@@ -425,7 +437,9 @@ func (c *conn) writeLoop(chunks [][]byte, off int) {
 		c.out.mu.Lock()
 		if c.out.size == 0 || c.out.closed {
 			c.out.writing = false
+			sampledAt := c.takeLatencySampleLocked()
 			c.out.mu.Unlock()
+			c.observeLatency(sampledAt)
 			return
 		}
 		chunks = c.out.take()
@@ -485,6 +499,8 @@ func (c *conn) cleanup() {
 		c.out.mu.Lock()
 		c.out.closed = true
 		c.out.drop()
+		c.srv.stats.deliveredClosed.Add(c.delivered)
+		c.delivered = 0
 		c.out.mu.Unlock()
 		// As Redis's freeClient: the subscriptions and the client are gone
 		// before the socket closes, so a client that sees the close and
@@ -498,6 +514,7 @@ func (c *conn) cleanup() {
 		}
 		c.srv.stats.netInClosed.Add(c.netIn.Load())
 		c.srv.stats.netOutClosed.Add(c.netOut.Load())
+		c.srv.stats.publishedClosed.Add(c.published.Swap(0))
 		c.srv.removeConn(c)
 		c.nc.Close()
 	})

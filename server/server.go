@@ -42,6 +42,9 @@ type Server struct {
 	// until the first Serve starts it. Guarded by mu.
 	samplerDone chan struct{}
 	ops         opsSampler
+
+	// latencyObserver receives sampled delivery latencies (metrics.go).
+	latencyObserver atomic.Pointer[func(time.Duration)]
 }
 
 // settings are the values CONFIG SET may change at run time. A change
@@ -64,6 +67,10 @@ type stats struct {
 	// Bytes read and written by connections that have closed; INFO adds
 	// the live connections' own counters (conn.netIn, conn.netOut).
 	netInClosed, netOutClosed atomic.Int64
+	// PUBLISH commands run by, and messages delivered to, connections that
+	// have closed; Metrics adds the live ones' (conn.published,
+	// conn.delivered).
+	publishedClosed, deliveredClosed atomic.Int64
 }
 
 // New returns a server with its own broker. It does not listen yet.

@@ -16,6 +16,11 @@ type serveOptions struct {
 	HTTPPort int
 	// HTTPAllowRemote lets non-loopback clients use the gateway.
 	HTTPAllowRemote bool
+	// JWTSecret, when set, turns on HS256 tokens for the gateway.
+	JWTSecret string
+	// JWTPublicKey, when set, is the path of a PEM public key that turns on
+	// RS256 or ES256 tokens for the gateway.
+	JWTPublicKey string
 }
 
 // defaultHTTPPort is the gateway's port unless --http-port says otherwise.
@@ -51,7 +56,19 @@ func parseServeOptions(args []string) (serveOptions, error) {
 			return cfg, fmt.Errorf("--%s: %w", name, err)
 		}
 	}
-	return cfg, nil
+	return cfg, checkTokenOptions(cfg)
+}
+
+// checkTokenOptions refuses contradictory gateway auth options: one key at
+// most, and no loopback rule to relax when tokens decide.
+func checkTokenOptions(cfg serveOptions) error {
+	switch {
+	case cfg.JWTSecret != "" && cfg.JWTPublicKey != "":
+		return fmt.Errorf("--jwt-secret and --jwt-public-key: give one or the other")
+	case (cfg.JWTSecret != "" || cfg.JWTPublicKey != "") && cfg.HTTPAllowRemote:
+		return fmt.Errorf("--http-allow-remote: has no effect with --jwt-secret or --jwt-public-key (tokens decide)")
+	}
+	return nil
 }
 
 func applyOption(cfg *serveOptions, name string, values []string) error {
@@ -92,6 +109,19 @@ func applyOption(cfg *serveOptions, name string, values []string) error {
 			cfg.HTTPAllowRemote = false
 		default:
 			return fmt.Errorf("wants yes or no, got %q", v)
+		}
+	case "jwt-secret", "jwt-public-key":
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		if v == "" {
+			return fmt.Errorf("is empty")
+		}
+		if name == "jwt-secret" {
+			cfg.JWTSecret = v
+		} else {
+			cfg.JWTPublicKey = v
 		}
 	case "bind":
 		if len(values) == 0 {

@@ -7,11 +7,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"time"
 
 	"github.com/heraldhq/herald/bus"
 	"github.com/heraldhq/herald/gateway"
+	"github.com/heraldhq/herald/internal/token"
 	"github.com/heraldhq/herald/server"
 )
 
@@ -29,10 +31,19 @@ func startGateway(opts serveOptions, srv *server.Server, logger *slog.Logger) (*
 	if opts.HTTPPort == 0 {
 		return nil, nil
 	}
+	auth, err := gatewayAuthenticator(opts)
+	if err != nil {
+		return nil, err
+	}
+	if auth != nil {
+		logger.Info("HTTP gateway requires tokens: the loopback rule does not apply")
+	}
 	g := &httpGateway{gw: gateway.New(gateway.Config{
-		AllowRemote: opts.HTTPAllowRemote,
-		Logger:      logger,
+		AllowRemote:   opts.HTTPAllowRemote,
+		Authenticator: auth,
+		Logger:        logger,
 	}, bus.NewLocal(srv.Broker()))}
+	addRESPMetrics(g.gw, srv)
 	binds := opts.Bind
 	if len(binds) == 0 {
 		binds = []string{"127.0.0.1"}
@@ -64,4 +75,29 @@ func (g *httpGateway) shutdown(ctx context.Context) error {
 	}
 	errs = append(errs, g.gw.Shutdown(ctx))
 	return errors.Join(errs...)
+}
+
+// gatewayAuthenticator returns the gateway's token Authenticator when
+// --jwt-secret or --jwt-public-key is given, or nil (the loopback rule).
+func gatewayAuthenticator(opts serveOptions) (gateway.Authenticator, error) {
+	var v *token.Verifier
+	var err error
+	switch {
+	case opts.JWTSecret != "":
+		v, err = token.NewHS256Verifier([]byte(opts.JWTSecret), token.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("--jwt-secret: %w", err)
+		}
+	case opts.JWTPublicKey != "":
+		pemBytes, err := os.ReadFile(opts.JWTPublicKey)
+		if err != nil {
+			return nil, fmt.Errorf("--jwt-public-key: %w", err)
+		}
+		if v, err = token.NewPublicKeyVerifier(pemBytes, token.Options{}); err != nil {
+			return nil, fmt.Errorf("--jwt-public-key %s: %w", opts.JWTPublicKey, err)
+		}
+	default:
+		return nil, nil
+	}
+	return gateway.NewTokenAuth(v), nil
 }

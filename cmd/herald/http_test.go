@@ -56,6 +56,17 @@ func TestServeHTTP(t *testing.T) {
 		if _, err := io.ReadFull(r, got); err != nil || string(got) != want {
 			t.Fatalf("RESP subscriber got %q, %v", got, err)
 		}
+		resp, err = client.Get("http://127.0.0.1:" + httpPort + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		for _, want := range []string{`herald_connections{transport="resp"} 1`, `herald_messages_published_total{transport="http"} 1`} {
+			if !strings.Contains(string(body), want+"\n") {
+				t.Errorf("GET /metrics lacks %s:\n%s", want, body)
+			}
+		}
 		if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 			t.Fatal(err)
 		}

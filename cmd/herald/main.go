@@ -4,6 +4,8 @@
 //	             [--requirepass secret] [--client-output-buffer-limit "pubsub 32mb 8mb 60"]
 //	             [--proto-max-bulk-len 512mb] [--client-query-buffer-limit 1gb]
 //	             [--http-port 8080] [--http-allow-remote yes|no]
+//	             [--jwt-secret SECRET | --jwt-public-key FILE]
+//	herald token --secret SECRET --sub ID [--subscribe GLOB ...] [--publish GLOB ...] [--ttl 1h]
 //
 // Flags are spelled as redis-server spells them and mean the same.
 package main
@@ -25,6 +27,8 @@ const usage = `usage: herald serve [--port N] [--bind ADDR ...] [--maxclients N]
                     [--client-output-buffer-limit "CLASS HARD SOFT SECONDS" ...]
                     [--proto-max-bulk-len SIZE] [--client-query-buffer-limit SIZE]
                     [--http-port N] [--http-allow-remote yes|no]
+                    [--jwt-secret SECRET | --jwt-public-key FILE]
+       herald token --secret SECRET --sub ID [--subscribe GLOB ...] [--publish GLOB ...] [--ttl 1h]
        herald version
 `
 
@@ -36,6 +40,8 @@ func main() {
 	switch os.Args[1] {
 	case "serve":
 		os.Exit(serve(os.Args[2:]))
+	case "token":
+		os.Exit(tokenCommand(os.Args[2:], os.Stdout, os.Stderr))
 	case "version", "--version", "-v":
 		fmt.Printf("herald %s (Redis %s protocol)\n", server.HeraldVersion, server.Version)
 	case "help", "--help", "-h":
@@ -79,6 +85,7 @@ func serve(args []string) int {
 	}
 	if gw != nil {
 		logger.Info("HTTP gateway ready (WebSocket /ws, SSE /sse, POST /publish/{channel})", "addrs", gw.addrs)
+		logger.Info("demo page", "url", "http://"+gw.addrs[0].String()+"/")
 	}
 	logger.Info("Herald ready to accept connections", "addr", srv.Addr(), "version", server.HeraldVersion)
 

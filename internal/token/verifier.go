@@ -41,6 +41,7 @@ type Verifier struct {
 	key    any    // []byte, *rsa.PublicKey or *ecdsa.PublicKey, matching alg
 	parser *jwt.Parser
 	opts   Options
+	leeway time.Duration // the effective leeway, after Options' defaulting
 }
 
 // NewHS256Verifier returns a Verifier for HS256 tokens signed with secret,
@@ -83,8 +84,13 @@ func newVerifier(alg string, key any, opts Options) *Verifier {
 	if opts.Audience != "" {
 		parserOpts = append(parserOpts, jwt.WithAudience(opts.Audience))
 	}
-	return &Verifier{alg: alg, key: key, parser: jwt.NewParser(parserOpts...), opts: opts}
+	return &Verifier{alg: alg, key: key, parser: jwt.NewParser(parserOpts...), opts: opts, leeway: leeway}
 }
+
+// Leeway returns the clock skew v allows on exp and nbf: a token is
+// accepted until its Expiry plus Leeway, so a gateway that closes
+// connections when a token expires should close them then.
+func (v *Verifier) Leeway() time.Duration { return v.leeway }
 
 // Algorithm returns the one algorithm v accepts: "HS256", "RS256" or
 // "ES256".

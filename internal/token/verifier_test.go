@@ -410,3 +410,21 @@ func TestVerifyConcurrent(t *testing.T) {
 		wg.Wait()
 	}
 }
+
+// Leeway reports the leeway Verify applies, after defaulting.
+func TestVerifierLeeway(t *testing.T) {
+	secret := []byte("0123456789abcdef0123456789abcdef")
+	for _, tc := range []struct{ set, want time.Duration }{
+		{0, DefaultLeeway},
+		{-1, 0},
+		{5 * time.Second, 5 * time.Second},
+	} {
+		v, err := NewHS256Verifier(secret, Options{Leeway: tc.set})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := v.Leeway(); got != tc.want {
+			t.Errorf("Options.Leeway %v: Leeway() = %v, want %v", tc.set, got, tc.want)
+		}
+	}
+}
