@@ -360,7 +360,7 @@ func serverSpecs(cfg *config) ([]serverSpec, error) {
 		} else if abs, err := filepath.Abs(bin); err == nil {
 			bin = abs
 		}
-		specs = append(specs, serverSpec{kind: kindHerald, bin: bin, args: []string{"serve"}})
+		specs = append(specs, serverSpec{kind: kindHerald, bin: bin, args: []string{"serve", "--http-port", "0"}})
 	}
 	return specs, nil
 }
