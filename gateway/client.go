@@ -17,7 +17,8 @@ import (
 // time.
 //
 // Lock order: the broker's lock, then client.mu. Nothing is written to the
-// socket while mu is held.
+// socket while mu is held. The presence locks (presence.go) come before
+// the broker's and are never taken while it or mu is held.
 type client struct {
 	gw     *Gateway
 	nc     net.Conn
@@ -31,6 +32,8 @@ type client struct {
 	heartbeatFrame []byte // sent every Config.Heartbeat
 	slowFrame      []byte // sent, alone, to a slow consumer before closing
 	awayFrame      []byte // sent, alone, on Shutdown before closing
+
+	joined map[string]string // WebSocket: channel -> identity joined as; owned by the reading goroutine
 
 	heartbeat *time.Timer // nil when heartbeats are off
 	expiry    *time.Timer // closes the client when its token expires; nil without one
@@ -336,7 +339,8 @@ func (c *client) startHeartbeat() {
 }
 
 // cleanup runs when the client's serving goroutine ends: the subscriptions
-// go first, then the socket.
+// go first, then the client's presence (whatever ended the connection),
+// then the socket.
 func (c *client) cleanup() {
 	c.mu.Lock()
 	c.closed = true
@@ -352,6 +356,7 @@ func (c *client) cleanup() {
 	if err := c.gw.bus.UnsubscribeAll(context.Background(), c); err != nil {
 		c.gw.cfg.Logger.Warn("gateway: unsubscribe failed", "addr", c.addr, "error", err)
 	}
+	c.leaveAll()
 	c.nc.Close()
 	c.gw.removeClient(c)
 }

@@ -1,7 +1,7 @@
 // Package gateway serves Herald's channels to browsers and services over
 // HTTP: WebSocket at /ws, Server-Sent Events at /sse, publishing with
-// POST /publish/{channel}, and PUBSUB-style counts at /channels and
-// /numsub. It reaches fan-out only through a bus.Bus, so the same gateway
+// POST /publish/{channel}, PUBSUB-style counts at /channels and /numsub,
+// and presence (who joined a channel) at /presence/{channel}. It reaches fan-out only through a bus.Bus, so the same gateway
 // runs over the in-process broker or, later, a Redis backend.
 //
 // Each WebSocket or SSE connection is a client (client.go): a
@@ -37,6 +37,8 @@ type Gateway struct {
 	closed  bool
 	wg      sync.WaitGroup // one per client's serving goroutine
 
+	presence *presence // who joined which channel (presence.go)
+
 	stats  Stats
 	meters meters // for /metrics (metrics.go)
 }
@@ -58,6 +60,7 @@ func New(cfg Config, b bus.Bus) *Gateway {
 		mux:     http.NewServeMux(),
 		clients: make(map[*client]struct{}),
 	}
+	g.presence = newPresence(g)
 	if lo, ok := g.cfg.Authenticator.(LoopbackOnly); ok && lo.AllowRemote {
 		g.cfg.Logger.Warn("gateway: remote clients allowed without authentication")
 	}

@@ -13,6 +13,7 @@ func (g *Gateway) routes() {
 	g.mux.HandleFunc("POST /publish/{channel...}", g.handlePublish)
 	g.mux.HandleFunc("GET /channels", g.handleChannels)
 	g.mux.HandleFunc("GET /numsub", g.handleNumSub)
+	g.mux.HandleFunc("GET /presence/{channel...}", g.handlePresence)
 	g.mux.HandleFunc("GET /healthz", g.handleHealthz)
 	g.mux.HandleFunc("GET /ws", g.handleWebSocket)
 	g.mux.HandleFunc("GET /sse", g.handleSSE)
@@ -83,7 +84,7 @@ func (g *Gateway) handlePublish(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, codeBadRequest, "missing channel")
 		return
 	}
-	if !auth.CanPublish(channel) {
+	if !auth.CanPublish(channel) || isPresenceChannel(channel) {
 		writeError(w, http.StatusForbidden, codeForbidden, "not allowed to publish to "+channel)
 		return
 	}

@@ -19,6 +19,7 @@ type request struct {
 	Patterns []string        `json:"patterns"`
 	Data     *string         `json:"data"`
 	DataB64  *string         `json:"data_b64"`
+	Name     string          `json:"name"` // join without a token
 }
 
 // reply answers one request: an ack or an error.
@@ -27,6 +28,7 @@ type reply struct {
 	Type      string          `json:"type"`
 	Count     *int            `json:"count,omitempty"`
 	Receivers *int            `json:"receivers,omitempty"`
+	As        string          `json:"as,omitempty"` // join, leave: the identity
 	Code      string          `json:"code,omitempty"`
 	Text      string          `json:"text,omitempty"`
 }
@@ -66,6 +68,10 @@ func (c *client) execute(req *request) reply {
 		return c.subscribe(names(req.Pattern, req.Patterns), "pattern", nil, c.gw.bus.PUnsubscribe)
 	case "publish":
 		return c.publish(req)
+	case "join":
+		return c.join(req)
+	case "leave":
+		return c.leave(req)
 	case "ping":
 		return reply{Type: "ack"}
 	case "":
@@ -124,7 +130,7 @@ func (c *client) publish(req *request) reply {
 	default:
 		return errorReply(codeBadRequest, "publish needs data or data_b64")
 	}
-	if !c.auth.CanPublish(req.Channel) {
+	if !c.auth.CanPublish(req.Channel) || isPresenceChannel(req.Channel) {
 		return errorReply(codeForbidden, "not allowed to publish to "+jsonQuote(req.Channel))
 	}
 	n, err := c.gw.bus.Publish(context.Background(), req.Channel, payload)
