@@ -28,7 +28,10 @@ type benchCase struct {
 	group   string // the name -cases selects it by
 	name    string // a short name for the progress log
 	metrics []metric
-	run     func(cfg *config, s *server) (caseResult, error)
+	// heraldOnly cases are not run on Redis (its cells show –); gateway
+	// starts Herald with its HTTP gateway on a free port.
+	heraldOnly, gateway bool
+	run                 func(cfg *config, s *server) (caseResult, error)
 }
 
 // caseResult is what one run of a case on one server produced.
@@ -148,8 +151,21 @@ func allCases(cfg *config) []benchCase {
 	if cfg.cases["idle"] {
 		cases = append(cases, idleCase(cfg))
 	}
+	if cfg.cases["wsidle"] {
+		cases = append(cases, wsIdleCase(cfg))
+	}
+	if cfg.cases["wsfanout"] {
+		for _, subs := range cfg.wsSubs {
+			cases = append(cases, wsFanoutCase(cfg, subs))
+		}
+	}
 	return cases
 }
 
 // caseGroups are the names -cases accepts.
-var caseGroups = []string{"fanout", "latency", "patterns", "nosub", "idle"}
+var caseGroups = []string{"fanout", "latency", "patterns", "nosub", "idle", "wsidle", "wsfanout"}
+
+// defaultCases are the cases run without -cases: the WebSocket cases are
+// Herald-only and slow to set up (10,000 WebSocket handshakes), so they
+// run only when named.
+var defaultCases = []string{"fanout", "latency", "patterns", "nosub", "idle"}

@@ -8,13 +8,15 @@
 //	go run ./bench -quick               # smoke test, under a minute
 //	go run ./bench -only redis -cases fanout,idle
 //	go run ./bench -out BENCHMARKS.md   # also write the report
+//	go run ./bench -only herald -cases wsidle,wsfanout   # WebSocket cases
 //
 // Every case runs on a freshly started server; for each case the two servers
 // take turns, the first one alternating between runs. The server is pinned to
 // one core and this program to the other (taskset; this program re-executes
 // itself under taskset and runs with GOMAXPROCS 1), so the figures compare
 // the servers per core. See the doc comments of fanoutCase, latencyCase,
-// patternsCase, noSubscriberCase and idleCase for what each row measures;
+// patternsCase, noSubscriberCase, idleCase, wsIdleCase and wsFanoutCase
+// for what each row measures;
 // go run ./bench -h lists the flags.
 //
 // Both servers run with the pubsub output-buffer limit off
@@ -69,6 +71,8 @@ type config struct {
 	idleConns     int
 	idleWaits     []time.Duration
 	idleShared    bool
+	wsSubs        []int
+	wsDeliveries  int
 	maxClients    int // computed: above every case's connection count
 	noOutputLimit bool
 	pin           bool
@@ -111,9 +115,10 @@ func parseFlags(args []string) (*config, error) {
 	fs.StringVar(&cfg.only, "only", "", "run one server only: redis or herald")
 	fs.StringVar(&cfg.heraldBin, "herald", "", "prebuilt herald binary (default: go build ./cmd/herald)")
 	fs.StringVar(&cfg.redisBin, "redis", "redis-server", "redis-server binary")
-	casesFlag := fs.String("cases", strings.Join(caseGroups, ","), "comma-separated cases to run: "+strings.Join(caseGroups, ", "))
+	casesFlag := fs.String("cases", strings.Join(defaultCases, ","), "comma-separated cases to run: "+strings.Join(caseGroups, ", ")+
+		" (wsidle and wsfanout are Herald-only WebSocket cases, run only when named)")
 	fs.IntVar(&cfg.runs, "runs", 3, "runs per case and server; the table shows medians")
-	fs.BoolVar(&cfg.quick, "quick", false, "smoke test: 1 run, short windows, 2,000 idle connections")
+	fs.BoolVar(&cfg.quick, "quick", false, "smoke test: 1 run, short windows, 2,000 idle connections, 1,000 WebSocket subscribers")
 	fs.StringVar(&cfg.out, "out", "", "also write the report to this file (e.g. BENCHMARKS.md)")
 	subsFlag := fs.String("subs", "1,100,1000,5000", "fan-out subscriber counts")
 	payloadsFlag := fs.String("payloads", "16,256,4096", "fan-out payload sizes in bytes")
@@ -127,6 +132,8 @@ func parseFlags(args []string) (*config, error) {
 	fs.IntVar(&cfg.idleConns, "idle-conns", 10000, "idle case: subscriber connections")
 	idleWaitsFlag := fs.String("idle-wait", "1s,15s", "idle case: times after the last ack to read RSS at, one row each")
 	fs.BoolVar(&cfg.idleShared, "idle-shared", false, "idle case: all connections subscribe to one channel")
+	wsSubsFlag := fs.String("ws-subs", "1000,10000", "wsfanout case: WebSocket subscriber counts")
+	fs.IntVar(&cfg.wsDeliveries, "ws-lat-deliveries", 10000, "wsfanout case: deliveries per second of its latency phase (messages/s = this / subscribers, at least 1)")
 	outputLimit := fs.Bool("output-limit", false, "keep each server's default pubsub output-buffer limit (default: both run with 'pubsub 0 0 0')")
 	fs.BoolVar(&cfg.pin, "pin", true, "pin the server and this program to different cores with taskset")
 	fs.StringVar(&cfg.serverCPU, "server-cpu", "0", "taskset CPU list for the server")
@@ -143,9 +150,25 @@ func parseFlags(args []string) (*config, error) {
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if cfg.quick {
 		quickDefaults(cfg, set, idleWaitsFlag)
+		if !set["ws-subs"] {
+			*wsSubsFlag = "1000"
+		}
 	}
 	cfg.noOutputLimit = !*outputLimit
-	return cfg, finishConfig(cfg, args, *casesFlag, *subsFlag, *payloadsFlag, *idleWaitsFlag)
+	if err := finishConfig(cfg, args, *casesFlag, *subsFlag, *payloadsFlag, *idleWaitsFlag); err != nil {
+		return cfg, err
+	}
+	var err error
+	if cfg.wsSubs, err = parseInts(*wsSubsFlag, 1); err != nil {
+		return cfg, fmt.Errorf("-ws-subs: %w", err)
+	}
+	if cfg.wsDeliveries < 1 {
+		return cfg, fmt.Errorf("-ws-lat-deliveries must be positive")
+	}
+	if cfg.cases["wsfanout"] {
+		cfg.maxClients = max(cfg.maxClients, slices.Max(cfg.wsSubs)+100)
+	}
+	return cfg, nil
 }
 
 // quickDefaults shortens everything the user did not set explicitly.
@@ -360,7 +383,7 @@ func serverSpecs(cfg *config) ([]serverSpec, error) {
 		} else if abs, err := filepath.Abs(bin); err == nil {
 			bin = abs
 		}
-		specs = append(specs, serverSpec{kind: kindHerald, bin: bin, args: []string{"serve", "--http-port", "0"}})
+		specs = append(specs, serverSpec{kind: kindHerald, bin: bin, args: []string{"serve"}})
 	}
 	return specs, nil
 }

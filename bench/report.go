@@ -197,6 +197,24 @@ How the rows are measured (bench/*.go has the details):
 - No subscribers: pipelined PUBLISH to a channel nobody subscribes to; replies per second.
 - Idle: server RSS (VmRSS) at a fixed time after the last subscribe ack, minus RSS before the
   first connection, divided by the number of connections; each connection subscribes once.
+- WebSocket rows (Herald only; Redis has no WebSocket, so its cells are – and there is no
+  ratio; they run only when named: -only herald -cases wsidle,wsfanout). Herald is started
+  with its HTTP gateway on a free port and the bench waits for /healthz. The subscribers are a
+  minimal client in bench/wsclient.go: HTTP upgrade at /ws, one masked subscribe request each,
+  then unmasked server frames read into a buffer of its own.
+- WebSocket idle: as Idle, with WebSocket connections that each subscribe to a channel of their
+  own and wait for the ack; RSS at a fixed time after the last ack. The nearest comparison is
+  Herald's own RESP idle row, which the same connection count gives.
+- WebSocket fan-out: N WebSocket subscribers of one channel, each read by its own goroutine;
+  the publisher uses RESP on Herald's RESP port. One server run has two phases. Latency:
+  PUBLISH one at a time at about 10,000 deliveries/s in all (10 msg/s to 1,000 subscribers,
+  1 msg/s to 10,000; -ws-lat-deliveries), payloads stamped with their send time; p50 and p99
+  of stamp-to-read time over all deliveries in the window (stretched to two messages when the
+  rate is low). Each message is one broadcast finished before the next, so p99 is about the
+  time until the last subscriber has it, which includes the load generator waking every
+  subscriber on its one core. Throughput: pipelined PUBLISH batches with the flow control of
+  Fan-out; message frames received by all subscribers per second. The same figures over RESP
+  come from -cases fanout,latency -subs N -payloads 64 -lat-subs N -lat-rate 10000/N.
 - Every case runs on a freshly started server; the two servers take turns, the first one
   alternating between runs.
 `

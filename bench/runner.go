@@ -29,6 +29,9 @@ func runCases(cfg *config, specs []serverSpec, cases []benchCase) []caseResults 
 		for r := range cfg.runs {
 			for i := range specs {
 				spec := specs[(i+r)%len(specs)]
+				if bc.heraldOnly && spec.kind != kindHerald {
+					continue
+				}
 				seq++
 				began := time.Now()
 				res, err := runOnce(cfg, spec, bc, seq)
@@ -62,7 +65,7 @@ func runCases(cfg *config, specs []serverSpec, cases []benchCase) []caseResults 
 
 // runOnce starts a fresh server, runs one case against it and stops it.
 func runOnce(cfg *config, spec serverSpec, bc benchCase, seq int) (caseResult, error) {
-	s, err := startServer(cfg, spec, seq)
+	s, err := startServer(cfg, spec, seq, bc.gateway)
 	if err != nil {
 		return caseResult{}, err
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -36,6 +37,7 @@ type server struct {
 	kind   serverKind
 	pid    int
 	addr   string
+	http   string // the gateway's host:port, empty when it was started without one
 	cmd    *exec.Cmd
 	log    string        // file holding the server's stdout and stderr
 	exited chan struct{} // closed when the process has exited
@@ -68,8 +70,10 @@ func freePort() (int, error) {
 }
 
 // startServer starts spec on a free port, pinned to cfg.serverCPU when
-// pinning is on, and waits until it answers PING.
-func startServer(cfg *config, spec serverSpec, seq int) (*server, error) {
+// pinning is on, and waits until it answers PING. With gateway set (Herald
+// only), Herald also listens for HTTP on a free port and startServer waits
+// for its /healthz too; otherwise Herald runs with --http-port 0.
+func startServer(cfg *config, spec serverSpec, seq int, gateway bool) (*server, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -79,6 +83,17 @@ func startServer(cfg *config, spec serverSpec, seq int) (*server, error) {
 		"--port", strconv.Itoa(port),
 		"--bind", "127.0.0.1",
 		"--maxclients", strconv.Itoa(cfg.maxClients))
+	httpAddr := ""
+	if spec.kind == kindHerald {
+		httpPort := 0
+		if gateway {
+			if httpPort, err = freePort(); err != nil {
+				return nil, err
+			}
+			httpAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(httpPort))
+		}
+		args = append(args, "--http-port", strconv.Itoa(httpPort))
+	}
 	if cfg.noOutputLimit {
 		args = append(args, "--client-output-buffer-limit", "pubsub 0 0 0")
 	}
@@ -106,7 +121,7 @@ func startServer(cfg *config, spec serverSpec, seq int) (*server, error) {
 	// taskset execs the server, so the pid is the server's own.
 	s := &server{
 		kind: spec.kind, pid: cmd.Process.Pid, cmd: cmd, log: logPath,
-		addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), exited: make(chan struct{}),
+		addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), http: httpAddr, exited: make(chan struct{}),
 	}
 	liveServers.Lock()
 	liveServers.m[s] = struct{}{}
@@ -116,7 +131,37 @@ func startServer(cfg *config, spec serverSpec, seq int) (*server, error) {
 		s.stop()
 		return nil, fmt.Errorf("%s did not answer PING: %w\n%s", spec.kind, err, s.logTail())
 	}
+	if s.http != "" {
+		if err := s.waitHealthy(10 * time.Second); err != nil {
+			s.stop()
+			return nil, fmt.Errorf("%s gateway did not answer /healthz: %w\n%s", spec.kind, err, s.logTail())
+		}
+	}
 	return s, nil
+}
+
+// waitHealthy polls the gateway's /healthz until it answers 200 or the
+// timeout passes.
+func (s *server) waitHealthy(timeout time.Duration) error {
+	client := &http.Client{Timeout: time.Second}
+	deadline := time.Now().Add(timeout)
+	for {
+		resp, err := client.Get("http://" + s.http + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+			err = fmt.Errorf("/healthz answered %s", resp.Status)
+		}
+		if s.hasExited() {
+			return errors.New("server exited")
+		}
+		if time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // waitReady polls with PING until the server answers +PONG or the timeout
