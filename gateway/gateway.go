@@ -22,6 +22,7 @@ import (
 	"sync/atomic"
 
 	"github.com/heraldhq/herald/bus"
+	"github.com/heraldhq/herald/internal/wait"
 )
 
 // Gateway is the HTTP handler. Create it with New and stop it with
@@ -116,15 +117,5 @@ func (g *Gateway) Shutdown(ctx context.Context) error {
 		c.goAway()
 	}
 	g.mu.Unlock()
-	done := make(chan struct{})
-	go func() {
-		g.wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return wait.Group(ctx, &g.wg)
 }

@@ -35,7 +35,14 @@ type env struct {
 // on an httptest server; t.Cleanup stops both.
 func start(t *testing.T, cfg Config) *env {
 	t.Helper()
-	srv, err := server.StartLocal(server.Config{})
+	return startWith(t, cfg, server.Config{}, nil)
+}
+
+// startWith is start with the RESP server configured by scfg, and setup, if
+// not nil, run on both before the gateway serves.
+func startWith(t *testing.T, cfg Config, scfg server.Config, setup func(*server.Server, *Gateway)) *env {
+	t.Helper()
+	srv, err := server.StartLocal(scfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,6 +50,9 @@ func start(t *testing.T, cfg Config) *env {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	gw := New(cfg, bus.NewLocal(srv.Broker()))
+	if setup != nil {
+		setup(srv, gw)
+	}
 	hs := httptest.NewServer(gw)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)

@@ -3,12 +3,9 @@ package gateway
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,7 +13,6 @@ import (
 
 	"github.com/gobwas/ws"
 	"github.com/heraldhq/herald/broker"
-	"github.com/heraldhq/herald/bus"
 	"github.com/heraldhq/herald/server"
 )
 
@@ -24,29 +20,14 @@ import (
 // to /metrics as transport "resp", as cmd/herald does.
 func startMetrics(t *testing.T, cfg Config, scfg server.Config) *env {
 	t.Helper()
-	srv, err := server.StartLocal(scfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Logger = slog.New(slog.DiscardHandler)
-	gw := New(cfg, bus.NewLocal(srv.Broker()))
-	gw.AddTransport("resp", func() TransportStats {
-		m := srv.Metrics()
-		return TransportStats{Connections: m.Connections, Published: m.Published, Delivered: m.Delivered,
-			BytesIn: m.NetInputBytes, BytesOut: m.NetOutputBytes, SlowConsumerDisconnects: m.OutputLimitDisconnects}
+	return startWith(t, cfg, scfg, func(srv *server.Server, gw *Gateway) {
+		gw.AddTransport("resp", func() TransportStats {
+			m := srv.Metrics()
+			return TransportStats{Connections: m.Connections, Published: m.Published, Delivered: m.Delivered,
+				BytesIn: m.NetInputBytes, BytesOut: m.NetOutputBytes, SlowConsumerDisconnects: m.OutputLimitDisconnects}
+		})
+		srv.SetDeliveryLatencyObserver(gw.DeliveryLatencyObserver("resp"))
 	})
-	srv.SetDeliveryLatencyObserver(gw.DeliveryLatencyObserver("resp"))
-	hs := httptest.NewServer(gw)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
-		defer cancel()
-		if err := gw.Shutdown(ctx); err != nil {
-			t.Errorf("gateway shutdown: %v", err)
-		}
-		hs.Close()
-		srv.Close()
-	})
-	return &env{srv: srv, gw: gw, http: hs}
 }
 
 // scrape GETs /metrics and returns its samples by series, as

@@ -16,6 +16,7 @@ import (
 
 	"github.com/heraldhq/herald/broker"
 	"github.com/heraldhq/herald/internal/resp"
+	"github.com/heraldhq/herald/internal/wait"
 )
 
 // Server is a Herald RESP server.
@@ -249,17 +250,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.stopSamplerLocked()
 	s.mu.Unlock()
-	done := make(chan struct{})
-	go func() {
-		s.wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return wait.Group(ctx, &s.wg)
 }
 
 // Close shuts the server down, waiting at most five seconds.
