@@ -29,6 +29,8 @@ const usage = `usage: herald serve [--port N] [--bind ADDR ...] [--maxclients N]
                     [--http-port N] [--http-allow-remote yes|no]
                     [--jwt-secret SECRET | --jwt-public-key FILE]
        herald token --secret SECRET --sub ID [--subscribe GLOB ...] [--publish GLOB ...] [--ttl 1h]
+       herald pub [--addr HOST:PORT] [--pass P] [--rate N] [--count N] CHANNEL MESSAGE
+       herald sub [--addr HOST:PORT] [--pass P] [--pattern] NAME...
        herald version
 `
 
@@ -42,6 +44,15 @@ func main() {
 		os.Exit(serve(os.Args[2:]))
 	case "token":
 		os.Exit(tokenCommand(os.Args[2:], os.Stdout, os.Stderr))
+	case "pub", "sub":
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+		run := pubCommand
+		if os.Args[1] == "sub" {
+			run = subCommand
+		}
+		code := run(ctx, os.Args[2:], os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
 	case "version", "--version", "-v":
 		fmt.Printf("herald %s (Redis %s protocol)\n", server.HeraldVersion, server.Version)
 	case "help", "--help", "-h":
