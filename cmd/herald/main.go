@@ -100,6 +100,10 @@ func serve(args []string) int {
 	}
 	logger.Info("Herald ready to accept connections", "addr", srv.Addr(), "version", server.HeraldVersion)
 
+	memCtx, stopMem := context.WithCancel(context.Background())
+	defer stopMem()
+	go releaseIdleMemory(memCtx)
+
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
 	sig := <-stop
