@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
@@ -50,15 +51,6 @@ func runIdle(cfg *config, s *server) (caseResult, error) {
 	if _, err := subscribeAll(conns, command, 1, 512); err != nil {
 		return caseResult{}, err
 	}
-	lastAck := time.Now()
-	var res caseResult
-	for _, wait := range cfg.idleWaits {
-		time.Sleep(time.Until(lastAck.Add(wait)))
-		rss, err := rssBytes(s.pid)
-		if err != nil {
-			return caseResult{}, err
-		}
-		res.values = append(res.values, float64(rss-before)/float64(cfg.idleConns))
-	}
-	return res, s.checkAlive()
+	res, err := idleRSS(cfg, s, before, time.Now(), cfg.idleConns)
+	return res, errors.Join(err, s.checkAlive())
 }

@@ -72,16 +72,27 @@ func (g *Gateway) authenticate(w http.ResponseWriter, r *http.Request) Authorize
 	return auth
 }
 
-// handlePublish publishes the request body on the channel named in the
-// path and answers {"receivers": n}.
-func (g *Gateway) handlePublish(w http.ResponseWriter, r *http.Request) {
+// authenticateChannel authenticates r and returns the {channel} of its
+// path; it answers the request itself and returns a nil Authorizer when
+// either is missing.
+func (g *Gateway) authenticateChannel(w http.ResponseWriter, r *http.Request) (Authorizer, string) {
 	auth := g.authenticate(w, r)
 	if auth == nil {
-		return
+		return nil, ""
 	}
 	channel := r.PathValue("channel")
 	if channel == "" {
 		writeError(w, http.StatusBadRequest, codeBadRequest, "missing channel")
+		return nil, ""
+	}
+	return auth, channel
+}
+
+// handlePublish publishes the request body on the channel named in the
+// path and answers {"receivers": n}.
+func (g *Gateway) handlePublish(w http.ResponseWriter, r *http.Request) {
+	auth, channel := g.authenticateChannel(w, r)
+	if auth == nil {
 		return
 	}
 	if !auth.CanPublish(channel) || isPresenceChannel(channel) {

@@ -203,13 +203,8 @@ func (c *client) leaveAll() {
 // handlePresence answers {"channel": "room", "members": ["alice", "bob"]}
 // for GET /presence/{channel}, to a client that may subscribe to it.
 func (g *Gateway) handlePresence(w http.ResponseWriter, r *http.Request) {
-	auth := g.authenticate(w, r)
+	auth, channel := g.authenticateChannel(w, r)
 	if auth == nil {
-		return
-	}
-	channel := r.PathValue("channel")
-	if channel == "" {
-		writeError(w, http.StatusBadRequest, codeBadRequest, "missing channel")
 		return
 	}
 	if !auth.CanSubscribe(channel) {
