@@ -266,7 +266,7 @@ type clientLine struct {
 	argvMem            int
 	lastActive         time.Time
 	noEvict, noTouch   bool
-	pubsub, writing    bool
+	pubsub, waiting    bool
 	rbs, obl, inflight int
 	resp               int
 }
@@ -278,7 +278,7 @@ func (c *conn) snapshot(l *clientLine) {
 	l.lastActive, l.noEvict, l.noTouch = c.info.lastActive, c.info.noEvict, c.info.noTouch
 	c.info.Unlock()
 	c.out.mu.Lock()
-	l.pubsub, l.writing = c.out.pubsub, c.out.writing
+	l.pubsub, l.waiting = c.out.pubsub, c.out.waiting
 	l.rbs, l.obl, l.inflight = len(c.out.chunks)*chunkSize, c.out.size, c.out.inflight
 	l.resp = resp.RESP2
 	if c.out.format == uint8(formatRESP3) {
@@ -312,7 +312,7 @@ func (l *clientLine) oll() int {
 }
 
 func (l *clientLine) events() string {
-	if l.writing {
+	if l.waiting {
 		return "rw"
 	}
 	return "r"

@@ -419,6 +419,9 @@ func (c *conn) Flush() {
 // empty. It holds the right to write (outbox.writing) and gives it up when
 // done.
 func (c *conn) writeLoop(chunks [][]byte, off int) {
+	c.out.mu.Lock()
+	c.out.waiting = true
+	c.out.mu.Unlock()
 	for {
 		for i, chunk := range chunks {
 			n, err := c.nc.Write(chunk[off:])
@@ -436,7 +439,7 @@ func (c *conn) writeLoop(chunks [][]byte, off int) {
 		putChunks(chunks)
 		c.out.mu.Lock()
 		if c.out.size == 0 || c.out.closed {
-			c.out.writing = false
+			c.out.writing, c.out.waiting = false, false
 			sampledAt := c.takeLatencySampleLocked()
 			c.out.mu.Unlock()
 			c.observeLatency(sampledAt)
@@ -449,7 +452,7 @@ func (c *conn) writeLoop(chunks [][]byte, off int) {
 
 func (c *conn) writeFailed(chunks [][]byte) {
 	c.out.mu.Lock()
-	c.out.writing = false
+	c.out.writing, c.out.waiting = false, false
 	c.out.inflight = 0
 	c.out.closed = true
 	c.out.drop()

@@ -104,7 +104,6 @@ var volatileClientFields = map[string]bool{
 	"id": true, "addr": true, "laddr": true, "fd": true, "age": true, "idle": true,
 	"qbuf": true, "qbuf-free": true, "argv-mem": true, "multi-mem": true,
 	"rbs": true, "rbp": true, "obl": true, "oll": true, "omem": true, "tot-mem": true,
-	"events": true, // "rw" while output is being written, on either server
 }
 
 // maskClientFields masks the values of the volatile fields in the

@@ -25,6 +25,7 @@ type outbox struct {
 	size     int      // bytes in chunks
 	inflight int      // bytes taken by the writer and not yet written
 	writing  bool     // a goroutine holds the right to write
+	waiting  bool     // a writer goroutine waits for a full socket (CLIENT LIST events=rw)
 	queued   bool     // added to a publisher's batch, flush pending
 	closed   bool     // the connection is closing: drop everything
 	pubsub   bool     // the client is subscribed: the pubsub limit class applies
