@@ -43,6 +43,12 @@ const (
 // markup); what one tab types and sends shows in the other tab and reaches
 // a RESP subscriber; RESP publishes on metrics:cpu drive the dashboard. It
 // saves a screenshot of each first tab.
+//
+// Presence: over WebSocket both tabs join the room and list each other;
+// closing the second tab takes it off the first's list (the gateway's leave
+// on disconnect), and renaming the first rejoins it under the new name.
+// Over SSE a tab cannot join: both tabs list, read-only, a Go WebSocket
+// client that joined, say so, and drop it when it disconnects.
 func TestDemoInBrowser(t *testing.T) {
 	execPath := chromiumPath(t)
 	artifacts := artifactsDir(t)
@@ -79,6 +85,24 @@ func TestDemoInBrowser(t *testing.T) {
 			if tc.blockWS {
 				waitFor(t, first, "the page to say WebSocket failed",
 					`(want) => document.getElementById("transport").textContent === want`, "SSE + POST /publish (WebSocket failed)")
+			}
+
+			// Who is online: the two tabs over WebSocket; over SSE, where
+			// tabs cannot join, a Go WebSocket client, listed read-only.
+			var joined *wsClient
+			if tc.transport == "ws" {
+				waitOnline(t, first, online{Mode: "ws", Self: "tester", Members: []string{"second", "tester"}})
+				waitOnline(t, second, online{Mode: "ws", Self: "second", Members: []string{"second", "tester"}})
+			} else {
+				waitOnline(t, first, online{Mode: "sse", Members: []string{}})
+				joined = e.dialWS(t)
+				joined.ack(map[string]any{"id": 1, "type": "join", "channel": "chat:" + room, "name": "ws-bot"})
+				for _, tab := range []context.Context{first, second} {
+					waitOnline(t, tab, online{Mode: "sse", Members: []string{"ws-bot"}})
+				}
+				if note := evaluate[string](t, first, `document.getElementById("presence-note").textContent`); !strings.Contains(note, "needs WebSocket") {
+					t.Fatalf("an SSE tab's presence note is %q, want it to say presence needs WebSocket", note)
+				}
 			}
 
 			// RESP to the pages: a chat message, shown as text.
@@ -152,6 +176,25 @@ func TestDemoInBrowser(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Logf("screenshot: %s", path)
+
+			// Leaving: the gateway's leave on disconnect reaches the page.
+			if tc.transport == "ws" {
+				closing, cancel := context.WithTimeout(second, browserStepTimeout)
+				if err := chromedp.Cancel(closing); err != nil {
+					t.Fatalf("closing the second tab: %v", err)
+				}
+				cancel()
+				waitOnline(t, first, online{Mode: "ws", Self: "tester", Members: []string{"tester"}})
+				step(t, first, "rename the first tab",
+					chromedp.SetValue(chromedp.CSS("#name"), "tester-renamed"),
+					chromedp.Click(chromedp.CSS("#chat-settings button")))
+				waitOnline(t, first, online{Mode: "ws", Self: "tester-renamed", Members: []string{"tester-renamed"}})
+			} else {
+				joined.nc.Close()
+				for _, tab := range []context.Context{first, second} {
+					waitOnline(t, tab, online{Mode: "sse", Members: []string{}})
+				}
+			}
 			if errs := append(firstErrors(), secondErrors()...); len(errs) > 0 {
 				t.Fatalf("the page threw:\n%s", strings.Join(errs, "\n"))
 			}
@@ -174,6 +217,28 @@ func openDemo(t *testing.T, browser context.Context, base string, q url.Values, 
 		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`body[data-state="subscribed"][data-transport=%q]`, want))),
 	)
 	return tab, pageErrors
+}
+
+// online is what the demo page's "Online" list shows: its mode ("ws" when
+// the tab joined, "sse" when it shows the list read-only), the tab's own
+// identity ("" when it is not on the list) and the members, sorted.
+type online struct {
+	Mode    string   `json:"mode"`
+	Self    string   `json:"self"`
+	Members []string `json:"members"`
+}
+
+// waitOnline waits until tab's "Online" list is want.
+func waitOnline(t *testing.T, tab context.Context, want online) {
+	t.Helper()
+	waitFor(t, tab, fmt.Sprintf("the online list to be %+v", want), `(want) => {
+		const ids = [...document.querySelectorAll("#members li")].map(li => li.dataset.id).sort();
+		const me = [...document.querySelectorAll("#members li.me")].map(li => li.dataset.id);
+		return document.getElementById("presence").dataset.mode === want.mode &&
+			JSON.stringify(ids) === JSON.stringify(want.members) &&
+			JSON.stringify(me) === JSON.stringify(want.self ? [want.self] : []) &&
+			document.getElementById("online-count").textContent === String(want.members.length);
+	}`, want)
 }
 
 // serveWithoutWebSocket serves gw where /ws answers 503, as behind a proxy
@@ -370,6 +435,9 @@ func pageSummary(tab context.Context) string {
 		state: document.body.dataset.state, transport: document.body.dataset.transport,
 		messages: [...document.querySelectorAll("#messages li")].map(li => li.textContent),
 		typing: document.getElementById("typing").textContent,
+		presence: document.getElementById("presence").dataset.mode,
+		online: [...document.querySelectorAll("#members li")].map(li => li.textContent),
+		presenceNote: document.getElementById("presence-note").textContent,
 		status: document.getElementById("send-status").textContent})`))
 	if err != nil {
 		return "(unavailable: " + err.Error() + ")"

@@ -8,6 +8,11 @@
 // connecting, connected (transport open, subscriptions not yet in place),
 // subscribed (every subscription acknowledged), reconnecting, disconnected.
 //
+// Who is online uses the gateway's presence: over WebSocket the tab joins
+// the room's channel under the chat name, and the server's leave on
+// disconnect takes it off the list when the tab closes. SSE cannot join, so
+// an SSE tab shows the list read-only and says it is not on it.
+//
 // When the gateway requires tokens, open the page with ?access_token=...
 // (or set the herald_token cookie): the page passes the token on to /ws,
 // /sse and /publish.
@@ -22,6 +27,7 @@
   const TYPING_SEND_MS = 1500; // at most one typing signal per this while typing
   const WS_OPEN_TIMEOUT_MS = 3000; // WebSocket must open within this, else SSE
   const MAX_MESSAGES = 200; // chat lines kept on the page
+  const PRESENCE_PREFIX = "__presence__:"; // companion channel of presence events
   const CHART_SECONDS = 60;
 
   const tabId = Math.random().toString(36).slice(2, 10);
@@ -76,6 +82,8 @@
       this.nextId = 1;
       this.pending = new Map(); // id -> {resolve, reject}
       this.have = { channels: new Set(), patterns: new Set() };
+      this.joined = null; // {channel, name, done}: the presence this connection asked for
+      this.nameless = false; // the gateway joins us as the token's sub: send no name
       this.closed = false;
       this.ws = null;
     }
@@ -125,7 +133,7 @@
         return;
       }
       this.pending.delete(m.id);
-      if (m.type === "error") p.reject(new Error(m.code + ": " + m.text));
+      if (m.type === "error") p.reject(Object.assign(new Error(m.code + ": " + m.text), { code: m.code, text: m.text }));
       else p.resolve(m);
     }
 
@@ -158,6 +166,36 @@
     async publish(channel, text) {
       const reply = await this.request({ type: "publish", channel, data: text });
       return reply.receivers;
+    }
+
+    /**
+     * Makes this connection present in channel as name, first leaving what
+     * it joined before (another room, or the same under another name).
+     * Resolves to the identity the gateway acknowledged. Requests go out in
+     * call order, so the gateway sees the leaves and joins in that order.
+     */
+    join(channel, name) {
+      const was = this.joined;
+      if (was && was.channel === channel && was.name === name) return was.done;
+      if (was) this.request({ type: "leave", channel: was.channel }).catch(() => {});
+      const mine = { channel, name, done: null };
+      this.joined = mine;
+      const req = this.nameless ? { type: "join", channel } : { type: "join", channel, name };
+      mine.done = this.request(req)
+        .catch((err) => {
+          // With tokens the identity is the token's sub, and another name
+          // is refused: join as the sub, and send no name from now on.
+          const tokenName = err.code === "forbidden" && /^name must be/.test(err.text || "");
+          if (!tokenName || this.joined !== mine) throw err;
+          this.nameless = true;
+          return this.request({ type: "join", channel });
+        })
+        .then((ack) => ack.as)
+        .catch((err) => {
+          if (this.joined === mine) this.joined = null;
+          throw err;
+        });
+      return mine.done;
     }
 
     close() {
@@ -281,7 +319,7 @@
 
     /** The channels and patterns the page's panels need. */
     wanted() {
-      const w = { channels: new Set([chat.channel(), chat.typingChannel()]), patterns: new Set() };
+      const w = { channels: new Set([chat.channel(), chat.typingChannel(), presence.companion()]), patterns: new Set() };
       if (dash.isPattern) w.patterns.add(dash.name);
       else w.channels.add(dash.name);
       return w;
@@ -292,6 +330,7 @@
       if (this.transport) this.transport.close();
       this.transport = null;
       this.showTransport();
+      presence.offline();
       this.setState(this.retries ? "reconnecting" : "connecting");
       let t;
       if (this.choice === "sse" || (this.choice === "auto" && this.fellBack)) {
@@ -319,22 +358,27 @@
       this.sync();
     },
 
-    /** Brings the transport's subscriptions to what the page wants. */
+    /**
+     * Brings the transport's subscriptions to what the page wants, then
+     * the tab's presence in the chat room.
+     */
     async sync() {
       const t = this.transport;
       if (!t) return;
       const gen = ++this.syncGeneration;
+      const presenceGen = presence.begin(chat.channel());
       this.setState("connected");
       try {
         await t.sync(this.wanted());
-        if (t === this.transport && gen === this.syncGeneration) {
-          this.retries = 0;
-          this.notesShown.clear();
-          this.setState("subscribed");
-        }
       } catch (err) {
         if (t === this.transport) this.note("subscribing failed: " + err.message);
+        return;
       }
+      if (t !== this.transport || gen !== this.syncGeneration) return;
+      this.retries = 0;
+      this.notesShown.clear();
+      this.setState("subscribed");
+      presence.follow(t, presenceGen, chat.name);
     },
 
     lost(t, reason) {
@@ -343,6 +387,7 @@
       t.close();
       this.showTransport();
       this.setState("disconnected");
+      presence.offline();
       this.note(reason);
       this.explainRefusal();
       const delay = Math.min(10000, 1000 * 2 ** this.retries++);
@@ -389,6 +434,7 @@
       }
       if (channel === chat.channel()) chat.receive(text);
       if (channel === chat.typingChannel()) chat.typing(text);
+      if (channel === presence.companion()) presence.event(text);
       if (!dash.isPattern && channel === dash.name) dash.record(channel, text);
     },
 
@@ -433,6 +479,7 @@
         const room = $("room").value.trim();
         if (!name || !room) return;
         const moved = room !== this.room;
+        const renamed = name !== this.name;
         this.name = name;
         this.room = room;
         try {
@@ -447,8 +494,8 @@
           this.typers.clear();
           this.renderTyping();
           this.system("joined " + this.channel());
-          app.sync();
         }
+        if (moved || renamed) app.sync(); // subscriptions, then presence under the new name
       });
 
       $("send").addEventListener("submit", (e) => {
@@ -481,6 +528,7 @@
     showChannels() {
       $("chat-channel").textContent = this.channel();
       $("typing-channel").textContent = this.typingChannel();
+      $("presence-channel").textContent = PRESENCE_PREFIX + this.channel();
     },
 
     /** Shows a chat payload: {from, text, tab} JSON, or any other text as is. */
@@ -543,6 +591,132 @@
       else if (names.length > 2) text = names[0] + ", " + names[1] + " and " + (names.length - 2) + " more are typing…";
       const el = $("typing");
       if (el.textContent !== text) el.textContent = text;
+    },
+  };
+
+  // ---- presence: who is online in the chat room ----
+  //
+  // The gateway lists a channel's members at GET /presence/{channel} and
+  // publishes {"event":"join"|"leave","channel","id"} on its companion
+  // channel. The page subscribes to the companion channel first, then
+  // fetches the list, then applies the events that came meanwhile over it:
+  // the last event of an identity is newer than anything the list could
+  // miss, so no change falls between the list and the events.
+
+  const presence = {
+    channel: "chat:lobby", // the channel whose members are shown
+    members: new Set(),
+    early: null, // identity -> last event while the list loads; null once live
+    generation: 0, // a newer begin() or offline() discards older loads
+    mode: "off", // "ws": this tab joined; "sse": read-only; "off": not connected; "error"
+    self: "", // the identity this tab joined as
+    note: "",
+
+    companion() {
+      return PRESENCE_PREFIX + this.channel;
+    },
+
+    /** Starts following channel anew; events wait for the list. */
+    begin(channel) {
+      this.generation++;
+      if (channel !== this.channel) {
+        this.channel = channel;
+        this.members = new Set();
+        this.self = "";
+        this.render();
+      }
+      this.early = new Map();
+      return this.generation;
+    },
+
+    /** Joins over WebSocket (SSE cannot), then loads the list. */
+    async follow(t, generation, name) {
+      let mode = "sse";
+      let self = "";
+      let note = "Presence needs WebSocket: this tab is not on the list.";
+      if (t.join) {
+        try {
+          self = await t.join(this.channel, name);
+          mode = "ws";
+          note = "";
+        } catch (err) {
+          mode = "error";
+          note = "Could not join: " + err.message;
+        }
+      }
+      let members = null;
+      try {
+        const resp = await fetch(withToken("/presence/" + channelPath(this.channel)));
+        const body = await resp.json().catch(() => ({}));
+        if (!resp.ok) throw new Error((body.code || resp.status) + ": " + (body.error || resp.statusText));
+        members = Array.isArray(body.members) ? body.members : [];
+      } catch (err) {
+        mode = "error";
+        note = "Could not list who is online: " + err.message;
+      }
+      if (generation !== this.generation) return;
+      if (members) {
+        this.members = new Set(members);
+        for (const [id, event] of this.early) this.apply(id, event);
+        this.early = null;
+      }
+      this.mode = mode;
+      this.self = self;
+      this.note = note;
+      this.render();
+    },
+
+    /** Clears the list while the page has no transport. */
+    offline() {
+      this.generation++;
+      this.members = new Set();
+      this.early = null;
+      this.mode = "off";
+      this.self = "";
+      this.note = "Not connected.";
+      this.render();
+    },
+
+    /** Takes a join or leave event from the companion channel. */
+    event(payload) {
+      const m = parseObject(payload);
+      if (!m || m.channel !== this.channel || typeof m.id !== "string") return;
+      if (m.event !== "join" && m.event !== "leave") return;
+      if (this.early) {
+        this.early.set(m.id, m.event);
+        return;
+      }
+      if (this.mode === "off") return;
+      this.apply(m.id, m.event);
+      this.render();
+    },
+
+    apply(id, event) {
+      if (event === "join") this.members.add(id);
+      else this.members.delete(id);
+    },
+
+    render() {
+      const items = [...this.members].sort().map((id) => {
+        const li = document.createElement("li");
+        li.dataset.id = id;
+        li.textContent = id;
+        if (id === this.self) {
+          li.className = "me";
+          const you = document.createElement("span");
+          you.className = "you";
+          you.textContent = " (you)";
+          li.append(you);
+        }
+        return li;
+      });
+      if (this.self) items.sort((a, b) => (b.dataset.id === this.self) - (a.dataset.id === this.self));
+      $("members").replaceChildren(...items);
+      $("online-count").textContent = this.mode === "off" ? "" : String(this.members.size);
+      let note = this.note;
+      if (!note && !this.members.size) note = "Nobody is here yet.";
+      $("presence-note").textContent = note;
+      $("presence").dataset.mode = this.mode;
     },
   };
 
