@@ -6,8 +6,9 @@
 //
 // Locking: one RWMutex guards all routing state. Publishes take the read
 // lock and call Subscriber.Deliver under it, which only appends to an outbox
-// (see Subscriber); subscription changes take the write lock. Nothing in this
-// package touches a socket, so the lock is never held across I/O.
+// (see Subscriber); subscription changes take the write lock, and call the
+// Watcher, if one is set, under it. Nothing in this package touches a
+// socket, so the lock is never held across I/O.
 package broker
 
 import (
@@ -25,6 +26,7 @@ type Broker struct {
 	shards   map[string]*subscriberSet
 	patterns *glob.Index[*subscriberSet]
 	holders  map[Subscriber]*holdings
+	watcher  Watcher // told of first and last subscribers (watch.go); may be nil
 
 	top topChannels // the busiest channels, for metrics (topk.go)
 }
@@ -112,8 +114,8 @@ func (b *Broker) Subscribe(s Subscriber, channel string) int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	h := b.holdingsOf(s)
-	if h.channels.add(channel) {
-		addTo(b.channels, channel, s)
+	if h.channels.add(channel) && addTo(b.channels, channel, s) {
+		b.watch(KindMessage, channel, true)
 	}
 	return h.channels.len() + h.patterns.len()
 }
@@ -127,8 +129,8 @@ func (b *Broker) Unsubscribe(s Subscriber, channel string) int {
 	if h == nil {
 		return 0
 	}
-	if h.channels.remove(channel) {
-		removeFrom(b.channels, channel, s)
+	if h.channels.remove(channel) && removeFrom(b.channels, channel, s) {
+		b.watch(KindMessage, channel, false)
 	}
 	n := h.channels.len() + h.patterns.len()
 	b.forgetIfEmpty(s, h)
@@ -146,6 +148,7 @@ func (b *Broker) PSubscribe(s Subscriber, pattern string) int {
 		if !ok {
 			set = new(subscriberSet)
 			b.patterns.Add(pattern, set)
+			b.watch(KindPMessage, pattern, true)
 		}
 		set.add(s)
 	}
@@ -175,8 +178,8 @@ func (b *Broker) SSubscribe(s Subscriber, channel string) int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	h := b.holdingsOf(s)
-	if h.shards.add(channel) {
-		addTo(b.shards, channel, s)
+	if h.shards.add(channel) && addTo(b.shards, channel, s) {
+		b.watch(KindSMessage, channel, true)
 	}
 	return h.shards.len()
 }
@@ -190,8 +193,8 @@ func (b *Broker) SUnsubscribe(s Subscriber, channel string) int {
 	if h == nil {
 		return 0
 	}
-	if h.shards.remove(channel) {
-		removeFrom(b.shards, channel, s)
+	if h.shards.remove(channel) && removeFrom(b.shards, channel, s) {
+		b.watch(KindSMessage, channel, false)
 	}
 	n := h.shards.len()
 	b.forgetIfEmpty(s, h)
@@ -208,13 +211,17 @@ func (b *Broker) UnsubscribeAll(s Subscriber) {
 		return
 	}
 	for _, c := range h.channels.names() {
-		removeFrom(b.channels, c, s)
+		if removeFrom(b.channels, c, s) {
+			b.watch(KindMessage, c, false)
+		}
 	}
 	for _, p := range h.patterns.names() {
 		b.removePattern(p, s)
 	}
 	for _, c := range h.shards.names() {
-		removeFrom(b.shards, c, s)
+		if removeFrom(b.shards, c, s) {
+			b.watch(KindSMessage, c, false)
+		}
 	}
 	delete(b.holders, s)
 }
@@ -264,27 +271,36 @@ func (b *Broker) removePattern(pattern string, s Subscriber) {
 	set.remove(s)
 	if len(set.list) == 0 {
 		b.patterns.Remove(pattern)
+		b.watch(KindPMessage, pattern, false)
 	}
 }
 
-func addTo(m map[string]*subscriberSet, name string, s Subscriber) {
+// addTo adds s to the set of name and reports whether s is its first
+// subscriber.
+func addTo(m map[string]*subscriberSet, name string, s Subscriber) (first bool) {
 	set := m[name]
 	if set == nil {
 		set = new(subscriberSet)
 		m[name] = set
+		first = true
 	}
 	set.add(s)
+	return first
 }
 
-func removeFrom(m map[string]*subscriberSet, name string, s Subscriber) {
+// removeFrom removes s from the set of name and reports whether s was its
+// last subscriber.
+func removeFrom(m map[string]*subscriberSet, name string, s Subscriber) (last bool) {
 	set := m[name]
 	if set == nil {
-		return
+		return false
 	}
 	set.remove(s)
 	if len(set.list) == 0 {
 		delete(m, name)
+		return true
 	}
+	return false
 }
 
 // Channels lists the channels with at least one subscriber, sorted
