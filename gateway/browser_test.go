@@ -202,6 +202,22 @@ func TestDemoInBrowser(t *testing.T) {
 	}
 }
 
+// TestDemoPresenceWithToken opens the demo page with a token for alice and
+// the name mallory: the gateway refuses a name other than the token's sub,
+// so the page joins as the sub and lists itself as alice.
+func TestDemoPresenceWithToken(t *testing.T) {
+	execPath := chromiumPath(t)
+	e := startTokens(t)
+	browser := startBrowser(t, execPath)
+	tok := sign(t, []string{"chat:*", "typing:*", "__presence__:*", "metrics:*"}, []string{"chat:*", "typing:*"}, time.Minute)
+	tab, pageErrors := openDemo(t, browser, e.http.URL,
+		url.Values{"transport": {"ws"}, "room": {"tokens"}, "name": {"mallory"}, "access_token": {tok}}, "ws")
+	waitOnline(t, tab, online{Mode: "ws", Self: "alice", Members: []string{"alice"}})
+	if errs := pageErrors(); len(errs) > 0 {
+		t.Fatalf("the page threw:\n%s", strings.Join(errs, "\n"))
+	}
+}
+
 // openDemo opens the demo page at base with the query q in a new tab, and
 // waits until it says it is subscribed over the transport want ("ws" or
 // "sse"). It returns the tab, closed by t.Cleanup, and a func listing the
