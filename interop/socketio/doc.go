@@ -2,7 +2,7 @@
 // share one Herald node as their Redis through @socket.io/redis-adapter,
 // with the classic adapter (PSUBSCRIBE, PUBLISH, PUBSUB NUMSUB) and the
 // sharded one (SSUBSCRIBE, SPUBLISH, PUBSUB SHARDNUMSUB), through the redis
-// and ioredis client libraries.
+// (v4, and v5 in RESP3) and ioredis client libraries.
 //
 // The scenario is scenario.js; the Go test starts Herald with
 // server.StartLocal and runs it, and runs it against a throwaway

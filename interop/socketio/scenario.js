@@ -5,7 +5,8 @@
 //
 // For each adapter (classic createAdapter: PSUBSCRIBE, SUBSCRIBE, PUBLISH,
 // PUBSUB NUMSUB; sharded createShardedAdapter: SSUBSCRIBE, SPUBLISH, PUBSUB
-// SHARDNUMSUB) and each client library (redis v4, ioredis) it checks that
+// SHARDNUMSUB) and each client library (redis v4, redis v5 in RESP3, ioredis)
+// it checks that
 //   - serverCount() sees both servers,
 //   - a broadcast from server 1 reaches the clients of server 2, binary and
 //     non-ASCII payloads intact,
@@ -13,6 +14,8 @@
 //     else,
 //   - fetchSockets() returns the sockets of both servers, with their data and
 //     rooms,
+//   - (sharded) a room's shard channel is dropped when a server's last member
+//     of the room leaves,
 //   - serverCount() drops to 1 once server 2 closes.
 // It prints one line per check and exits 1 on the first failure of any
 // combination (after trying the others), 2 on a usage error, 0 when all pass.
@@ -25,6 +28,7 @@ const { Server } = require("socket.io");
 const { io: connectClient } = require("socket.io-client");
 const { createAdapter, createShardedAdapter } = require("@socket.io/redis-adapter");
 const { createClient } = require("redis");
+const { createClient: createClientV5 } = require("redis5");
 const { Redis } = require("ioredis");
 
 const stepTimeoutMs = 3000;
@@ -56,6 +60,21 @@ const libraries = {
       pubClient,
       subClient,
       close: () => quitAll([pubClient, subClient], (c) => c.isOpen && c.quit(), (c) => c.isOpen && c.disconnect()),
+    };
+  },
+  // node-redis v5 speaking RESP3 (HELLO 3): pub/sub messages arrive as
+  // push frames, on connections that may still send commands.
+  async "redis5-resp3"(errors) {
+    const pubClient = createClientV5({ RESP: 3, socket: { host, port, reconnectStrategy: false } });
+    const subClient = pubClient.duplicate();
+    for (const c of [pubClient, subClient]) c.on("error", (err) => errors.push(`redis v5 client: ${err.message}`));
+    await Promise.all([pubClient.connect(), subClient.connect()]);
+    const info = String(await pubClient.sendCommand(["CLIENT", "INFO"]));
+    check(/ resp=3\b/.test(info), `redis v5 with RESP: 3 did not get RESP3: CLIENT INFO says ${info.trim()}`);
+    return {
+      pubClient,
+      subClient,
+      close: () => quitAll([pubClient, subClient], (c) => c.isOpen && c.close(), (c) => c.isOpen && c.destroy()),
     };
   },
   async ioredis(errors) {
@@ -284,8 +303,19 @@ async function runCombination(adapter, library) {
     // Server count drops once server 2 goes (its adapter unsubscribes, its
     // connections close).
     for (const cl of [b, c]) cl.socket.disconnect();
-    await s2.close();
     let last;
+    if (adapter === "sharded") {
+      // b was server 2's last member of the room: its adapter drops the
+      // room's shard channel (SUNSUBSCRIBE).
+      const channel = s1.io.of("/").adapter.dynamicChannel(room);
+      await waitFor(
+        `PUBSUB SHARDNUMSUB ${channel} to drop to 1 once server 2's last room member left`,
+        async () => (last = await shardNumSub(s1.redis.pubClient, library, channel)) === 1,
+        () => ` (last: ${last})`,
+      );
+      pass("the room's shard channel is unsubscribed once server 2's last member leaves");
+    }
+    await s2.close();
     await waitFor(
       "server1's serverCount() to drop to 1 after server 2 closed",
       async () => (last = await s1.io.of("/").adapter.serverCount()) === 1,
@@ -308,13 +338,14 @@ async function runCombination(adapter, library) {
 // shardNumSub asks PUBSUB SHARDNUMSUB for channel on the publishing client.
 async function shardNumSub(pubClient, library, channel) {
   const reply =
-    library === "redis"
+    library !== "ioredis"
       ? await pubClient.sendCommand(["PUBSUB", "SHARDNUMSUB", channel])
       : await pubClient.call("PUBSUB", "SHARDNUMSUB", channel);
   return Number(reply[1]);
 }
 
 async function main() {
+  const started = Date.now();
   console.log(`Socket.IO redis-adapter scenario against ${addr}`);
   let ok = true;
   for (const adapter of Object.keys(adapters)) {
@@ -326,7 +357,7 @@ async function main() {
     console.log("FAIL: see the lines above");
     process.exit(1);
   }
-  console.log("PASS: all combinations");
+  console.log(`PASS: all combinations, in ${Date.now() - started} ms`);
   process.exit(0);
 }
 

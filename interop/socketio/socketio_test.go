@@ -25,7 +25,7 @@ const scenarioTimeout = 60 * time.Second
 
 // requiredModules are the packages scenario.js loads, looked for under
 // node_modules to tell "npm ci was not run" from a failing scenario.
-var requiredModules = []string{"socket.io", "socket.io-client", "@socket.io/redis-adapter", "redis", "ioredis"}
+var requiredModules = []string{"socket.io", "socket.io-client", "@socket.io/redis-adapter", "redis", "redis5", "ioredis"}
 
 // verdict is what a test does about the Node environment it needs.
 type verdict int
