@@ -8,6 +8,7 @@
 //	herald token --secret SECRET --sub ID [--subscribe GLOB ...] [--publish GLOB ...] [--ttl 1h]
 //
 // Flags are spelled as redis-server spells them and mean the same.
+
 package main
 
 import (
@@ -41,6 +42,7 @@ func main() {
 	}
 	switch os.Args[1] {
 	case "serve":
+		reexecWithSmallStacks()
 		os.Exit(serve(os.Args[2:]))
 	case "token":
 		os.Exit(tokenCommand(os.Args[2:], os.Stdout, os.Stderr))
