@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/heraldhq/herald/internal/resp"
@@ -66,6 +67,7 @@ func cmdSubscribe(c *conn, args [][]byte) {
 		c.writeAck("subscribe", ch, c.srv.broker.Subscribe(c, string(ch)))
 	}
 	c.noteSubscriptions()
+	c.syncRemote()
 }
 
 func cmdPSubscribe(c *conn, args [][]byte) {
@@ -73,6 +75,7 @@ func cmdPSubscribe(c *conn, args [][]byte) {
 		c.writeAck("psubscribe", p, c.srv.broker.PSubscribe(c, string(p)))
 	}
 	c.noteSubscriptions()
+	c.syncRemote()
 }
 
 func cmdSSubscribe(c *conn, args [][]byte) {
@@ -80,6 +83,7 @@ func cmdSSubscribe(c *conn, args [][]byte) {
 		c.writeAck("ssubscribe", ch, c.srv.broker.SSubscribe(c, string(ch)))
 	}
 	c.noteSubscriptions()
+	c.syncRemote()
 }
 
 // unsubscribeArgs returns the names to unsubscribe from: the arguments, or
@@ -135,6 +139,10 @@ func cmdSUnsubscribe(c *conn, args [][]byte) {
 }
 
 func cmdPublish(c *conn, args [][]byte) {
+	if r := c.srv.remote; r != nil {
+		c.publishRemote(r.Publish, args)
+		return
+	}
 	n := c.srv.broker.Publish(args[1], args[2], &c.batch)
 	c.published.Add(1)
 	c.noteFanout(n, args)
@@ -142,9 +150,27 @@ func cmdPublish(c *conn, args [][]byte) {
 }
 
 func cmdSPublish(c *conn, args [][]byte) {
+	if r := c.srv.remote; r != nil {
+		c.publishRemote(r.SPublish, args)
+		return
+	}
 	n := c.srv.broker.SPublish(args[1], args[2], &c.batch)
 	c.published.Add(1)
 	c.noteFanout(n, args)
+	c.writeInt(int64(n))
+}
+
+// publishRemote publishes through the backend, which delivers to this
+// node's subscribers too, and replies with the backend's receiver count.
+func (c *conn) publishRemote(publish func(context.Context, string, []byte) (int, error), args [][]byte) {
+	ctx, cancel := c.remoteContext()
+	n, err := publish(ctx, string(args[1]), args[2])
+	cancel()
+	if err != nil {
+		c.writeRemoteError(err)
+		return
+	}
+	c.published.Add(1)
 	c.writeInt(int64(n))
 }
 
@@ -155,44 +181,97 @@ func (c *conn) noteFanout(receivers int, args [][]byte) {
 }
 
 func cmdPubSubChannels(c *conn, args [][]byte) {
-	switch len(args) {
-	case 2:
-		c.writeBulkStrings(c.srv.broker.Channels())
-	case 3:
-		c.writeBulkStrings(c.srv.broker.ChannelsMatching(string(args[2])))
-	default:
-		c.writeSubcommandSyntaxError(args)
-	}
+	c.pubsubChannels(args, c.srv.broker.Channels, c.srv.broker.ChannelsMatching, Remote.Channels)
 }
 
 func cmdPubSubShardChannels(c *conn, args [][]byte) {
-	switch len(args) {
-	case 2:
-		c.writeBulkStrings(c.srv.broker.ShardChannels())
-	case 3:
-		c.writeBulkStrings(c.srv.broker.ShardChannelsMatching(string(args[2])))
-	default:
+	c.pubsubChannels(args, c.srv.broker.ShardChannels, c.srv.broker.ShardChannelsMatching, Remote.ShardChannels)
+}
+
+// pubsubChannels answers PUBSUB CHANNELS or SHARDCHANNELS [pattern] from
+// the broker, or from the backend when there is one.
+func (c *conn) pubsubChannels(args [][]byte, all func() []string, matching func(string) []string,
+	remote func(Remote, context.Context, string) ([]string, error)) {
+	if len(args) > 3 {
 		c.writeSubcommandSyntaxError(args)
+		return
+	}
+	pattern := ""
+	if len(args) == 3 {
+		pattern = string(args[2])
+	}
+	if r := c.srv.remote; r != nil {
+		ctx, cancel := c.remoteContext()
+		names, err := remote(r, ctx, pattern)
+		cancel()
+		if err != nil {
+			c.writeRemoteError(err)
+			return
+		}
+		c.writeBulkStrings(names)
+		return
+	}
+	if len(args) == 2 {
+		c.writeBulkStrings(all())
+	} else {
+		c.writeBulkStrings(matching(pattern))
 	}
 }
 
 func cmdPubSubNumSub(c *conn, args [][]byte) {
-	c.writeArrayLen(2 * (len(args) - 2))
-	for _, ch := range args[2:] {
-		c.writeBulk(ch)
-		c.writeInt(int64(c.srv.broker.NumSub(string(ch))))
-	}
+	c.pubsubNumSub(args, c.srv.broker.NumSub, Remote.NumSub)
 }
 
 func cmdPubSubShardNumSub(c *conn, args [][]byte) {
-	c.writeArrayLen(2 * (len(args) - 2))
-	for _, ch := range args[2:] {
+	c.pubsubNumSub(args, c.srv.broker.ShardNumSub, Remote.ShardNumSub)
+}
+
+// pubsubNumSub answers PUBSUB NUMSUB or SHARDNUMSUB from the broker, or
+// from the backend when there is one.
+func (c *conn) pubsubNumSub(args [][]byte, local func(string) int,
+	remote func(Remote, context.Context, ...string) ([]int, error)) {
+	names := args[2:]
+	counts := make([]int, len(names))
+	if r := c.srv.remote; r != nil && len(names) > 0 {
+		channels := make([]string, len(names))
+		for i, ch := range names {
+			channels[i] = string(ch)
+		}
+		ctx, cancel := c.remoteContext()
+		got, err := remote(r, ctx, channels...)
+		cancel()
+		if err == nil && len(got) != len(names) {
+			err = fmt.Errorf("%d counts for %d channels", len(got), len(names))
+		}
+		if err != nil {
+			c.writeRemoteError(err)
+			return
+		}
+		counts = got
+	} else if r == nil {
+		for i, ch := range names {
+			counts[i] = local(string(ch))
+		}
+	}
+	c.writeArrayLen(2 * len(names))
+	for i, ch := range names {
 		c.writeBulk(ch)
-		c.writeInt(int64(c.srv.broker.ShardNumSub(string(ch))))
+		c.writeInt(int64(counts[i]))
 	}
 }
 
 func cmdPubSubNumPat(c *conn, _ [][]byte) {
+	if r := c.srv.remote; r != nil {
+		ctx, cancel := c.remoteContext()
+		n, err := r.NumPat(ctx)
+		cancel()
+		if err != nil {
+			c.writeRemoteError(err)
+			return
+		}
+		c.writeInt(int64(n))
+		return
+	}
 	c.writeInt(int64(c.srv.broker.Stats().Patterns))
 }
 

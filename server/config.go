@@ -36,6 +36,13 @@ type Config struct {
 	QueryBufferLimit int64
 	// Logger receives the server's log. Nil means slog.Default().
 	Logger *slog.Logger
+	// Remote, when set, is the backend several Herald nodes share:
+	// publishes and PUBSUB go to it (see Remote). Nil means the server's
+	// broker is the whole of fan-out, as a single Redis.
+	Remote Remote
+	// RemoteTimeout bounds a command's wait for Remote. Zero means
+	// DefaultRemoteTimeout.
+	RemoteTimeout time.Duration
 }
 
 // OutputLimit is one class of client-output-buffer-limit: a client whose
@@ -78,6 +85,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.RemoteTimeout == 0 {
+		c.RemoteTimeout = DefaultRemoteTimeout
 	}
 	return c
 }

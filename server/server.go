@@ -22,6 +22,7 @@ import (
 // Server is a Herald RESP server.
 type Server struct {
 	broker  *broker.Broker
+	remote  Remote // nil: the broker is the whole of fan-out
 	started time.Time
 	runID   string
 
@@ -84,6 +85,7 @@ func New(cfg Config) *Server {
 func NewWithBroker(cfg Config, b *broker.Broker) *Server {
 	s := &Server{
 		broker:  b,
+		remote:  cfg.Remote,
 		started: time.Now(),
 		runID:   newRunID(),
 		conns:   make(map[int64]*conn),
