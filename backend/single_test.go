@@ -1,0 +1,161 @@
+package backend
+
+import (
+	"context"
+	"encoding/json"
+
+	"fmt"
+	"github.com/heraldhq/herald/broker"
+	"slices"
+	"testing"
+
+	"github.com/heraldhq/herald/internal/redistest"
+)
+
+// TestSingle runs two Herald nodes on one redis-server: delivery both
+// ways for channels, patterns and shard channels, counts as Redis reports
+// them, and reference counting checked with PUBSUB on the Redis side.
+func TestSingle(t *testing.T) {
+	srv := redistest.Start(t)
+	url := "redis://" + srv.Addr() + "/0"
+	a, b := openNode(t, url), openNode(t, url)
+
+	inA, inB, inB2 := a.inbox(), b.inbox(), b.inbox()
+	a.subscribe(inA, "news", "a-marker")
+	b.subscribe(inB, "news", "b-marker")
+	b.subscribe(inB2, "news")
+
+	// Each node counts once, however many local subscribers it has.
+	if n := a.publish("news", "1"); n != 2 {
+		t.Fatalf("Publish counted %d receivers, want 2 (one per node)", n)
+	}
+	expectNext(t, inA, "message news 1")
+	expectNext(t, inB, "message news 1")
+	expectNext(t, inB2, "message news 1")
+	b.publish("news", "2")
+	expectNext(t, inA, "message news 2")
+	expectNext(t, inB, "message news 2")
+	expectNext(t, inB2, "message news 2")
+
+	counts, err := a.bk.NumSub(ctxT(t), "news", "a-marker", "none")
+	if err != nil || !slices.Equal(counts, []int{2, 1, 0}) {
+		t.Fatalf("NumSub = %v, %v; want [2 1 0]", counts, err)
+	}
+	chans, err := b.bk.Channels(ctxT(t), "")
+	if err != nil || !slices.Equal(chans, []string{"a-marker", "b-marker", "news"}) {
+		t.Fatalf("Channels = %q, %v", chans, err)
+	}
+
+	// Patterns: a pattern on B hears A's publish once, as a pmessage;
+	// the channel subscribers are not told twice.
+	b.psubscribe(inB2, "n*")
+	if n := a.publish("news", "3"); n != 3 {
+		t.Fatalf("Publish counted %d receivers, want 3", n)
+	}
+	expectNext(t, inA, "message news 3")
+	expectNext(t, inB, "message news 3")
+	expectNext(t, inB2, "message news 3")
+	expectNext(t, inB2, "pmessage n* news 3")
+	expectQuiet(t, b, inB, "b-marker")
+	if n, err := a.bk.NumPat(ctxT(t)); err != nil || n != 1 {
+		t.Fatalf("NumPat = %d, %v; want 1", n, err)
+	}
+
+	// Shard channels are their own namespace.
+	a.ssubscribe(inA, "news")
+	if n, err := b.bk.SPublish(ctxT(t), "news", []byte("s")); err != nil || n != 1 {
+		t.Fatalf("SPublish = %d, %v; want 1", n, err)
+	}
+	expectNext(t, inA, "smessage news s")
+	sc, err := b.bk.ShardChannels(ctxT(t), "")
+	if err != nil || !slices.Equal(sc, []string{"news"}) {
+		t.Fatalf("ShardChannels = %q, %v", sc, err)
+	}
+	if n, err := b.bk.ShardNumSub(ctxT(t), "news", "x"); err != nil || !slices.Equal(n, []int{1, 0}) {
+		t.Fatalf("ShardNumSub = %v, %v", n, err)
+	}
+	expectQuiet(t, b, inB, "b-marker")
+
+	// Reference counting: the backend subscription goes with the last
+	// local subscriber, and not before.
+	b.bk.Unsubscribe(ctxT(t), inB, "news")
+	b.publish("news", "4")
+	expectNext(t, inB2, "message news 4")
+	b.bk.Unsubscribe(ctxT(t), inB2, "news")
+	b.bk.PUnsubscribe(ctxT(t), inB2, "n*")
+	a.bk.SUnsubscribe(ctxT(t), inA, "news")
+	eventually(t, "B's subscription to news dropped", func() (bool, string) {
+		r, err := redistest.Do(srv.Addr(), "PUBSUB", "NUMSUB", "news")
+		return fmt.Sprint(r) == "[news 1]" && err == nil, fmt.Sprint(r, err)
+	})
+	eventually(t, "patterns and shard channels dropped", func() (bool, string) {
+		p, _ := redistest.Do(srv.Addr(), "PUBSUB", "NUMPAT")
+		s, _ := redistest.Do(srv.Addr(), "PUBSUB", "SHARDCHANNELS")
+		return fmt.Sprint(p, s) == "0 []", fmt.Sprint(p, s)
+	})
+	expectNext(t, inA, "message news 4")
+	a.publish("news", "5")
+	expectNext(t, inA, "message news 5")
+	expectQuiet(t, b, inB, "b-marker")
+	if st := a.bk.Stats(); st.Gaps != 0 || st.Connected != 1 {
+		t.Fatalf("Stats = %+v", st)
+	}
+}
+
+// TestSingleFault kills the backend's pub/sub connections on the server
+// and checks that delivery resumes without anyone subscribing again
+// locally, and that the gap was counted and announced on SystemChannel.
+func TestSingleFault(t *testing.T) {
+	srv := redistest.Start(t)
+	url := "redis://" + srv.Addr()
+	a, b := openNode(t, url), openNode(t, url)
+	in, sys := b.inbox(), b.inbox()
+	b.subscribe(in, "news")
+	b.psubscribe(in, "n*")
+	b.subscribe(sys, SystemChannel)
+	a.publish("news", "before")
+	expectNext(t, in, "message news before")
+	expectNext(t, in, "pmessage n* news before")
+
+	killed, err := redistest.KillPubSub(srv.Addr())
+	if err != nil || killed != 1 {
+		t.Fatalf("KillPubSub = %d, %v; want 1 (B's; A subscribes to nothing)", killed, err)
+	}
+	expectEvent(t, sys, "gap", srv.Addr())
+	expectEvent(t, sys, "resumed", srv.Addr())
+	eventually(t, "B subscribed again", func() (bool, string) {
+		r, err := redistest.Do(srv.Addr(), "PUBSUB", "NUMSUB", "news")
+		p, _ := redistest.Do(srv.Addr(), "PUBSUB", "NUMPAT")
+		return fmt.Sprint(r, p) == "[news 1] 1" && err == nil, fmt.Sprint(r, p, err)
+	})
+	a.publish("news", "after")
+	expectNext(t, in, "message news after")
+	expectNext(t, in, "pmessage n* news after")
+	st := b.bk.Stats()
+	if st.Gaps != 1 || st.Reconnects != 1 || st.Connected != 1 {
+		t.Fatalf("Stats after one lost connection: %+v", st)
+	}
+
+	// A subscription made while the server is away completes once it is
+	// back.
+	redistest.KillPubSub(srv.Addr())
+	in2 := b.inbox()
+	b.subscribe(in2, "later")
+	a.publish("later", "x")
+	expectNext(t, in2, "message later x")
+}
+
+// expectEvent reads the next gap event from a SystemChannel subscriber.
+func expectEvent(t *testing.T, sys *broker.Inbox, event, node string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	d, err := sys.Next(ctx)
+	if err != nil {
+		t.Fatalf("waiting for a %s event: %v", event, err)
+	}
+	var ev struct{ Event, Node, Time string }
+	if err := json.Unmarshal(d.Payload, &ev); err != nil || d.Channel != SystemChannel || ev.Event != event || ev.Node != node || ev.Time == "" {
+		t.Fatalf("got %s %s, want a %s event for %s", d.Channel, d.Payload, event, node)
+	}
+}
