@@ -3,7 +3,6 @@ package backend
 import (
 	"context"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -39,11 +38,34 @@ func ctxT(t *testing.T) context.Context {
 	return ctx
 }
 
-// inbox returns a local subscriber, closed at the end of the test.
-func (n *node) inbox() *broker.Inbox {
+// inbox returns a local subscriber, closed at the end of test t.
+func (n *node) inbox(t *testing.T) *broker.Inbox {
 	in := n.b.NewInbox(0)
-	n.t.Cleanup(in.Close)
+	t.Cleanup(in.Close)
 	return in
+}
+
+// expectSet reads len(want) deliveries from in, in any order, and checks
+// that they are want.
+func expectSet(t *testing.T, in *broker.Inbox, want []string) {
+	t.Helper()
+	missing := map[string]int{}
+	for _, w := range want {
+		missing[w]++
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	for range want {
+		d, err := in.Next(ctx)
+		if err != nil {
+			t.Fatalf("waiting for deliveries: %v; still missing %v", err, missing)
+		}
+		got := describe(d)
+		if missing[got] == 0 {
+			t.Fatalf("unexpected delivery %q; still missing %v", got, missing)
+		}
+		missing[got]--
+	}
 }
 
 func (n *node) subscribe(in *broker.Inbox, channels ...string) {
@@ -141,5 +163,3 @@ func contains(s []string, x string) bool {
 	}
 	return false
 }
-
-var _ = strings.HasPrefix

@@ -3,6 +3,9 @@ package backend
 import (
 	"context"
 	"encoding/json"
+	"path/filepath"
+	"strings"
+	"time"
 
 	"fmt"
 	"github.com/heraldhq/herald/broker"
@@ -20,7 +23,7 @@ func TestSingle(t *testing.T) {
 	url := "redis://" + srv.Addr() + "/0"
 	a, b := openNode(t, url), openNode(t, url)
 
-	inA, inB, inB2 := a.inbox(), b.inbox(), b.inbox()
+	inA, inB, inB2 := a.inbox(t), b.inbox(t), b.inbox(t)
 	a.subscribe(inA, "news", "a-marker")
 	b.subscribe(inB, "news", "b-marker")
 	b.subscribe(inB2, "news")
@@ -109,7 +112,7 @@ func TestSingleFault(t *testing.T) {
 	srv := redistest.Start(t)
 	url := "redis://" + srv.Addr()
 	a, b := openNode(t, url), openNode(t, url)
-	in, sys := b.inbox(), b.inbox()
+	in, sys := b.inbox(t), b.inbox(t)
 	b.subscribe(in, "news")
 	b.psubscribe(in, "n*")
 	b.subscribe(sys, SystemChannel)
@@ -139,7 +142,7 @@ func TestSingleFault(t *testing.T) {
 	// A subscription made while the server is away completes once it is
 	// back.
 	redistest.KillPubSub(srv.Addr())
-	in2 := b.inbox()
+	in2 := b.inbox(t)
 	b.subscribe(in2, "later")
 	a.publish("later", "x")
 	expectNext(t, in2, "message later x")
@@ -157,5 +160,24 @@ func expectEvent(t *testing.T, sys *broker.Inbox, event, node string) {
 	var ev struct{ Event, Node, Time string }
 	if err := json.Unmarshal(d.Payload, &ev); err != nil || d.Channel != SystemChannel || ev.Event != event || ev.Node != node || ev.Time == "" {
 		t.Fatalf("got %s %s, want a %s event for %s", d.Channel, d.Payload, event, node)
+	}
+}
+
+// TestSingleURLForms connects through a password and a unix socket.
+func TestSingleURLForms(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "redis.sock")
+	srv := redistest.Start(t, "--requirepass", "secret", "--unixsocket", sock, "--unixsocketperm", "700")
+	a := openNode(t, "redis://:secret@"+srv.Addr()+"/0")
+	b := openNode(t, "unix://:secret@"+sock)
+	in := b.inbox(t)
+	b.subscribe(in, "news")
+	if n := a.publish("news", "hi"); n != 1 {
+		t.Fatalf("Publish counted %d", n)
+	}
+	expectNext(t, in, "message news hi")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if _, err := Open(ctx, "redis://:wrong@"+srv.Addr(), broker.New(), Options{}); err == nil || strings.Contains(err.Error(), "wrong") {
+		t.Fatalf("Open with a wrong password: %v (want an error that does not show the password)", err)
 	}
 }
