@@ -201,7 +201,9 @@ func TestCluster(t *testing.T) {
 		if err := c.MigrateSlot(slot, to); err != nil {
 			t.Fatal(err)
 		}
-		expectEvent(t, sys, "gap", from)
+		if ev := expectEvent(t, sys, "gap", from); !strings.Contains(ev.Reason, "slot moved") || ev.Channels != 1 {
+			t.Fatalf("gap event for the migration: %+v", ev)
+		}
 		checkDelivery(t, a, in, channels, "after-migration")
 
 		// A node stops and comes back.

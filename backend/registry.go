@@ -36,15 +36,14 @@ type entry struct {
 //
 // Lock order: broker.mu, then registry.mu.
 type registry struct {
-	mu        sync.Mutex
-	entries   map[key]*entry
-	dirty     map[key]struct{} // keys whose want changed since the applier last looked
-	downs     []linkDown       // connections lost, reported by their watchers
-	unsubbed  []unsolicited    // unsubscriptions the server sent on its own
-	recheck   bool             // a pattern notice asked for NUMPAT to be checked again
-	nudge     chan struct{}    // wakes the applier; capacity 1
-	watchOff  bool             // after Close: the watcher ignores changes
-	closeOnce sync.Once
+	mu       sync.Mutex
+	entries  map[key]*entry
+	dirty    map[key]struct{} // keys whose want changed since the applier last looked
+	downs    []linkDown       // connections lost, reported by their watchers
+	unsubbed []unsolicited    // unsubscriptions the server sent on its own
+	recheck  bool             // a pattern notice asked for NUMPAT to be checked again
+	nudge    chan struct{}    // wakes the applier; capacity 1
+	watchOff bool             // after Close: the watcher ignores changes
 }
 
 type linkDown struct {

@@ -148,8 +148,15 @@ func TestSingleFault(t *testing.T) {
 	expectNext(t, in2, "message later x")
 }
 
+// sysEvent is a message on SystemChannel.
+type sysEvent struct {
+	Event, Node, Reason, Time string
+	Channels                  int
+	GapMS                     int64 `json:"gap_ms"`
+}
+
 // expectEvent reads the next gap event from a SystemChannel subscriber.
-func expectEvent(t *testing.T, sys *broker.Inbox, event, node string) {
+func expectEvent(t *testing.T, sys *broker.Inbox, event, node string) sysEvent {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
@@ -157,10 +164,11 @@ func expectEvent(t *testing.T, sys *broker.Inbox, event, node string) {
 	if err != nil {
 		t.Fatalf("waiting for a %s event: %v", event, err)
 	}
-	var ev struct{ Event, Node, Time string }
+	var ev sysEvent
 	if err := json.Unmarshal(d.Payload, &ev); err != nil || d.Channel != SystemChannel || ev.Event != event || ev.Node != node || ev.Time == "" {
 		t.Fatalf("got %s %s, want a %s event for %s", d.Channel, d.Payload, event, node)
 	}
+	return ev
 }
 
 // TestSingleURLForms connects through a password and a unix socket.
