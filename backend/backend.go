@@ -95,6 +95,7 @@ func Open(ctx context.Context, url string, b *broker.Broker, opts Options) (*Bac
 		cluster: t.cluster,
 		opts:    opts,
 		reg:     newRegistry(),
+		out:     newDeliveryBatch(),
 		links:   make(map[string]*link),
 		retry:   make(map[key]struct{}),
 	}
@@ -110,8 +111,12 @@ func Open(ctx context.Context, url string, b *broker.Broker, opts Options) (*Bac
 	}
 	b.SetWatcher(e.reg)
 	e.step() // connect, and in cluster mode learn the slots
-	e.wg.Add(1)
+	e.wg.Add(2)
 	go e.run()
+	go func() {
+		defer e.wg.Done()
+		e.out.run(e.ctx)
+	}()
 	if err := bk.connected(ctx); err != nil {
 		bk.Close()
 		return nil, fmt.Errorf("backend: %s: %w", redact(url), err)

@@ -25,6 +25,7 @@ type engine struct {
 	cluster bool
 	opts    Options
 	reg     *registry
+	out     *deliveryBatch // batches the flushes of pushed messages
 
 	ctx    context.Context // ends at Close
 	cancel context.CancelFunc

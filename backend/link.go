@@ -99,18 +99,21 @@ func (e *engine) onMessage(l *link, m rueidis.PubSubMessage) {
 		if e.cluster && !isKeyspaceChannel(m.Channel) && !l.patternNode.Load() {
 			return // the same publish, heard by another primary
 		}
-		e.broker.DeliverPattern(m.Pattern, channel, payload, nil)
+		e.broker.DeliverPattern(m.Pattern, channel, payload, e.out.begin())
+		e.out.end()
 		return
 	}
 	if strings.HasPrefix(m.Channel, reservedPrefix) {
 		if name, ok := strings.CutPrefix(m.Channel, shardPrefix); ok {
-			e.broker.SPublish(bytesOf(name), payload, nil)
+			e.broker.SPublish(bytesOf(name), payload, e.out.begin())
+			e.out.end()
 		} else if m.Channel == patternsChannel {
 			e.onPatternsNotice(m.Message)
 		}
 		return
 	}
-	e.broker.DeliverChannel(channel, payload, nil)
+	e.broker.DeliverChannel(channel, payload, e.out.begin())
+	e.out.end()
 }
 
 // onSubscription watches for the unsubscriptions Redis sends on its own:
