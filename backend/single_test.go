@@ -3,6 +3,8 @@ package backend
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"github.com/heraldhq/herald/bus"
 	"path/filepath"
 	"strings"
 	"time"
@@ -187,5 +189,48 @@ func TestSingleURLForms(t *testing.T) {
 	defer cancel()
 	if _, err := Open(ctx, "redis://:wrong@"+srv.Addr(), broker.New(), Options{}); err == nil || strings.Contains(err.Error(), "wrong") {
 		t.Fatalf("Open with a wrong password: %v (want an error that does not show the password)", err)
+	}
+
+	// After Close every method fails with bus.ErrClosed, and the local
+	// subscriber stays subscribed locally.
+	b.bk.Close()
+	if _, err := b.bk.Publish(ctxT(t), "news", nil); !errors.Is(err, bus.ErrClosed) {
+		t.Fatalf("Publish after Close: %v", err)
+	}
+	if _, err := b.bk.Subscribe(ctxT(t), in, "other"); !errors.Is(err, bus.ErrClosed) {
+		t.Fatalf("Subscribe after Close: %v", err)
+	}
+	if b.b.NumSub("news") != 1 {
+		t.Fatal("Close unsubscribed a local subscriber")
+	}
+}
+
+// TestPublishMany checks a pipelined batch of publishes: counts and
+// errors per message, channel and shard channel alike, in order.
+func TestPublishMany(t *testing.T) {
+	for _, mode := range []string{"single", "cluster"} {
+		t.Run(mode, func(t *testing.T) {
+			var url string
+			if mode == "single" {
+				url = "redis://" + redistest.Start(t).Addr()
+			} else {
+				url = clusterURL(redistest.StartCluster(t, 3))
+			}
+			a, b := openNode(t, url), openNode(t, url)
+			in := b.inbox(t)
+			b.subscribe(in, "x", "y")
+			b.ssubscribe(in, "x")
+			counts, errs := a.bk.PublishMany(ctxT(t), []Message{
+				{Channel: "x", Payload: []byte("1")},
+				{Channel: "y", Payload: []byte("2")},
+				{Channel: "x", Payload: []byte("3"), Shard: true},
+				{Channel: "none", Payload: []byte("4")},
+				{Channel: "x", Payload: []byte("5")},
+			})
+			if !slices.Equal(counts, []int{1, 1, 1, 0, 1}) || slices.ContainsFunc(errs, func(e error) bool { return e != nil }) {
+				t.Fatalf("PublishMany = %v, %v", counts, errs)
+			}
+			expectSet(t, in, []string{"message x 1", "message y 2", "smessage x 3", "message x 5"})
+		})
 	}
 }
