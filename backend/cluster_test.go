@@ -261,3 +261,38 @@ func expectClean(t *testing.T, c *redistest.Cluster) {
 		})
 	}
 }
+
+// TestClusterFailover promotes a replica while a node holds subscriptions
+// on its primary: the node follows the slots to the new primary, without
+// its subscriber subscribing again, and reports the gap.
+func TestClusterFailover(t *testing.T) {
+	c := redistest.StartClusterWithReplicas(t, 3, 1)
+	a, b := openNode(t, clusterURL(c)), openNode(t, clusterURL(c))
+	var channels []string
+	for i := range 12 {
+		channels = append(channels, fmt.Sprintf("fo-%d", i))
+	}
+	in, sys := b.inbox(t), b.inbox(t)
+	b.subscribe(sys, SystemChannel)
+	b.subscribe(in, channels...)
+	checkDelivery(t, a, in, channels, "before")
+
+	old, err := c.SlotOwner(slotOf(channels[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	promoted, err := c.Failover(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := expectEvent(t, sys, "gap", old)
+	t.Logf("gap event: %+v; %s promoted in place of %s", ev, promoted, old)
+	checkDelivery(t, a, in, channels, "after-failover")
+	eventually(t, "B subscribed at the promoted primary", func() (bool, string) {
+		r, err := c.Do(promoted, "PUBSUB", "SHARDNUMSUB", channels[0])
+		return fmt.Sprint(r) == fmt.Sprintf("[%s 1]", channels[0]) && err == nil, fmt.Sprint(r, err)
+	})
+	if st := b.bk.Stats(); st.Gaps == 0 || st.Nodes != 3 {
+		t.Fatalf("Stats = %+v", st)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,8 +50,16 @@ type clusterNode struct {
 // unless HERALD_REQUIRE_REDIS=1, where it fails.
 func StartCluster(t testing.TB, primaries int) *Cluster {
 	t.Helper()
-	if primaries < 1 {
-		t.Fatalf("StartCluster: %d primaries", primaries)
+	return StartClusterWithReplicas(t, primaries, 0)
+}
+
+// StartClusterWithReplicas is StartCluster with replicas replicas per
+// primary; Addrs lists the primaries first (redis-cli makes the first
+// primaries of the list the primaries).
+func StartClusterWithReplicas(t testing.TB, primaries, replicas int) *Cluster {
+	t.Helper()
+	if primaries < 1 || replicas < 0 {
+		t.Fatalf("StartCluster: %d primaries, %d replicas", primaries, replicas)
 	}
 	bin := Find(t)
 	cli, err := exec.LookPath(CLIBinary)
@@ -64,7 +73,7 @@ func StartCluster(t testing.TB, primaries int) *Cluster {
 	}
 	c := &Cluster{t: t, bin: bin}
 	t.Cleanup(c.stopAll)
-	for range primaries {
+	for range primaries * (1 + replicas) {
 		n, err := c.startNode()
 		if err != nil {
 			t.Fatalf("start cluster node: %v", err)
@@ -72,7 +81,7 @@ func StartCluster(t testing.TB, primaries int) *Cluster {
 		c.nodes = append(c.nodes, n)
 	}
 	args := append([]string{"--cluster", "create"}, c.Addrs()...)
-	args = append(args, "--cluster-replicas", "0", "--cluster-yes")
+	args = append(args, "--cluster-replicas", strconv.Itoa(replicas), "--cluster-yes")
 	cmd := exec.Command(cli, args...)
 	done := make(chan struct{})
 	var out []byte
@@ -165,9 +174,29 @@ func (c *Cluster) stopAll() {
 	}
 }
 
+// Primaries returns the addresses of the running nodes that are primaries
+// now, sorted.
+func (c *Cluster) Primaries() ([]string, error) {
+	var out []string
+	for _, n := range c.nodes {
+		if n.isStopped() {
+			continue
+		}
+		role, err := Do(n.addr, "ROLE")
+		if err != nil {
+			return nil, err
+		}
+		if a, _ := role.([]any); len(a) > 0 && a[0] == "master" {
+			out = append(out, n.addr)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
 // Addrs returns the nodes' host:port addresses, in the order they were
 // started (redis-cli gives them the slots in that order: the first holds
-// slot 0).
+// slot 0; with replicas, the first primaries are the primaries).
 func (c *Cluster) Addrs() []string {
 	out := make([]string, len(c.nodes))
 	for i, n := range c.nodes {
@@ -216,6 +245,57 @@ func (c *Cluster) Restart(i int) error {
 		return err
 	}
 	return c.WaitAgreed()
+}
+
+// Failover promotes a replica of the primary at addr with CLUSTER
+// FAILOVER (a coordinated, manual failover: the old primary becomes its
+// replica), waits until the cluster agrees, and returns the new primary's
+// address.
+func (c *Cluster) Failover(addr string) (string, error) {
+	id, err := c.NodeID(addr)
+	if err != nil {
+		return "", err
+	}
+	deadline := time.Now().Add(clusterTimeout)
+	var replica string
+	for replica == "" {
+		// The replica is known once the gossip carried it, and can take
+		// over once its replication link is up.
+		r, err := Do(addr, "CLUSTER", "REPLICAS", id)
+		if err != nil {
+			return "", err
+		}
+		if lines, _ := r.([]any); len(lines) > 0 {
+			if fields := strings.Fields(fmt.Sprint(lines[0])); len(fields) > 1 {
+				candidate, _, _ := strings.Cut(fields[1], "@")
+				role, _ := Do(candidate, "ROLE")
+				if a, _ := role.([]any); len(a) > 3 && a[0] == "slave" && a[3] == "connected" {
+					replica = candidate
+					break
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			return "", fmt.Errorf("%s has no connected replica after %v", addr, clusterTimeout)
+		}
+		time.Sleep(20 * time.Millisecond) // polling servers we cannot wait on otherwise
+	}
+	if _, err := Do(replica, "CLUSTER", "FAILOVER"); err != nil {
+		return "", err
+	}
+	for {
+		role, err := Do(replica, "ROLE")
+		if a, _ := role.([]any); err == nil && len(a) > 0 && a[0] == "master" {
+			if err := c.WaitAgreed(); err != nil {
+				return "", err
+			}
+			return replica, nil
+		}
+		if time.Now().After(deadline) {
+			return "", fmt.Errorf("%s not promoted after %v", replica, clusterTimeout)
+		}
+		time.Sleep(20 * time.Millisecond) // polling a server we cannot wait on otherwise
+	}
 }
 
 // NodeID returns the cluster node ID of the node at addr.

@@ -100,3 +100,21 @@ func expectPush(t *testing.T, s *subConn, kind, channel string) {
 		t.Fatalf("got %v, want [%s %s n]", r, kind, channel)
 	}
 }
+
+// TestClusterFailover starts a cluster with a replica per primary and
+// promotes the replica of the first primary.
+func TestClusterFailover(t *testing.T) {
+	c := StartClusterWithReplicas(t, 3, 1)
+	primaries, err := c.Primaries()
+	if err != nil || len(primaries) != 3 || len(c.Addrs()) != 6 {
+		t.Fatalf("Primaries = %q, %v; Addrs = %q", primaries, err, c.Addrs())
+	}
+	old, _ := c.SlotOwner(0)
+	promoted, err := c.Failover(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if now, _ := c.SlotOwner(0); now != promoted || promoted == old {
+		t.Fatalf("after Failover(%s) slot 0 is served by %s, want the promoted %s", old, now, promoted)
+	}
+}
