@@ -179,12 +179,17 @@ func TestSingleURLForms(t *testing.T) {
 	srv := redistest.Start(t, "--requirepass", "secret", "--unixsocket", sock, "--unixsocketperm", "700")
 	a := openNode(t, "redis://:secret@"+srv.Addr()+"/0")
 	b := openNode(t, "unix://:secret@"+sock)
-	in := b.inbox(t)
+	resp2 := openNode(t, "redis://:secret@"+srv.Addr()+"?protocol=2")
+	in, in2 := b.inbox(t), resp2.inbox(t)
 	b.subscribe(in, "news")
-	if n := a.publish("news", "hi"); n != 1 {
-		t.Fatalf("Publish counted %d", n)
+	resp2.subscribe(in2, "news")
+	resp2.psubscribe(in2, "n*")
+	if n := a.publish("news", "hi"); n != 3 {
+		t.Fatalf("Publish counted %d, want 3", n)
 	}
 	expectNext(t, in, "message news hi")
+	expectNext(t, in2, "message news hi")
+	expectNext(t, in2, "pmessage n* news hi")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	if _, err := Open(ctx, "redis://:wrong@"+srv.Addr(), broker.New(), Options{}); err == nil || strings.Contains(err.Error(), "wrong") {
