@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/heraldhq/herald/broker"
+
 	"github.com/heraldhq/herald/internal/resp"
 )
 
@@ -64,26 +66,23 @@ func (c *conn) noteSubscriptions() {
 
 func cmdSubscribe(c *conn, args [][]byte) {
 	for _, ch := range args[1:] {
-		c.writeAck("subscribe", ch, c.srv.broker.Subscribe(c, string(ch)))
+		c.writeAck("subscribe", ch, c.subscribe(broker.KindMessage, string(ch)))
 	}
 	c.noteSubscriptions()
-	c.syncRemote()
 }
 
 func cmdPSubscribe(c *conn, args [][]byte) {
 	for _, p := range args[1:] {
-		c.writeAck("psubscribe", p, c.srv.broker.PSubscribe(c, string(p)))
+		c.writeAck("psubscribe", p, c.subscribe(broker.KindPMessage, string(p)))
 	}
 	c.noteSubscriptions()
-	c.syncRemote()
 }
 
 func cmdSSubscribe(c *conn, args [][]byte) {
 	for _, ch := range args[1:] {
-		c.writeAck("ssubscribe", ch, c.srv.broker.SSubscribe(c, string(ch)))
+		c.writeAck("ssubscribe", ch, c.subscribe(broker.KindSMessage, string(ch)))
 	}
 	c.noteSubscriptions()
-	c.syncRemote()
 }
 
 // unsubscribeArgs returns the names to unsubscribe from: the arguments, or

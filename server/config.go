@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/heraldhq/herald/broker"
 )
 
 // Config is a server's configuration. Fields are named after redis-server's
@@ -36,6 +38,10 @@ type Config struct {
 	QueryBufferLimit int64
 	// Logger receives the server's log. Nil means slog.Default().
 	Logger *slog.Logger
+	// Broker is the broker the server routes through, shared with Go code
+	// embedding Herald (and with Remote, which delivers through it). Nil
+	// means a new one.
+	Broker *broker.Broker
 	// Remote, when set, is the backend several Herald nodes share:
 	// publishes and PUBSUB go to it (see Remote). Nil means the server's
 	// broker is the whole of fan-out, as a single Redis.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/heraldhq/herald/broker"
 )
 
 // Remote is a fan-out backend that several Herald nodes share (package
@@ -19,10 +21,14 @@ import (
 type Remote interface {
 	Publish(ctx context.Context, channel string, payload []byte) (int, error)
 	SPublish(ctx context.Context, channel string, payload []byte) (int, error)
-	// Sync returns once every backend subscription that the broker's
-	// changes so far call for is confirmed: after it, a publish on another
-	// node reaches the subscribers this node just added.
-	Sync(ctx context.Context) error
+	// Subscribe, PSubscribe and SSubscribe subscribe s in the local broker
+	// and return, with the count the broker returns, once the backend holds
+	// the subscription that calls for: after them, a publish on another
+	// node reaches s. On an error s is subscribed all the same and the
+	// backend keeps trying.
+	Subscribe(ctx context.Context, s broker.Subscriber, channel string) (int, error)
+	PSubscribe(ctx context.Context, s broker.Subscriber, pattern string) (int, error)
+	SSubscribe(ctx context.Context, s broker.Subscriber, channel string) (int, error)
 	Channels(ctx context.Context, pattern string) ([]string, error)
 	ShardChannels(ctx context.Context, pattern string) ([]string, error)
 	NumSub(ctx context.Context, channels ...string) ([]int, error)
@@ -39,21 +45,37 @@ func (c *conn) remoteContext() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), c.srv.settings().RemoteTimeout)
 }
 
-// syncRemote waits, after a subscription command, until the backend holds
-// what it added, so that the acks mean what they mean on a single server.
-// If the backend is away, the acks go out anyway: the subscriptions are
-// held, the backend side is made when it is back, and the gap is reported
-// on the system channel (package backend).
-func (c *conn) syncRemote() {
+// subscribe subscribes the client to name in the broker, through the
+// backend when there is one, and returns the count for the ack. If the
+// backend is away, the ack goes out anyway: the subscription is held, the
+// backend side is made when it is back, and the gap is reported on the
+// system channel (package backend).
+func (c *conn) subscribe(kind broker.Kind, name string) int {
+	b := c.srv.broker
 	r := c.srv.remote
 	if r == nil {
-		return
+		switch kind {
+		case broker.KindPMessage:
+			return b.PSubscribe(c, name)
+		case broker.KindSMessage:
+			return b.SSubscribe(c, name)
+		}
+		return b.Subscribe(c, name)
+	}
+	subscribe := r.Subscribe
+	switch kind {
+	case broker.KindPMessage:
+		subscribe = r.PSubscribe
+	case broker.KindSMessage:
+		subscribe = r.SSubscribe
 	}
 	ctx, cancel := c.remoteContext()
 	defer cancel()
-	if err := r.Sync(ctx); err != nil {
-		c.srv.logger().Warn("backend subscription not confirmed", "client", c.id, "error", err)
+	n, err := subscribe(ctx, c, name)
+	if err != nil {
+		c.srv.logger().Warn("backend subscription not confirmed", "client", c.id, "name", name, "error", err)
 	}
+	return n
 }
 
 // writeRemoteError replies to a command the backend could not answer.

@@ -75,9 +75,14 @@ type stats struct {
 	publishedClosed, deliveredClosed atomic.Int64
 }
 
-// New returns a server with its own broker. It does not listen yet.
+// New returns a server routing through cfg.Broker, or a broker of its own
+// when that is nil. It does not listen yet.
 func New(cfg Config) *Server {
-	return NewWithBroker(cfg, broker.New())
+	b := cfg.Broker
+	if b == nil {
+		b = broker.New()
+	}
+	return NewWithBroker(cfg, b)
 }
 
 // NewWithBroker returns a server that routes through b, so that Go code

@@ -21,6 +21,10 @@ type serveOptions struct {
 	// JWTPublicKey, when set, is the path of a PEM public key that turns on
 	// RS256 or ES256 tokens for the gateway.
 	JWTPublicKey string
+	// Backend, when set, is the URL of the Redis or Redis Cluster that this
+	// node shares with other Herald nodes (package backend); empty means
+	// the embedded broker is the whole of fan-out.
+	Backend string
 }
 
 // defaultHTTPPort is the gateway's port unless --http-port says otherwise.
@@ -123,6 +127,15 @@ func applyOption(cfg *serveOptions, name string, values []string) error {
 		} else {
 			cfg.JWTPublicKey = v
 		}
+	case "backend":
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		if v == "" {
+			return fmt.Errorf("is empty")
+		}
+		cfg.Backend = v
 	case "bind":
 		if len(values) == 0 {
 			return fmt.Errorf("wants at least one address")

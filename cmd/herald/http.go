@@ -26,8 +26,8 @@ type httpGateway struct {
 }
 
 // startGateway listens for HTTP on every bind address at opts.HTTPPort and
-// serves the gateway over srv's broker. It returns nil when the port is 0.
-func startGateway(opts serveOptions, srv *server.Server, logger *slog.Logger) (*httpGateway, error) {
+// serves the gateway over fanout, which routes through srv's broker. It returns nil when the port is 0.
+func startGateway(opts serveOptions, srv *server.Server, fanout bus.Bus, logger *slog.Logger) (*httpGateway, error) {
 	if opts.HTTPPort == 0 {
 		return nil, nil
 	}
@@ -42,7 +42,7 @@ func startGateway(opts serveOptions, srv *server.Server, logger *slog.Logger) (*
 		AllowRemote:   opts.HTTPAllowRemote,
 		Authenticator: auth,
 		Logger:        logger,
-	}, bus.NewLocal(srv.Broker()))}
+	}, fanout)}
 	addRESPMetrics(g.gw, srv)
 	binds := opts.Bind
 	if len(binds) == 0 {

@@ -82,12 +82,21 @@ func serve(args []string) int {
 			defer stop()
 		}
 	}
+	bk, err := openBackend(opts, logger)
+	if err != nil {
+		logger.Error("cannot start", "error", err)
+		return 1
+	}
+	if bk != nil {
+		defer bk.Close()
+		cfg.Broker, cfg.Remote = bk.Broker(), bk
+	}
 	srv, err := server.Start(cfg)
 	if err != nil {
 		logger.Error("cannot start", "error", err)
 		return 1
 	}
-	gw, err := startGateway(opts, srv, logger)
+	gw, err := startGateway(opts, srv, fanout(srv, bk), logger)
 	if err != nil {
 		logger.Error("cannot start", "error", err)
 		srv.Close()
