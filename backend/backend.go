@@ -102,7 +102,9 @@ func Open(ctx context.Context, url string, b *broker.Broker, opts Options) (*Bac
 	e.ctx, e.cancel = context.WithCancel(context.Background())
 	bk := &Backend{e: e}
 	if t.cluster {
-		e.reg.entries[sysKey] = &entry{want: true, ready: make(chan struct{})}
+		sys := &entry{want: true, ready: make(chan struct{})}
+		e.reg.entries[sysKey] = sys
+		e.reg.unready[sys] = struct{}{}
 		e.topoStale = true
 	} else {
 		addr := opt.InitAddress[0]
@@ -232,6 +234,24 @@ func (bk *Backend) subscribed(ctx context.Context, kind broker.Kind, name string
 		return n, err
 	}
 	return n, nil
+}
+
+// Sync returns once every backend subscription that the broker's changes
+// so far call for is confirmed (or no longer wanted): after it, a publish
+// on another node reaches the subscribers added to the broker before the
+// call, however they were added. The RESP server calls it after a
+// subscription command instead of subscribing through the Backend.
+func (bk *Backend) Sync(ctx context.Context) error {
+	if bk.closed.Load() {
+		return bus.ErrClosed
+	}
+	if err := bk.e.reg.waitAll(ctx, bk.e.ctx.Done()); err != nil {
+		if errors.Is(err, errClosed) {
+			err = bus.ErrClosed
+		}
+		return err
+	}
+	return nil
 }
 
 // Subscribe implements bus.Bus. It returns once the backend subscription

@@ -264,7 +264,7 @@ func (e *engine) dropHeldOn(addr string, todo map[key]struct{}) {
 			clear(en.held[len(kept):])
 			en.held = kept
 			e.held.Add(int64(-dropped))
-			en.markUnready()
+			e.reg.markUnready(en)
 			todo[k] = struct{}{}
 		}
 	}
@@ -287,7 +287,7 @@ func (e *engine) unsubscribedByServer(u unsolicited, todo map[key]struct{}) int 
 	}
 	en.held = slices.Delete(en.held, i, i+1)
 	e.held.Add(-1)
-	en.markUnready()
+	e.reg.markUnready(en)
 	todo[k] = struct{}{}
 	e.topoStale = true
 	return 1
@@ -474,7 +474,7 @@ func (e *engine) reconcile(todo map[key]struct{}) {
 		case !complete:
 			e.retryLater(k)
 		case en.want:
-			en.markReady()
+			e.reg.markReady(en)
 		case k.kind != kindSystem:
 			delete(e.reg.entries, k)
 		}

@@ -38,12 +38,13 @@ type entry struct {
 type registry struct {
 	mu       sync.Mutex
 	entries  map[key]*entry
-	dirty    map[key]struct{} // keys whose want changed since the applier last looked
-	downs    []linkDown       // connections lost, reported by their watchers
-	unsubbed []unsolicited    // unsubscriptions the server sent on its own
-	recheck  bool             // a pattern notice asked for NUMPAT to be checked again
-	nudge    chan struct{}    // wakes the applier; capacity 1
-	watchOff bool             // after Close: the watcher ignores changes
+	dirty    map[key]struct{}    // keys whose want changed since the applier last looked
+	downs    []linkDown          // connections lost, reported by their watchers
+	unsubbed []unsolicited       // unsubscriptions the server sent on its own
+	recheck  bool                // a pattern notice asked for NUMPAT to be checked again
+	nudge    chan struct{}       // wakes the applier; capacity 1
+	watchOff bool                // after Close: the watcher ignores changes
+	unready  map[*entry]struct{} // wanted entries whose waiters wait, for Sync
 }
 
 type linkDown struct {
@@ -61,6 +62,7 @@ func newRegistry() *registry {
 	return &registry{
 		entries: make(map[key]*entry),
 		dirty:   make(map[key]struct{}),
+		unready: make(map[*entry]struct{}),
 		nudge:   make(chan struct{}, 1),
 	}
 }
@@ -105,28 +107,52 @@ func (r *registry) setWant(k key, on bool) {
 		if !e.want {
 			e.want = true
 			e.ready, e.readyClosed = make(chan struct{}), false
+			r.unready[e] = struct{}{}
 		}
 	} else if e != nil && e.want {
 		e.want = false
-		e.markReady()
+		r.markReady(e)
 	}
 	r.dirty[k] = struct{}{}
 }
 
 // markReady releases the waiters of e. r.mu is held.
-func (e *entry) markReady() {
+func (r *registry) markReady(e *entry) {
 	if !e.readyClosed && e.ready != nil {
 		close(e.ready)
 	}
 	e.readyClosed = true
+	delete(r.unready, e)
 }
 
 // markUnready makes new waiters of e wait again, after one of its backend
 // subscriptions was lost. r.mu is held.
-func (e *entry) markUnready() {
+func (r *registry) markUnready(e *entry) {
 	if e.want && e.readyClosed {
 		e.ready, e.readyClosed = make(chan struct{}), false
+		r.unready[e] = struct{}{}
 	}
+}
+
+// waitAll returns once every entry wanted now holds its backend
+// subscriptions or stopped being wanted, or when ctx or done ends.
+func (r *registry) waitAll(ctx context.Context, done <-chan struct{}) error {
+	r.mu.Lock()
+	waits := make([]chan struct{}, 0, len(r.unready))
+	for e := range r.unready {
+		waits = append(waits, e.ready)
+	}
+	r.mu.Unlock()
+	for _, ready := range waits {
+		select {
+		case <-ready:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-done:
+			return errClosed
+		}
+	}
+	return nil
 }
 
 // wait returns once k is not wanted or the backend holds its

@@ -102,6 +102,26 @@ func TestSingle(t *testing.T) {
 	a.publish("news", "5")
 	expectNext(t, inA, "message news 5")
 	expectQuiet(t, b, inB, "b-marker")
+
+	// Subscribed in the broker directly, as the RESP server does, then
+	// Sync: the subscription is held by the backend when it returns.
+	direct := b.inbox(t)
+	for i := range 50 {
+		b.b.Subscribe(direct, fmt.Sprint("direct-", i))
+	}
+	b.b.PSubscribe(direct, "direct-p*")
+	if err := b.bk.Sync(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	if n := a.publish("direct-49", "d"); n != 1 {
+		t.Fatalf("Publish after Sync counted %d, want 1", n)
+	}
+	expectNext(t, direct, "message direct-49 d")
+	if n := a.publish("direct-p1", "d"); n != 1 {
+		t.Fatalf("Publish after Sync counted %d, want 1", n)
+	}
+	expectNext(t, direct, "pmessage direct-p* direct-p1 d")
+
 	if st := a.bk.Stats(); st.Gaps != 0 || st.Connected != 1 {
 		t.Fatalf("Stats = %+v", st)
 	}
