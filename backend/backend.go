@@ -64,13 +64,17 @@ type Backend struct {
 // Open connects to the backend url names (see the package documentation
 // for the forms), mirrors b's subscriptions there from now on, and
 // returns once the backend is connected. b must not have subscriptions
-// yet: Open installs b's watcher (broker.SetWatcher). ctx bounds Open only.
+// yet: Open installs b's watcher (broker.SetWatcher). ctx bounds Open only,
+// and so does Options.Timeout: a backend unreachable for that long fails
+// Open.
 func Open(ctx context.Context, url string, b *broker.Broker, opts Options) (*Backend, error) {
 	t, err := parseURL(url)
 	if err != nil {
 		return nil, err
 	}
 	opts.fill()
+	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
+	defer cancel()
 	opt := t.option
 	if opts.TLSConfig != nil {
 		opt.TLSConfig = opts.TLSConfig

@@ -259,3 +259,25 @@ func TestPublishMany(t *testing.T) {
 		})
 	}
 }
+
+// TestOpenUnreachable checks that Open gives up within its timeout when
+// nothing answers, for one server and for a cluster.
+func TestOpenUnreachable(t *testing.T) {
+	port, err := redistest.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := fmt.Sprint("127.0.0.1:", port)
+	for _, url := range []string{"redis://" + addr, "redis-cluster://" + addr} {
+		start := time.Now()
+		_, err := Open(context.Background(), url, broker.New(), Options{Timeout: 300 * time.Millisecond})
+		if err == nil || time.Since(start) > 3*time.Second {
+			t.Fatalf("Open %s: %v after %v", url, err, time.Since(start))
+		}
+	}
+	// A single server is not a cluster.
+	srv := redistest.Start(t)
+	if _, err := Open(ctxT(t), "redis-cluster://"+srv.Addr(), broker.New(), Options{Timeout: time.Second}); err == nil {
+		t.Fatal("Open redis-cluster:// on a server without cluster mode succeeded")
+	}
+}
