@@ -102,6 +102,9 @@ func serve(args []string) int {
 		srv.Close()
 		return 1
 	}
+	if gw != nil && bk != nil {
+		addBackendMetrics(gw.gw, bk)
+	}
 	if srv.Addr() == nil {
 		logger.Warn("--port 0: not listening on any TCP port")
 	}
