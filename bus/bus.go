@@ -38,6 +38,9 @@ type Bus interface {
 	// UnsubscribeAll drops every subscription s holds, as when it
 	// disconnects.
 	UnsubscribeAll(ctx context.Context, s broker.Subscriber) error
+	// Holdings lists the channels and patterns s holds, as UNSUBSCRIBE
+	// and PUNSUBSCRIBE without arguments need.
+	Holdings(s broker.Subscriber) (channels, patterns []string)
 	// Channels lists the channels with at least one subscriber whose names
 	// match pattern, sorted; an empty pattern lists them all (PUBSUB
 	// CHANNELS [pattern]).

@@ -72,6 +72,12 @@ func (l *Local) UnsubscribeAll(_ context.Context, s broker.Subscriber) error {
 	return nil
 }
 
+// Holdings implements Bus.
+func (l *Local) Holdings(s broker.Subscriber) (channels, patterns []string) {
+	channels, patterns, _ = l.broker.Holdings(s)
+	return channels, patterns
+}
+
 // Channels implements Bus.
 func (l *Local) Channels(_ context.Context, pattern string) ([]string, error) {
 	if l.closed.Load() {

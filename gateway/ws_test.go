@@ -51,6 +51,22 @@ func TestWebSocketReceivesRESPPublish(t *testing.T) {
 	if n, _ := rdb.Publish(ctx(t), "news", "gone").Result(); n != 0 {
 		t.Fatalf("PUBLISH after unsubscribe counted %d", n)
 	}
+	// Without names, as Redis's UNSUBSCRIBE and PUNSUBSCRIBE: every name of
+	// the kind; with none left, an ack all the same.
+	c.ack(map[string]any{"id": 4, "type": "subscribe", "channels": []string{"a", "b"}})
+	c.ack(map[string]any{"id": 5, "type": "psubscribe", "pattern": "p:*"})
+	if got := c.ack(map[string]any{"id": 6, "type": "unsubscribe"}); got["count"] != 1.0 {
+		t.Fatalf("unsubscribe from all channels acked %v, want count 1 (the pattern)", got)
+	}
+	if got := c.ack(map[string]any{"id": 7, "type": "unsubscribe"}); got["count"] != 1.0 {
+		t.Fatalf("unsubscribe with no channel held acked %v, want count 1", got)
+	}
+	if got := c.ack(map[string]any{"id": 8, "type": "punsubscribe"}); got["count"] != 0.0 {
+		t.Fatalf("punsubscribe from all patterns acked %v, want count 0", got)
+	}
+	if n, _ := rdb.PubSubNumSub(ctx(t), "sport", "a").Result(); n["sport"] != 0 || n["a"] != 0 {
+		t.Fatalf("after unsubscribing from all, NUMSUB %v", n)
+	}
 }
 
 // A WebSocket publish reaches RESP subscribers, and its ack counts them.
@@ -101,7 +117,7 @@ func TestWebSocketRequestErrors(t *testing.T) {
 		{`{"id":7,"type":"publish","channel":"a"}`, codeBadRequest},
 		{`{"id":8,"type":"publish","channel":"a","data":"x","data_b64":"eA=="}`, codeBadRequest},
 		{`{"id":9,"type":"publish","channel":"a","data_b64":"!!"}`, codeBadRequest},
-		{`{"id":10,"type":"unsubscribe"}`, codeBadRequest},
+		{`{"id":10,"type":"unsubscribe","channels":[""]}`, codeBadRequest},
 		{`{"id":11,"type":"subscribe","channels":"a"}`, codeBadJSON},
 	} {
 		c.sendRaw(ws.OpText, []byte(tc.req))

@@ -61,11 +61,11 @@ func (c *client) execute(req *request) reply {
 	case "subscribe":
 		return c.subscribe(names(req.Channel, req.Channels), "channel", c.auth.CanSubscribe, c.gw.bus.Subscribe)
 	case "unsubscribe":
-		return c.subscribe(names(req.Channel, req.Channels), "channel", nil, c.gw.bus.Unsubscribe)
+		return c.unsubscribe(names(req.Channel, req.Channels), "channel", c.gw.bus.Unsubscribe)
 	case "psubscribe":
 		return c.subscribe(names(req.Pattern, req.Patterns), "pattern", c.auth.CanPSubscribe, c.gw.bus.PSubscribe)
 	case "punsubscribe":
-		return c.subscribe(names(req.Pattern, req.Patterns), "pattern", nil, c.gw.bus.PUnsubscribe)
+		return c.unsubscribe(names(req.Pattern, req.Patterns), "pattern", c.gw.bus.PUnsubscribe)
 	case "publish":
 		return c.publish(req)
 	case "join":
@@ -108,6 +108,24 @@ func (c *client) subscribe(list []string, what string, allowed func(string) bool
 		}
 	}
 	return reply{Type: "ack", Count: &count}
+}
+
+// unsubscribe applies change to every name, or, as Redis's UNSUBSCRIBE
+// and PUNSUBSCRIBE without arguments, to every name of its kind the client
+// holds, and acks with the subscription count after the last one.
+func (c *client) unsubscribe(list []string, what string,
+	change func(context.Context, broker.Subscriber, string) (int, error)) reply {
+	if len(list) == 0 {
+		channels, patterns := c.gw.bus.Holdings(c)
+		if list = channels; what == "pattern" {
+			list = patterns
+		}
+		if len(list) == 0 {
+			count := len(channels) + len(patterns)
+			return reply{Type: "ack", Count: &count}
+		}
+	}
+	return c.subscribe(list, what, nil, change)
 }
 
 // publish publishes data (or data_b64, decoded) on channel and acks with
