@@ -31,7 +31,12 @@ type benchCase struct {
 	// heraldOnly cases are not run on Redis (its cells show –); gateway
 	// starts Herald with its HTTP gateway on a free port.
 	heraldOnly, gateway bool
-	run                 func(cfg *config, s *server) (caseResult, error)
+	// columns, when set, makes the case a side-by-side comparison of
+	// setups of Herald alone (see scaleoutCase): its values hold every
+	// metric for the first column, then for the second, and so on, and it
+	// gets a table of its own.
+	columns []column
+	run     func(cfg *config, s *server) (caseResult, error)
 }
 
 // caseResult is what one run of a case on one server produced.
@@ -46,6 +51,7 @@ type caseResult struct {
 // work (such as softirq) not charged to either side.
 type cpuUsage struct {
 	client, server, other float64
+	servers               []float64 // per server process, when there are several; they sum to server
 	measured              bool
 }
 
@@ -68,33 +74,45 @@ func (u cpuUsage) clientBound() bool {
 	return u.measured && u.client > 0.95 && u.server < 0.90
 }
 
-// A cpuMeter measures CPU use of this process and of the server between
-// start and stop.
+// A cpuMeter measures CPU use of this process and of the server processes
+// between start and stop.
 type cpuMeter struct {
-	pid              int
-	start            time.Time
-	self, peer, busy time.Duration
+	pids       []int
+	start      time.Time
+	self, busy time.Duration
+	peers      []time.Duration
 }
 
-// startCPU starts measuring.
-func startCPU(pid int) cpuMeter {
-	peer, _ := cpuTime(pid)
-	busy, _ := machineBusyTime()
-	return cpuMeter{pid: pid, start: time.Now(), self: selfCPUTime(), peer: peer, busy: busy}
+// startCPU starts measuring; pids are the server's processes.
+func startCPU(pids ...int) cpuMeter {
+	m := cpuMeter{pids: pids, start: time.Now(), self: selfCPUTime()}
+	for _, pid := range pids {
+		t, _ := cpuTime(pid)
+		m.peers = append(m.peers, t)
+	}
+	m.busy, _ = machineBusyTime()
+	return m
 }
 
-// stop returns the usage since start, in cores.
+// stop returns the usage since start, in cores; server is the sum over
+// the server processes.
 func (m cpuMeter) stop() cpuUsage {
 	wall := time.Since(m.start).Seconds()
-	peer, err1 := cpuTime(m.pid)
-	busy, err2 := machineBusyTime()
-	if err1 != nil || err2 != nil || wall <= 0 {
+	busy, err := machineBusyTime()
+	if err != nil || wall <= 0 {
 		return cpuUsage{}
 	}
-	u := cpuUsage{
-		client:   (selfCPUTime() - m.self).Seconds() / wall,
-		server:   (peer - m.peer).Seconds() / wall,
-		measured: true,
+	u := cpuUsage{client: (selfCPUTime() - m.self).Seconds() / wall, measured: true}
+	for i, pid := range m.pids {
+		t, err := cpuTime(pid)
+		if err != nil {
+			return cpuUsage{}
+		}
+		share := (t - m.peers[i]).Seconds() / wall
+		u.server += share
+		if len(m.pids) > 1 {
+			u.servers = append(u.servers, share)
+		}
 	}
 	u.other = max(0, (busy-m.busy).Seconds()/wall-u.client-u.server)
 	return u
@@ -104,9 +122,14 @@ func (m cpuMeter) stop() cpuUsage {
 // grew per second over cfg.duration, with the CPU use of both sides.
 // With -trace it prints the count every 100 ms.
 func measureRate(cfg *config, s *server, count func() int64) (float64, cpuUsage) {
+	return measureRateOf(cfg, []int{s.pid}, count)
+}
+
+// measureRateOf is measureRate for a server made of several processes.
+func measureRateOf(cfg *config, pids []int, count func() int64) (float64, cpuUsage) {
 	start := time.Now()
 	traceSleep(cfg, start, count, cfg.warmup)
-	meter := startCPU(s.pid)
+	meter := startCPU(pids...)
 	c0, t0 := count(), time.Now()
 	traceSleep(cfg, start, count, cfg.duration)
 	c1, t1 := count(), time.Now()
@@ -159,13 +182,17 @@ func allCases(cfg *config) []benchCase {
 			cases = append(cases, wsFanoutCase(cfg, subs))
 		}
 	}
+	if cfg.cases["scaleout"] {
+		cases = append(cases, scaleoutCase(cfg))
+	}
 	return cases
 }
 
 // caseGroups are the names -cases accepts.
-var caseGroups = []string{"fanout", "latency", "patterns", "nosub", "idle", "wsidle", "wsfanout"}
+var caseGroups = []string{"fanout", "latency", "patterns", "nosub", "idle", "wsidle", "wsfanout", "scaleout"}
 
 // defaultCases are the cases run without -cases: the WebSocket cases are
-// Herald-only and slow to set up (10,000 WebSocket handshakes), so they
-// run only when named.
+// Herald-only and slow to set up (10,000 WebSocket handshakes), and
+// scaleout is Herald-only and starts its own redis-servers, so they run
+// only when named.
 var defaultCases = []string{"fanout", "latency", "patterns", "nosub", "idle"}

@@ -9,14 +9,15 @@
 //	go run ./bench -only redis -cases fanout,idle
 //	go run ./bench -out BENCHMARKS.md   # also write the report
 //	go run ./bench -only herald -cases wsidle,wsfanout   # WebSocket cases
+//	go run ./bench -only herald -cases scaleout   # two nodes over a Redis backend
 //
 // Every case runs on a freshly started server; for each case the two servers
 // take turns, the first one alternating between runs. The server is pinned to
 // one core and this program to the other (taskset; this program re-executes
 // itself under taskset and runs with GOMAXPROCS 1), so the figures compare
 // the servers per core. See the doc comments of fanoutCase, latencyCase,
-// patternsCase, noSubscriberCase, idleCase, wsIdleCase and wsFanoutCase
-// for what each row measures;
+// patternsCase, noSubscriberCase, idleCase, wsIdleCase, wsFanoutCase and
+// scaleoutCase for what each row measures;
 // go run ./bench -h lists the flags.
 //
 // Both servers run with the pubsub output-buffer limit off
@@ -73,6 +74,9 @@ type config struct {
 	idleShared    bool
 	wsSubs        []int
 	wsDeliveries  int
+	scaleSubs     int
+	scaleLatRate  int
+	scaleSetups   []scaleoutSetup
 	maxClients    int // computed: above every case's connection count
 	noOutputLimit bool
 	pin           bool
@@ -116,7 +120,7 @@ func parseFlags(args []string) (*config, error) {
 	fs.StringVar(&cfg.heraldBin, "herald", "", "prebuilt herald binary (default: go build ./cmd/herald)")
 	fs.StringVar(&cfg.redisBin, "redis", "redis-server", "redis-server binary")
 	casesFlag := fs.String("cases", strings.Join(defaultCases, ","), "comma-separated cases to run: "+strings.Join(caseGroups, ", ")+
-		" (wsidle and wsfanout are Herald-only WebSocket cases, run only when named)")
+		" (wsidle and wsfanout are Herald-only WebSocket cases, and scaleout compares Herald setups; they run only when named)")
 	fs.IntVar(&cfg.runs, "runs", 3, "runs per case and server; the table shows medians")
 	fs.BoolVar(&cfg.quick, "quick", false, "smoke test: 1 run, short windows, 2,000 idle connections, 1,000 WebSocket subscribers")
 	fs.StringVar(&cfg.out, "out", "", "also write the report to this file (e.g. BENCHMARKS.md)")
@@ -134,6 +138,9 @@ func parseFlags(args []string) (*config, error) {
 	fs.BoolVar(&cfg.idleShared, "idle-shared", false, "idle case: all connections subscribe to one channel")
 	wsSubsFlag := fs.String("ws-subs", "1000,10000", "wsfanout case: WebSocket subscriber counts")
 	fs.IntVar(&cfg.wsDeliveries, "ws-lat-deliveries", 10000, "wsfanout case: deliveries per second of its latency phase (messages/s = this / subscribers, at least 1)")
+	fs.IntVar(&cfg.scaleSubs, "scaleout-subs", 1000, "scaleout case: subscribers")
+	fs.IntVar(&cfg.scaleLatRate, "scaleout-lat-rate", 100, "scaleout case: messages per second of its latency phase")
+	setupsFlag := fs.String("scaleout-setups", scaleoutSetupNames(), "scaleout case: setups to compare, the first being the base of the ratios")
 	outputLimit := fs.Bool("output-limit", false, "keep each server's default pubsub output-buffer limit (default: both run with 'pubsub 0 0 0')")
 	fs.BoolVar(&cfg.pin, "pin", true, "pin the server and this program to different cores with taskset")
 	fs.StringVar(&cfg.serverCPU, "server-cpu", "0", "taskset CPU list for the server")
@@ -167,6 +174,15 @@ func parseFlags(args []string) (*config, error) {
 	}
 	if cfg.cases["wsfanout"] {
 		cfg.maxClients = max(cfg.maxClients, slices.Max(cfg.wsSubs)+100)
+	}
+	if cfg.scaleSubs < 1 || cfg.scaleLatRate < 1 {
+		return cfg, fmt.Errorf("-scaleout-subs and -scaleout-lat-rate must be positive")
+	}
+	if cfg.scaleSetups, err = parseSetups(*setupsFlag); err != nil {
+		return cfg, fmt.Errorf("-scaleout-setups: %w", err)
+	}
+	if cfg.cases["scaleout"] {
+		cfg.maxClients = max(cfg.maxClients, cfg.scaleSubs+100)
 	}
 	return cfg, nil
 }

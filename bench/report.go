@@ -127,11 +127,19 @@ func formatReport(cfg *config, env environment, specs []serverSpec, results []ca
 	for _, l := range env.lines {
 		fmt.Fprintf(&b, "- %s: %s\n", l[0], l[1])
 	}
-	b.WriteString("\n| scenario | Redis | Herald | Herald/Redis | spread R / H |\n")
-	b.WriteString("|---|---:|---:|---:|---:|\n")
+	// Cases with columns of their own get a table of their own, after this one.
+	plain := len(results) == 0 || slices.ContainsFunc(results, func(cr caseResults) bool { return len(cr.bc.columns) == 0 })
+	if plain {
+		b.WriteString("\n| scenario | Redis | Herald | Herald/Redis | spread R / H |\n")
+		b.WriteString("|---|---:|---:|---:|---:|\n")
+	}
 	var footnotes []string
 	for _, cr := range results {
-		for m, mt := range cr.bc.metrics {
+		rows := cr.bc.metrics
+		if len(cr.bc.columns) > 0 {
+			rows = nil
+		}
+		for m, mt := range rows {
 			redis, rOK := cellValues(cr, kindRedis, m)
 			herald, hOK := cellValues(cr, kindHerald, m)
 			ratio := "–"
@@ -155,9 +163,16 @@ func formatReport(cfg *config, env environment, specs []serverSpec, results []ca
 		}
 		footnotes = append(footnotes, cr.notes...)
 	}
-	b.WriteString("\nRates: higher is better, so a ratio above 1 favours Herald. " +
-		"Latency and bytes: lower is better, so a ratio below 1 favours Herald. " +
-		"Spread is (max − min) / median over the runs.\n")
+	if plain {
+		b.WriteString("\nRates: higher is better, so a ratio above 1 favours Herald. " +
+			"Latency and bytes: lower is better, so a ratio below 1 favours Herald. " +
+			"Spread is (max − min) / median over the runs.\n")
+	}
+	for _, cr := range results {
+		if len(cr.bc.columns) > 0 {
+			writeColumns(&b, cr)
+		}
+	}
 	if slices.ContainsFunc(results, func(cr caseResults) bool { return cr.client }) {
 		b.WriteString("† In at least one run the load generator's core was saturated while the server's was not: " +
 			"the server may be faster than shown.\n")
@@ -215,6 +230,24 @@ How the rows are measured (bench/*.go has the details):
   subscriber on its one core. Throughput: pipelined PUBLISH batches with the flow control of
   Fan-out; message frames received by all subscribers per second. The same figures over RESP
   come from -cases fanout,latency -subs N -payloads 64 -lat-subs N -lat-rate 10000/N.
+- Scale-out (Herald only, run only when named: -only herald -cases scaleout). One load in
+  several setups, each measured in every run, the first setup rotating between runs:
+  embedded, one Herald node with the subscribers and the publisher; redis, a throwaway
+  redis-server (no persistence, pubsub output-buffer limit as above) and two Herald nodes
+  started with --backend redis://, the subscribers on node A and the publisher on node B;
+  cluster, the same over three cluster-enabled redis-servers joined by redis-cli --cluster
+  create and --backend redis-cluster://. Every process of a setup is pinned to the server
+  core, so each setup has the same one core: the rows say what the extra hops cost, not what
+  more machines would buy. A cross-node message costs B a PUBLISH parsed and forwarded to
+  Redis (SPUBLISH to the primary owning the channel's slot in a cluster), Redis one
+  "message" push to A's pub/sub connection, and A one parse and the fan-out that the
+  embedded node does alone; the PUBLISH reply is Redis's receiver count, node A counted
+  once. Each setup runs the WebSocket fan-out's two phases over RESP: latency (PUBLISH one
+  at a time at -scaleout-lat-rate, stamped; p50 and p99 of stamp-to-read time over all
+  deliveries in the window, which includes the load generator waking every subscriber on
+  its core), then throughput (pipelined batches with the flow control of Fan-out; frames
+  received by all subscribers per second). Before measuring, a probe PUBLISH on node B is
+  repeated until its reply counts the subscribers (node A, through a backend).
 - Every case runs on a freshly started server; the two servers take turns, the first one
   alternating between runs.
 `
@@ -267,7 +300,7 @@ func spread(vs []float64) string {
 func formatValues(bc benchCase, vs []float64) string {
 	parts := make([]string, len(vs))
 	for i, v := range vs {
-		parts[i] = formatValue(bc.metrics[i].unit, v)
+		parts[i] = formatValue(bc.metrics[i%len(bc.metrics)].unit, v)
 	}
 	return strings.Join(parts, ", ")
 }

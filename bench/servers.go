@@ -35,6 +35,7 @@ type serverSpec struct {
 // A server is one running server process, started fresh for one case.
 type server struct {
 	kind   serverKind
+	spec   serverSpec // how it was started
 	pid    int
 	addr   string
 	http   string // the gateway's host:port, empty when it was started without one
@@ -120,7 +121,7 @@ func startServer(cfg *config, spec serverSpec, seq int, gateway bool) (*server, 
 	}
 	// taskset execs the server, so the pid is the server's own.
 	s := &server{
-		kind: spec.kind, pid: cmd.Process.Pid, cmd: cmd, log: logPath,
+		kind: spec.kind, spec: spec, pid: cmd.Process.Pid, cmd: cmd, log: logPath,
 		addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), http: httpAddr, exited: make(chan struct{}),
 	}
 	liveServers.Lock()
