@@ -8,12 +8,7 @@ import (
 )
 
 // Message is one publish for PublishMany.
-type Message struct {
-	Channel string
-	Payload []byte
-	// Shard makes it an SPUBLISH to a shard channel.
-	Shard bool
-}
+type Message = bus.Message
 
 // PublishMany publishes msgs in one round trip per Redis node, in order
 // per channel, and returns each one's receiver count and error, as Publish

@@ -51,3 +51,13 @@ type Bus interface {
 	// Close releases the bus. Subscribers are not notified.
 	Close() error
 }
+
+// Message is one publish of a batch, for backends that send a pipelined
+// batch of PUBLISH and SPUBLISH commands in one round trip (the RESP
+// server's Remote, package backend's PublishMany).
+type Message struct {
+	Channel string
+	Payload []byte
+	// Shard makes it an SPUBLISH to a shard channel.
+	Shard bool
+}

@@ -3,7 +3,10 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"io"
+	"net"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -21,9 +24,12 @@ import (
 // TestMain fails the package if a test leaves goroutines running, but for
 // one of rueidis's: after a cluster topology refresh its cluster client
 // closes the replaced connections from a goroutine that sleeps five seconds
-// first, and Close does not wait for it (see backend's TestMain).
+// first, and Close does not wait for it; nor for a delayed refresh's
+// goroutine, asleep for up to a second (see backend's TestMain).
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m, goleak.IgnoreAnyFunction("github.com/redis/rueidis.(*clusterClient)._refresh.func2"))
+	goleak.VerifyTestMain(m,
+		goleak.IgnoreAnyFunction("github.com/redis/rueidis.(*clusterClient)._refresh.func2"),
+		goleak.IgnoreAnyFunction("github.com/redis/rueidis.(*call).DelayDo.func1"))
 }
 
 // node is one Herald node as `herald serve --backend URL` runs it: a RESP
@@ -269,5 +275,55 @@ func TestBackendUnreachableAtStart(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "127.0.0.1:1") {
 		t.Errorf("error %q does not name the backend", err)
+	}
+}
+
+// A pipelined batch of publishes on a backend node goes to Redis in one
+// round trip, and the replies keep their order and CLIENT REPLY's rules
+// among the other commands of the pipeline.
+func TestScaleOutPipelinedPublish(t *testing.T) {
+	r := redistest.Start(t)
+	a, b := startNode(t, "redis://"+r.Addr()), startNode(t, "redis://"+r.Addr())
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	sub := a.resp.Subscribe(ctx, "a")
+	defer sub.Close()
+	if _, err := sub.Receive(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	nc, err := net.Dial("tcp", b.srv.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	nc.SetDeadline(time.Now().Add(10 * time.Second))
+	var pipeline strings.Builder
+	for _, cmd := range [][]string{
+		{"PUBLISH", "a", "1"}, {"PUBLISH", "a", "2"}, {"PING"}, {"SPUBLISH", "s", "x"}, {"PUBLISH", "a", "3"},
+		{"CLIENT", "REPLY", "SKIP"}, {"PUBLISH", "a", "4"}, {"PUBLISH", "a", "5"}, {"NOSUCHCOMMAND"}, {"PUBLISH", "a", "6"},
+	} {
+		fmt.Fprintf(&pipeline, "*%d\r\n", len(cmd))
+		for _, arg := range cmd {
+			fmt.Fprintf(&pipeline, "$%d\r\n%s\r\n", len(arg), arg)
+		}
+	}
+	if _, err := nc.Write([]byte(pipeline.String())); err != nil {
+		t.Fatal(err)
+	}
+	want := ":1\r\n:1\r\n+PONG\r\n:0\r\n:1\r\n:1\r\n-ERR unknown command 'NOSUCHCOMMAND', with args beginning with: \r\n:1\r\n"
+	got := make([]byte, len(want))
+	if _, err := io.ReadFull(nc, got); err != nil || string(got) != want {
+		t.Fatalf("replies %q, %v; want %q", got, err, want)
+	}
+	for i := 1; i <= 6; i++ {
+		select {
+		case m := <-sub.Channel():
+			if m.Payload != strconv.Itoa(i) {
+				t.Fatalf("message %d: %q", i, m.Payload)
+			}
+		case <-ctx.Done():
+			t.Fatalf("message %d did not arrive", i)
+		}
 	}
 }

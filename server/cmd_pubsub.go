@@ -22,9 +22,9 @@ func registerPubSub(t commandTable) {
 		meta: commandMeta{flags: []string{"pubsub", "noscript", "loading", "stale"}, firstKey: 1, lastKey: -1, keyStep: 1, categories: []string{"@pubsub", "@slow"}}})
 	t.add(&command{name: "sunsubscribe", arity: -1, flags: ctx, run: cmdSUnsubscribe,
 		meta: commandMeta{flags: []string{"pubsub", "noscript", "loading", "stale"}, firstKey: 1, lastKey: -1, keyStep: 1, categories: []string{"@pubsub", "@slow"}}})
-	t.add(&command{name: "publish", arity: 3, flags: flagHot, run: cmdPublish,
+	t.add(&command{name: "publish", arity: 3, flags: flagHot | flagRemoteBatch, run: cmdPublish,
 		meta: commandMeta{flags: []string{"pubsub", "loading", "stale", "fast"}, categories: []string{"@pubsub", "@fast"}}})
-	t.add(&command{name: "spublish", arity: 3, flags: flagHot, run: cmdSPublish,
+	t.add(&command{name: "spublish", arity: 3, flags: flagHot | flagRemoteBatch, run: cmdSPublish,
 		meta: commandMeta{flags: []string{"pubsub", "loading", "stale", "fast"}, firstKey: 1, lastKey: 1, keyStep: 1, categories: []string{"@pubsub", "@fast"}}})
 
 	pubsub := t.add(&command{name: "pubsub", arity: -2, meta: commandMeta{categories: []string{"@slow"}}})
@@ -138,8 +138,8 @@ func cmdSUnsubscribe(c *conn, args [][]byte) {
 }
 
 func cmdPublish(c *conn, args [][]byte) {
-	if r := c.srv.remote; r != nil {
-		c.publishRemote(r.Publish, args)
+	if c.srv.remote != nil {
+		c.queueRemotePublish(args, false)
 		return
 	}
 	n := c.srv.broker.Publish(args[1], args[2], &c.batch)
@@ -149,27 +149,13 @@ func cmdPublish(c *conn, args [][]byte) {
 }
 
 func cmdSPublish(c *conn, args [][]byte) {
-	if r := c.srv.remote; r != nil {
-		c.publishRemote(r.SPublish, args)
+	if c.srv.remote != nil {
+		c.queueRemotePublish(args, true)
 		return
 	}
 	n := c.srv.broker.SPublish(args[1], args[2], &c.batch)
 	c.published.Add(1)
 	c.noteFanout(n, args)
-	c.writeInt(int64(n))
-}
-
-// publishRemote publishes through the backend, which delivers to this
-// node's subscribers too, and replies with the backend's receiver count.
-func (c *conn) publishRemote(publish func(context.Context, string, []byte) (int, error), args [][]byte) {
-	ctx, cancel := c.remoteContext()
-	n, err := publish(ctx, string(args[1]), args[2])
-	cancel()
-	if err != nil {
-		c.writeRemoteError(err)
-		return
-	}
-	c.published.Add(1)
 	c.writeInt(int64(n))
 }
 

@@ -21,6 +21,10 @@ const (
 	// path; others make the connection move to a fresh goroutine after the
 	// batch (see conn.serve).
 	flagHot
+	// flagRemoteBatch: with a Remote, the command (PUBLISH, SPUBLISH) is
+	// queued and sent with the others of its batch in one round trip, its
+	// reply written when the batch is sent (see remotePublish).
+	flagRemoteBatch
 )
 
 // command is one entry of the command table. A container command (CLIENT,
@@ -170,6 +174,9 @@ func lowerInto(dst, s []byte) []byte {
 // execute runs one command and commits its reply.
 func (c *conn) execute(args [][]byte) {
 	cmd, errText := lookup(args)
+	if len(c.remotePubs) > 0 && (cmd == nil || cmd.flags&flagRemoteBatch == 0) {
+		c.sendRemotePublishes() // their replies come before this command's
+	}
 	switch {
 	case cmd == nil:
 		c.writeError(errText)

@@ -38,12 +38,16 @@ type conn struct {
 	out outbox
 
 	// Owned by serve.
-	parser      resp.Parser
-	rbuf        []byte // query buffer; nil while idle
-	rpos        int    // bytes of rbuf consumed
-	args        [][]byte
-	reply       []byte // replies of the command being executed
-	pushReply   bool   // the reply is a push (subscribe acks): sent even under CLIENT REPLY OFF
+	parser    resp.Parser
+	rbuf      []byte // query buffer; nil while idle
+	rpos      int    // bytes of rbuf consumed
+	args      [][]byte
+	reply     []byte // replies of the command being executed
+	pushReply bool   // the reply is a push (subscribe acks): sent even under CLIENT REPLY OFF
+	// With a Remote: PUBLISH and SPUBLISH queued for the backend, and
+	// whether each one's reply is to be sent (remote.go).
+	remotePubs  []RemoteMessage
+	remoteKeep  []bool
 	replyMode   replyMode
 	batch       broker.Batch
 	proto       int
@@ -166,13 +170,14 @@ func (c *conn) processInput() bool {
 		c.parser.Unauthenticated = !c.authed
 		args, n, err := c.parser.Parse(c.rbuf[c.rpos:], c.args[:0])
 		if err != nil {
+			c.sendRemotePublishes()
 			c.reply = resp.AppendError(c.reply, err.Error())
 			c.commitReply()
 			c.srv.logger().Info("closing client: protocol error", "id", c.id, "addr", c.remoteAddr, "error", err.Error())
 			return false
 		}
 		if n == 0 {
-			return true
+			break
 		}
 		c.rpos += n
 		c.args = args
@@ -188,6 +193,7 @@ func (c *conn) processInput() bool {
 			c.batchBytes = 0
 		}
 	}
+	c.sendRemotePublishes() // before the input they point into is reused
 	return true
 }
 
@@ -311,10 +317,16 @@ func putReadBuf(b []byte) {
 // commitReply moves the current command's reply to the outbox, unless
 // CLIENT REPLY suppresses it.
 func (c *conn) commitReply() {
+	c.commitReplyIf(c.replyMode == replyOn || c.pushReply)
+}
+
+// commitReplyIf queues the reply if send, else drops it (CLIENT REPLY OFF
+// or SKIP).
+func (c *conn) commitReplyIf(send bool) {
 	if len(c.reply) == 0 {
 		return
 	}
-	if c.replyMode != replyOn && !c.pushReply {
+	if !send {
 		c.reply = c.reply[:0]
 		return
 	}

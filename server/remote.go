@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/broker"
+	"github.com/heraldhq/herald/bus"
 )
 
 // Remote is a fan-out backend that several Herald nodes share (package
@@ -19,8 +20,12 @@ import (
 // number of its clients counts once in PUBLISH's receivers and in PUBSUB
 // NUMSUB, and PUBSUB CHANNELS lists what any node holds.
 type Remote interface {
-	Publish(ctx context.Context, channel string, payload []byte) (int, error)
-	SPublish(ctx context.Context, channel string, payload []byte) (int, error)
+	// PublishMany publishes msgs (a client's pipelined PUBLISH and SPUBLISH
+	// commands) in order per channel, in as few round trips as it can, and
+	// returns each one's receiver count and error. The node's own
+	// subscribers hear the messages back from the backend. The payloads are
+	// the client's input buffer: PublishMany must not keep them.
+	PublishMany(ctx context.Context, msgs []RemoteMessage) ([]int, []error)
 	// Subscribe, PSubscribe and SSubscribe subscribe s in the local broker
 	// and return, with the count the broker returns, once the backend holds
 	// the subscription that calls for: after them, a publish on another
@@ -34,6 +39,55 @@ type Remote interface {
 	NumSub(ctx context.Context, channels ...string) ([]int, error)
 	ShardNumSub(ctx context.Context, channels ...string) ([]int, error)
 	NumPat(ctx context.Context) (int, error)
+}
+
+// RemoteMessage is one PUBLISH (or, with Shard, SPUBLISH) for a Remote.
+type RemoteMessage = bus.Message
+
+// maxRemoteBatch is the most PUBLISH commands a connection queues before
+// sending them to the backend, within one read of its input.
+const maxRemoteBatch = 1024
+
+// queueRemotePublish queues a PUBLISH or SPUBLISH for the backend. The
+// queue is sent, and the replies written in order, before the next command
+// that is not one of these runs, at the end of the read of input that
+// brought them, or when it is full: so a pipelining publisher pays one
+// round trip to the backend per read, not one per message.
+func (c *conn) queueRemotePublish(args [][]byte, shard bool) {
+	c.remotePubs = append(c.remotePubs, RemoteMessage{Channel: string(args[1]), Payload: args[2], Shard: shard})
+	c.remoteKeep = append(c.remoteKeep, c.replyMode == replyOn) // CLIENT REPLY as when the command ran
+	if len(c.remotePubs) >= maxRemoteBatch {
+		c.sendRemotePublishes()
+	}
+}
+
+// sendRemotePublishes sends the queued publishes and writes their replies:
+// each one's receiver count as the backend reports it, or an error.
+func (c *conn) sendRemotePublishes() {
+	if len(c.remotePubs) == 0 {
+		return
+	}
+	ctx, cancel := c.remoteContext()
+	counts, errs := c.srv.remote.PublishMany(ctx, c.remotePubs)
+	cancel()
+	for i := range c.remotePubs {
+		switch {
+		case i >= len(counts) || i >= len(errs):
+			c.writeRemoteError(errors.New("no reply"))
+		case errs[i] != nil:
+			c.writeRemoteError(errs[i])
+		default:
+			c.published.Add(1)
+			c.writeInt(int64(counts[i]))
+		}
+		c.commitReplyIf(c.remoteKeep[i])
+	}
+	if cap(c.remotePubs) > 64 { // an idle connection keeps no large queue
+		c.remotePubs, c.remoteKeep = nil, nil
+	} else {
+		clear(c.remotePubs)
+		c.remotePubs, c.remoteKeep = c.remotePubs[:0], c.remoteKeep[:0]
+	}
 }
 
 // DefaultRemoteTimeout bounds a command's wait for the backend when
