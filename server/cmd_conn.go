@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 
+	"github.com/heraldhq/herald/keyspace"
+
 	"github.com/heraldhq/herald/broker"
 	"github.com/heraldhq/herald/internal/resp"
 )
@@ -18,7 +20,7 @@ const Version = "7.0.15"
 const HeraldVersion = "0.1.0"
 
 // numDatabases is the number of databases SELECT accepts, as Redis's default.
-const numDatabases = 16
+const numDatabases = keyspace.NumDatabases
 
 func registerConnection(t commandTable) {
 	connMeta := func(flags ...string) commandMeta {
@@ -79,6 +81,7 @@ func cmdReset(c *conn, _ [][]byte) {
 	}
 	c.authed = c.srv.settings().requirePass == ""
 	c.info.Lock()
+	c.db = 0
 	c.info.name, c.info.db, c.info.noEvict, c.info.noTouch = "", 0, false, false
 	c.info.Unlock()
 	c.writeSimple("RESET")
@@ -98,6 +101,7 @@ func cmdSelect(c *conn, args [][]byte) {
 		c.writeError(errDBIndex)
 		return
 	}
+	c.db = int(id)
 	c.info.Lock()
 	c.info.db = int(id)
 	c.info.Unlock()

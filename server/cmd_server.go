@@ -18,9 +18,9 @@ func registerServer(t commandTable) {
 	t.add(&command{name: "info", arity: -1, run: cmdInfo,
 		meta: commandMeta{flags: []string{"loading", "stale"}, categories: []string{"@slow", "@dangerous"}}})
 	flushMeta := commandMeta{flags: []string{"write"}, categories: []string{"@keyspace", "@write", "@slow", "@dangerous"}}
-	t.add(&command{name: "flushall", arity: -1, run: cmdFlush, meta: flushMeta})
-	t.add(&command{name: "flushdb", arity: -1, run: cmdFlush, meta: flushMeta})
-	t.add(&command{name: "dbsize", arity: 1, run: func(c *conn, _ [][]byte) { c.writeInt(0) },
+	t.add(&command{name: "flushall", arity: -1, flags: flagKeyspace, run: cmdFlush, meta: flushMeta})
+	t.add(&command{name: "flushdb", arity: -1, flags: flagKeyspace, run: cmdFlush, meta: flushMeta})
+	t.add(&command{name: "dbsize", arity: 1, flags: flagKeyspace, run: func(c *conn, _ [][]byte) { c.writeInt(int64(c.keyspaceDB().Len())) },
 		meta: commandMeta{flags: []string{"readonly", "fast"}, categories: []string{"@keyspace", "@read", "@fast"}}})
 	t.add(&command{name: "time", arity: 1, run: cmdTime,
 		meta: commandMeta{flags: []string{"loading", "stale", "fast"}, categories: []string{"@fast"}}})
@@ -31,9 +31,9 @@ func registerServer(t commandTable) {
 	registerCommand(t)
 }
 
-// cmdFlush is FLUSHALL and FLUSHDB [ASYNC|SYNC]. Herald has no keyspace
-// yet, so there is nothing to remove; the options are checked as Redis
-// checks them.
+// cmdFlush is FLUSHALL and FLUSHDB [ASYNC|SYNC]: both empty the keyspace
+// at once (ASYNC is accepted; freeing is the garbage collector's work
+// either way).
 func cmdFlush(c *conn, args [][]byte) {
 	if len(args) > 2 {
 		c.writeError(errSyntax)
@@ -44,6 +44,11 @@ func cmdFlush(c *conn, args [][]byte) {
 			c.writeError(errSyntax)
 			return
 		}
+	}
+	if strings.EqualFold(string(args[0]), "flushall") {
+		c.srv.ks.FlushAll()
+	} else {
+		c.keyspaceDB().Flush()
 	}
 	c.writeOK()
 }

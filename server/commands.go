@@ -25,6 +25,9 @@ const (
 	// queued and sent with the others of its batch in one round trip, its
 	// reply written when the batch is sent (see remotePublish).
 	flagRemoteBatch
+	// flagKeyspace: the command reads or writes the keyspace, and runs
+	// with its lock held (keyspace.go).
+	flagKeyspace
 )
 
 // command is one entry of the command table. A container command (CLIENT,
@@ -192,7 +195,13 @@ func (c *conn) execute(args [][]byte) {
 		if cmd.flags&flagHot == 0 {
 			c.freshStack = true
 		}
-		cmd.run(c, args)
+		if cmd.flags&flagKeyspace != 0 && !c.inExec {
+			c.lockKeyspace()
+			cmd.run(c, args)
+			c.unlockKeyspace()
+		} else {
+			cmd.run(c, args)
+		}
 	}
 	c.commitReply()
 	c.pushReply = false

@@ -336,8 +336,9 @@ func (s *Server) startSamplerLocked() {
 	}
 	s.samplerDone = make(chan struct{})
 	s.ops.sample(s.stats.commands.Load(), time.Now())
-	s.wg.Add(1)
+	s.wg.Add(2)
 	go s.sampleLoop(s.samplerDone)
+	go s.cronLoop(s.samplerDone)
 }
 
 // stopSamplerLocked stops the sampler if it runs. s.mu is held on entry.

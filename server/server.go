@@ -17,12 +17,17 @@ import (
 	"github.com/heraldhq/herald/broker"
 	"github.com/heraldhq/herald/internal/resp"
 	"github.com/heraldhq/herald/internal/wait"
+	"github.com/heraldhq/herald/keyspace"
 )
 
 // Server is a Herald RESP server.
 type Server struct {
 	broker  *broker.Broker
 	remote  Remote // nil: the broker is the whole of fan-out
+	ks      *keyspace.Keyspace
+	// ksBatch is the batch keyspace notifications join: that of the
+	// connection holding the keyspace lock. Guarded by that lock.
+	ksBatch *broker.Batch
 	started time.Time
 	runID   string
 
@@ -95,6 +100,7 @@ func NewWithBroker(cfg Config, b *broker.Broker) *Server {
 		runID:   newRunID(),
 		conns:   make(map[int64]*conn),
 	}
+	s.ks = s.newKeyspace()
 	s.store(cfg.withDefaults())
 	return s
 }

@@ -1,0 +1,76 @@
+package server
+
+import (
+	"time"
+
+	"github.com/heraldhq/herald/broker"
+	"github.com/heraldhq/herald/keyspace"
+)
+
+// The keyspace (package keyspace) beside pub/sub. Commands flagged
+// flagKeyspace run with the keyspace's lock held, taken by execute (or
+// once for a whole EXEC), so their handlers read and write it directly.
+// Keyspace notifications are published on the server's broker during the
+// command, joining the batch of the connection that ran it, so they reach
+// subscribers in the order of the changes and are flushed with the
+// command's other output.
+
+// newKeyspace returns the server's keyspace, publishing its notifications
+// on the server's broker.
+func (s *Server) newKeyspace() *keyspace.Keyspace {
+	return keyspace.New(func(channel, message string) {
+		batch := s.ksBatch // set by whoever holds the keyspace lock
+		s.broker.Publish([]byte(channel), []byte(message), batch)
+	})
+}
+
+// lockKeyspace takes the keyspace for a command of c: its notifications go
+// into c's batch.
+func (c *conn) lockKeyspace() {
+	c.srv.ks.Lock()
+	c.srv.ksBatch = &c.batch
+}
+
+func (c *conn) unlockKeyspace() {
+	c.srv.ksBatch = nil
+	c.srv.ks.Unlock()
+}
+
+// keyspaceDB returns the database the client has selected. Keyspace lock
+// held.
+func (c *conn) keyspaceDB() *keyspace.DB { return c.srv.ks.DB(c.db) }
+
+// notify raises a keyspace notification for key in the client's database.
+// Keyspace lock held.
+func (c *conn) notify(class keyspace.Events, event, key string) {
+	c.srv.ks.Notify(c.db, class, event, key)
+}
+
+// activeExpireInterval is how often the cron expires keys (Redis's hz 10),
+// and activeExpireBudget how long one cycle may run (Redis's 25%).
+const (
+	activeExpireInterval = 100 * time.Millisecond
+	activeExpireBudget   = 25 * time.Millisecond
+)
+
+// cronLoop runs the keyspace's background work until done closes: active
+// expiry. Its notifications are flushed after each cycle.
+func (s *Server) cronLoop(done chan struct{}) {
+	defer s.wg.Done()
+	t := time.NewTicker(activeExpireInterval)
+	defer t.Stop()
+	var batch broker.Batch
+	for {
+		select {
+		case <-done:
+			return
+		case <-t.C:
+		}
+		s.ks.Lock()
+		s.ksBatch = &batch
+		s.ks.ActiveExpireCycle(activeExpireBudget)
+		s.ksBatch = nil
+		s.ks.Unlock()
+		batch.Flush()
+	}
+}
