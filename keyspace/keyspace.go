@@ -29,7 +29,7 @@ type Keyspace struct {
 	mu  sync.Mutex
 	dbs [NumDatabases]*DB
 
-	events  Events                                // notify-keyspace-events
+	events  Events                               // notify-keyspace-events
 	publish func(channel string, message string) // where notifications go; nil drops them
 
 	// Now returns the current time in milliseconds since the Unix epoch.

@@ -44,8 +44,8 @@ type conn struct {
 	args      [][]byte
 	reply     []byte // replies of the command being executed
 	pushReply bool   // the reply is a push (subscribe acks): sent even under CLIENT REPLY OFF
-	db     int  // the selected database (SELECT); info.db mirrors it for CLIENT LIST
-	inExec bool // running EXEC's commands: the keyspace lock is held already
+	db        int    // the selected database (SELECT); info.db mirrors it for CLIENT LIST
+	inExec    bool   // running EXEC's commands: the keyspace lock is held already
 	// With a Remote: PUBLISH and SPUBLISH queued for the backend, and
 	// whether each one's reply is to be sent (remote.go).
 	remotePubs  []RemoteMessage

@@ -22,9 +22,9 @@ import (
 
 // Server is a Herald RESP server.
 type Server struct {
-	broker  *broker.Broker
-	remote  Remote // nil: the broker is the whole of fan-out
-	ks      *keyspace.Keyspace
+	broker *broker.Broker
+	remote Remote // nil: the broker is the whole of fan-out
+	ks     *keyspace.Keyspace
 	// ksBatch is the batch keyspace notifications join: that of the
 	// connection holding the keyspace lock. Guarded by that lock.
 	ksBatch *broker.Batch
