@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/heraldhq/herald/internal/glob"
+	"github.com/heraldhq/herald/keyspace"
 )
 
 // registerConfig registers CONFIG GET, SET, RESETSTAT, REWRITE and HELP.
@@ -47,7 +48,7 @@ var configParams = []configParam{
 		setMemory(func(cfg *Config) *int64 { return &cfg.QueryBufferLimit })},
 	{"databases", constant(strconv.Itoa(numDatabases)), nil},
 	{"maxclients", func(s *Server) string { return strconv.Itoa(s.settings().MaxClients) }, setMaxClients},
-	{"notify-keyspace-events", constant(""), setKeyspaceEvents},
+	{"notify-keyspace-events", func(s *Server) string { return s.keyspaceEvents().String() }, setKeyspaceEvents},
 	{"port", func(s *Server) string { return strconv.Itoa(s.listenPort()) }, setPort},
 	{"proto-max-bulk-len", func(s *Server) string { return strconv.FormatInt(s.settings().ProtoMaxBulkLen, 10) },
 		setMemory(func(cfg *Config) *int64 { return &cfg.ProtoMaxBulkLen })},
@@ -59,7 +60,6 @@ var configParams = []configParam{
 // Herald's reasons for refusing values Redis would take.
 var (
 	errNoPersistence = errors.New("Herald keeps no data on disk")
-	errNoKeyspace    = errors.New("Herald has no keyspace yet, so it raises no keyspace events")
 )
 
 func findConfigParam(name string) *configParam {
@@ -221,15 +221,13 @@ func setSave(_ *Config, v string) error {
 	return nil
 }
 
-// setKeyspaceEvents accepts only "": Herald has no keyspace yet. Classes
-// Redis does not know get Redis's error.
-func setKeyspaceEvents(_ *Config, v string) error {
-	if strings.Trim(v, "Ag$lshzxeKEtmdn") != "" {
+// setKeyspaceEvents sets notify-keyspace-events; classes Redis does not
+// know get Redis's error.
+func setKeyspaceEvents(cfg *Config, v string) error {
+	if _, ok := keyspace.ParseEvents(v); !ok {
 		return errors.New("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.")
 	}
-	if v != "" {
-		return errNoKeyspace
-	}
+	cfg.NotifyKeyspaceEvents = v
 	return nil
 }
 

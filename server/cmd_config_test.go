@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"strconv"
@@ -76,7 +77,6 @@ func TestConfigSetErrors(t *testing.T) {
 		{failed("save", "Invalid save parameters"), []string{"save", "900"}},
 		{failed("save", "Herald keeps no data on disk"), []string{"save", "900 1"}},
 		{failed("notify-keyspace-events", "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."), []string{"notify-keyspace-events", "Q"}},
-		{failed("notify-keyspace-events", "Herald has no keyspace yet, so it raises no keyspace events"), []string{"notify-keyspace-events", "Kx"}},
 		{failed("client-output-buffer-limit", "Wrong number of arguments in buffer limit configuration."), []string{"client-output-buffer-limit", "pubsub 1 2"}},
 		{failed("client-output-buffer-limit", "Invalid client class specified in buffer limit configuration."), []string{"client-output-buffer-limit", "master 1 2 3"}},
 		{failed("client-output-buffer-limit", "Error in hard, soft or soft_seconds setting in buffer limit configuration."), []string{"client-output-buffer-limit", "pubsub 05 +2 03"}},
@@ -100,6 +100,11 @@ func TestConfigSetErrors(t *testing.T) {
 		{"client-output-buffer-limit", "PUBSUB 1k 2KB 3 replica 1 1 1"},
 	} {
 		c.mustDo("+OK\r\n", append([]string{"CONFIG", "SET"}, args...)...)
+	}
+	// notify-keyspace-events reads back normalised, as Redis writes it.
+	for _, tc := range []struct{ set, get string }{{"Kx", "xK"}, {"KEAmn", "AKEm"}, {"Ex$g", "g$xE"}, {"nK", "nK"}, {"", ""}} {
+		c.mustDo("+OK\r\n", "CONFIG", "SET", "notify-keyspace-events", tc.set)
+		c.mustDo(fmt.Sprintf("*2\r\n$22\r\nnotify-keyspace-events\r\n$%d\r\n%s\r\n", len(tc.get), tc.get), "CONFIG", "GET", "notify-keyspace-events")
 	}
 	c.mustDo("*6\r\n$18\r\nproto-max-bulk-len\r\n$7\r\n5242880\r\n$25\r\nclient-query-buffer-limit\r\n$7\r\n2000000\r\n$26\r\nclient-output-buffer-limit\r\n$43\r\nnormal 0 0 0 slave 1 1 1 pubsub 1000 2048 3\r\n",
 		"CONFIG", "GET", "proto-max-bulk-len", "client-query-buffer-limit", "client-output-buffer-limit")

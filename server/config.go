@@ -38,6 +38,10 @@ type Config struct {
 	QueryBufferLimit int64
 	// Logger receives the server's log. Nil means slog.Default().
 	Logger *slog.Logger
+	// NotifyKeyspaceEvents is notify-keyspace-events: which keyspace
+	// notifications are raised (Redis's flag characters). Empty means
+	// none, as in Redis.
+	NotifyKeyspaceEvents string
 	// Broker is the broker the server routes through, shared with Go code
 	// embedding Herald (and with Remote, which delivers through it). Nil
 	// means a new one.

@@ -106,6 +106,10 @@ func NewWithBroker(cfg Config, b *broker.Broker) *Server {
 }
 
 func (s *Server) store(cfg Config) {
+	events, _ := keyspace.ParseEvents(cfg.NotifyKeyspaceEvents) // checked by CONFIG SET and the flag parser
+	s.ks.Lock()
+	s.ks.SetEvents(events)
+	s.ks.Unlock()
 	s.cfg.Store(&settings{
 		Config:           cfg,
 		requirePass:      cfg.RequirePass,
@@ -118,6 +122,13 @@ func (s *Server) store(cfg Config) {
 func (s *Server) settings() *settings { return s.cfg.Load() }
 
 func (s *Server) logger() *slog.Logger { return s.settings().Logger }
+
+// keyspaceEvents returns notify-keyspace-events.
+func (s *Server) keyspaceEvents() keyspace.Events {
+	s.ks.Lock()
+	defer s.ks.Unlock()
+	return s.ks.Events()
+}
 
 // Broker returns the broker the server routes through.
 func (s *Server) Broker() *broker.Broker { return s.broker }

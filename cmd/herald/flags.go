@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/heraldhq/herald/keyspace"
+
 	"github.com/heraldhq/herald/server"
 )
 
@@ -127,6 +129,15 @@ func applyOption(cfg *serveOptions, name string, values []string) error {
 		} else {
 			cfg.JWTPublicKey = v
 		}
+	case "notify-keyspace-events":
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		if _, ok := keyspace.ParseEvents(v); !ok {
+			return fmt.Errorf("invalid event class character in %q: use 'Ag$lshzxeKEtmdn'", v)
+		}
+		cfg.NotifyKeyspaceEvents = v
 	case "backend":
 		v, err := one()
 		if err != nil {
