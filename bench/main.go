@@ -139,7 +139,7 @@ func parseFlags(args []string) (*config, error) {
 	wsSubsFlag := fs.String("ws-subs", "1000,10000", "wsfanout case: WebSocket subscriber counts")
 	fs.IntVar(&cfg.wsDeliveries, "ws-lat-deliveries", 10000, "wsfanout case: deliveries per second of its latency phase (messages/s = this / subscribers, at least 1)")
 	fs.IntVar(&cfg.scaleSubs, "scaleout-subs", 1000, "scaleout case: subscribers")
-	fs.IntVar(&cfg.scaleLatRate, "scaleout-lat-rate", 100, "scaleout case: messages per second of its latency phase")
+	fs.IntVar(&cfg.scaleLatRate, "scaleout-lat-rate", 10, "scaleout case: messages per second of its latency phase (10,000 deliveries/s to 1,000 subscribers, as in wsfanout)")
 	setupsFlag := fs.String("scaleout-setups", scaleoutSetupNames(), "scaleout case: setups to compare, the first being the base of the ratios")
 	outputLimit := fs.Bool("output-limit", false, "keep each server's default pubsub output-buffer limit (default: both run with 'pubsub 0 0 0')")
 	fs.BoolVar(&cfg.pin, "pin", true, "pin the server and this program to different cores with taskset")
