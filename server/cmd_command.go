@@ -21,6 +21,7 @@ import (
 type commandDoc struct {
 	summary, since, group, complexity string
 	docFlags                          []string
+	deprecatedSince, replacedBy       string      // of a deprecated command
 	history                           [][2]string // version, change
 	tips                              []string
 	keySpecs                          []keySpec
@@ -32,6 +33,7 @@ type docArg struct {
 	name, kind, token, since, deprecatedSince string
 	flags                                     []string
 	args                                      []docArg
+	keySpec                                   int // key_spec_index, written for a "key" argument
 }
 
 // keySpec is a key specification of the begin_search "index", find_keys
@@ -214,6 +216,8 @@ func (c *conn) writeCommandDocs(cmd *command) {
 		{"group", true, func() { c.writeBulkString(doc.group) }},
 		{"complexity", doc.complexity != "", func() { c.writeBulkString(doc.complexity) }},
 		{"doc_flags", len(doc.docFlags) > 0, func() { c.writeStatusSet(doc.docFlags) }},
+		{"deprecated_since", doc.deprecatedSince != "", func() { c.writeBulkString(doc.deprecatedSince) }},
+		{"replaced_by", doc.replacedBy != "", func() { c.writeBulkString(doc.replacedBy) }},
 		{"history", len(doc.history) > 0, func() {
 			c.writeSetLen(len(doc.history))
 			for _, h := range doc.history {
@@ -250,6 +254,9 @@ func (c *conn) writeDocArgs(args []docArg) {
 	for _, a := range args {
 		optional := []struct{ key, value string }{{"token", a.token}, {"since", a.since}, {"deprecated_since", a.deprecatedSince}}
 		n := 2
+		if a.kind == "key" {
+			n++
+		}
 		for _, o := range optional {
 			if o.value != "" {
 				n++
@@ -266,6 +273,10 @@ func (c *conn) writeDocArgs(args []docArg) {
 		c.writeBulkString(a.name)
 		c.writeBulkString("type")
 		c.writeBulkString(a.kind)
+		if a.kind == "key" {
+			c.writeBulkString("key_spec_index")
+			c.writeInt(int64(a.keySpec))
+		}
 		for _, o := range optional {
 			if o.value != "" {
 				c.writeBulkString(o.key)
