@@ -1,0 +1,548 @@
+package keyspace
+
+import "math/rand/v2"
+
+// ZSet is a sorted set: a map from member to score for lookups and a
+// skiplist ordered by (score, member), with the spans Redis's t_zset.c keeps
+// so that ranks are O(log N). Members compare bytewise, as Redis's sdscmp.
+//
+// Redis keeps a small sorted set as a listpack and converts it to a
+// skiplist once it holds more than zsetMaxListpackEntries members or a
+// member longer than zsetMaxListpackValue bytes; the conversion is one
+// way. ZSet models that rule only for OBJECT ENCODING and memory: both
+// encodings keep the same order, so replies do not depend on it.
+type ZSet struct {
+	scores     map[string]float64
+	list       skiplist
+	skiplist   bool  // the encoding Redis would have: listpack until converted
+	memberSize int64 // the sum of the members' lengths
+}
+
+// Redis 7.0's defaults for zset-max-listpack-entries and
+// zset-max-listpack-value.
+const (
+	zsetMaxListpackEntries = 128
+	zsetMaxListpackValue   = 64
+)
+
+// Per-member overheads for Size: a skiplist node, its levels and a map
+// slot; or a listpack entry of the member and its score.
+const (
+	zsetSkiplistMemberOverhead = 80
+	zsetListpackMemberOverhead = 12
+	zsetBaseSize               = 64
+)
+
+// NewZSet returns an empty sorted set.
+func NewZSet() *ZSet {
+	return &ZSet{scores: make(map[string]float64), list: newSkiplist()}
+}
+
+// Type implements Value.
+func (z *ZSet) Type() string { return "zset" }
+
+// Encoding implements Value.
+func (z *ZSet) Encoding() string {
+	if z.skiplist {
+		return "skiplist"
+	}
+	return "listpack"
+}
+
+// Size implements Value; it is O(1).
+func (z *ZSet) Size() int64 {
+	per := int64(zsetListpackMemberOverhead)
+	if z.skiplist {
+		per = zsetSkiplistMemberOverhead
+	}
+	return zsetBaseSize + z.memberSize + per*int64(len(z.scores))
+}
+
+// Copy returns a deep copy (COPY), with the same encoding.
+func (z *ZSet) Copy() Value {
+	c := NewZSet()
+	for x := z.list.header.level[0].forward; x != nil; x = x.level[0].forward {
+		c.scores[x.member] = x.score
+		c.list.insert(x.score, x.member)
+	}
+	c.skiplist, c.memberSize = z.skiplist, z.memberSize
+	return c
+}
+
+// Len returns the number of members.
+func (z *ZSet) Len() int { return len(z.scores) }
+
+// Score returns member's score.
+func (z *ZSet) Score(member string) (float64, bool) {
+	s, ok := z.scores[member]
+	return s, ok
+}
+
+// Set adds member with score, or moves it to score, and reports whether it
+// was added. score must not be NaN.
+func (z *ZSet) Set(member string, score float64) (added bool) {
+	old, ok := z.scores[member]
+	if ok {
+		if old != score { // as Redis: -0 does not replace 0
+			z.list.updateScore(old, member, score)
+			z.scores[member] = score
+		}
+		return false
+	}
+	if len(z.scores)+1 > zsetMaxListpackEntries || len(member) > zsetMaxListpackValue {
+		z.skiplist = true
+	}
+	z.scores[member] = score
+	z.list.insert(score, member)
+	z.memberSize += int64(len(member))
+	return true
+}
+
+// Remove removes member and reports whether it was there.
+func (z *ZSet) Remove(member string) bool {
+	score, ok := z.scores[member]
+	if !ok {
+		return false
+	}
+	z.list.delete(score, member)
+	z.forget(member)
+	return true
+}
+
+func (z *ZSet) forget(member string) {
+	delete(z.scores, member)
+	z.memberSize -= int64(len(member))
+}
+
+// Rank returns member's 0-based rank, from the highest score when
+// reverse.
+func (z *ZSet) Rank(member string, reverse bool) (int, bool) {
+	score, ok := z.scores[member]
+	if !ok {
+		return 0, false
+	}
+	r := z.list.rank(score, member) - 1
+	if reverse {
+		r = len(z.scores) - 1 - r
+	}
+	return r, true
+}
+
+// ScoreRange is a range of scores; an exclusive bound is written "(x".
+type ScoreRange struct {
+	Min, Max     float64
+	MinEx, MaxEx bool
+}
+
+func (r *ScoreRange) gteMin(v float64) bool {
+	if r.MinEx {
+		return v > r.Min
+	}
+	return v >= r.Min
+}
+
+func (r *ScoreRange) lteMax(v float64) bool {
+	if r.MaxEx {
+		return v < r.Max
+	}
+	return v <= r.Max
+}
+
+// LexBound is one end of a lexicographic range: "-" (Inf -1), "+" (Inf
+// +1), or "[value" / "(value" (Excl).
+type LexBound struct {
+	Inf   int
+	Value string
+	Excl  bool
+}
+
+// LexRange is a range of members, for sets whose members share a score.
+type LexRange struct{ Min, Max LexBound }
+
+func (r *LexRange) gteMin(v string) bool {
+	switch r.Min.Inf {
+	case -1:
+		return true
+	case 1:
+		return false
+	}
+	if r.Min.Excl {
+		return v > r.Min.Value
+	}
+	return v >= r.Min.Value
+}
+
+func (r *LexRange) lteMax(v string) bool {
+	switch r.Max.Inf {
+	case 1:
+		return true
+	case -1:
+		return false
+	}
+	if r.Max.Excl {
+		return v < r.Max.Value
+	}
+	return v <= r.Max.Value
+}
+
+// rangeSpec is a score or a lex range, as the skiplist walks them.
+type rangeSpec interface {
+	gteMinNode(x *zskipNode) bool
+	lteMaxNode(x *zskipNode) bool
+}
+
+func (r *ScoreRange) gteMinNode(x *zskipNode) bool { return r.gteMin(x.score) }
+func (r *ScoreRange) lteMaxNode(x *zskipNode) bool { return r.lteMax(x.score) }
+func (r *LexRange) gteMinNode(x *zskipNode) bool   { return r.gteMin(x.member) }
+func (r *LexRange) lteMaxNode(x *zskipNode) bool   { return r.lteMax(x.member) }
+
+// Range calls fn for the members of ranks start..end (0-based,
+// inclusive, already clamped to the set), in order, or from the highest
+// score when reverse, until fn returns false.
+func (z *ZSet) Range(start, end int, reverse bool, fn func(member string, score float64) bool) {
+	n := len(z.scores)
+	if start < 0 || end >= n || start > end {
+		return
+	}
+	count := end - start + 1
+	var x *zskipNode
+	if reverse {
+		x = z.list.byRank(n - start)
+	} else {
+		x = z.list.byRank(start + 1)
+	}
+	for ; x != nil && count > 0; count-- {
+		if !fn(x.member, x.score) {
+			return
+		}
+		if reverse {
+			x = x.backward
+		} else {
+			x = x.level[0].forward
+		}
+	}
+}
+
+// RangeByScore calls fn for the members whose score is in r, in order or
+// reversed, skipping offset of them first and stopping after limit (< 0:
+// no limit) or when fn returns false.
+func (z *ZSet) RangeByScore(r ScoreRange, reverse bool, offset, limit int, fn func(member string, score float64) bool) {
+	z.rangeBy(&r, reverse, offset, limit, fn)
+}
+
+// RangeByLex is RangeByScore for a lexicographic range.
+func (z *ZSet) RangeByLex(r LexRange, reverse bool, offset, limit int, fn func(member string, score float64) bool) {
+	z.rangeBy(&r, reverse, offset, limit, fn)
+}
+
+func (z *ZSet) rangeBy(r rangeSpec, reverse bool, offset, limit int, fn func(string, float64) bool) {
+	if offset < 0 {
+		return
+	}
+	var x *zskipNode
+	if reverse {
+		x = z.list.lastInRange(r)
+	} else {
+		x = z.list.firstInRange(r)
+	}
+	if x == nil {
+		return
+	}
+	if offset > 0 { // jump by rank rather than walk
+		rank := z.list.rank(x.score, x.member)
+		if reverse {
+			rank -= offset
+		} else {
+			rank += offset
+		}
+		if rank < 1 || rank > len(z.scores) {
+			return
+		}
+		x = z.list.byRank(rank)
+	}
+	for ; x != nil && limit != 0; limit-- {
+		if reverse {
+			if !r.gteMinNode(x) {
+				return
+			}
+		} else if !r.lteMaxNode(x) {
+			return
+		}
+		if !fn(x.member, x.score) {
+			return
+		}
+		if reverse {
+			x = x.backward
+		} else {
+			x = x.level[0].forward
+		}
+	}
+}
+
+// CountByScore returns the number of members whose score is in r.
+func (z *ZSet) CountByScore(r ScoreRange) int { return z.countBy(&r) }
+
+// CountByLex returns the number of members in r.
+func (z *ZSet) CountByLex(r LexRange) int { return z.countBy(&r) }
+
+func (z *ZSet) countBy(r rangeSpec) int {
+	first := z.list.firstInRange(r)
+	if first == nil {
+		return 0
+	}
+	last := z.list.lastInRange(r)
+	return z.list.rank(last.score, last.member) - z.list.rank(first.score, first.member) + 1
+}
+
+// RemoveRange removes the members of ranks start..end (0-based,
+// inclusive, clamped) and returns how many it removed.
+func (z *ZSet) RemoveRange(start, end int) int {
+	return z.removeWhile(func(x *zskipNode) *zskipNode {
+		if start < 0 || end >= len(z.scores) || start > end {
+			return nil
+		}
+		return z.list.byRank(start + 1)
+	}, func(x *zskipNode, i int) bool { return i <= end-start })
+}
+
+// RemoveRangeByScore removes the members whose score is in r and returns
+// how many it removed.
+func (z *ZSet) RemoveRangeByScore(r ScoreRange) int {
+	return z.removeWhile(func(*zskipNode) *zskipNode { return z.list.firstInRange(&r) },
+		func(x *zskipNode, _ int) bool { return r.lteMax(x.score) })
+}
+
+// RemoveRangeByLex removes the members in r and returns how many it
+// removed.
+func (z *ZSet) RemoveRangeByLex(r LexRange) int {
+	return z.removeWhile(func(*zskipNode) *zskipNode { return z.list.firstInRange(&r) },
+		func(x *zskipNode, _ int) bool { return r.lteMax(x.member) })
+}
+
+// removeWhile removes the nodes from first(nil) on while keep holds.
+func (z *ZSet) removeWhile(first func(*zskipNode) *zskipNode, keep func(x *zskipNode, i int) bool) int {
+	x := first(nil)
+	n := 0
+	for x != nil && keep(x, n) {
+		next := x.level[0].forward
+		z.list.delete(x.score, x.member)
+		z.forget(x.member)
+		x = next
+		n++
+	}
+	return n
+}
+
+// The skiplist, as Redis's zskiplist (t_zset.c, after William Pugh's
+// paper): levels chosen with p = 1/4 up to 32, each forward link with the
+// number of nodes it spans so that ranks are computed on the way down.
+
+const (
+	skiplistMaxLevel = 32
+	skiplistP        = 0.25
+)
+
+type zskipNode struct {
+	member   string
+	score    float64
+	backward *zskipNode
+	level    []zskipLevel
+}
+
+type zskipLevel struct {
+	forward *zskipNode
+	span    int
+}
+
+type skiplist struct {
+	header *zskipNode
+	tail   *zskipNode
+	length int
+	level  int
+}
+
+func newSkiplist() skiplist {
+	return skiplist{header: &zskipNode{level: make([]zskipLevel, skiplistMaxLevel)}, level: 1}
+}
+
+func randomLevel() int {
+	level := 1
+	for level < skiplistMaxLevel && rand.Float64() < skiplistP {
+		level++
+	}
+	return level
+}
+
+// less reports whether node x sorts before (score, member).
+func (x *zskipNode) less(score float64, member string) bool {
+	return x.score < score || (x.score == score && x.member < member)
+}
+
+// insert adds a node; the member must not be in the list.
+func (sl *skiplist) insert(score float64, member string) *zskipNode {
+	var update [skiplistMaxLevel]*zskipNode
+	var rank [skiplistMaxLevel]int
+	x := sl.header
+	for i := sl.level - 1; i >= 0; i-- {
+		if i != sl.level-1 {
+			rank[i] = rank[i+1]
+		}
+		for x.level[i].forward != nil && x.level[i].forward.less(score, member) {
+			rank[i] += x.level[i].span
+			x = x.level[i].forward
+		}
+		update[i] = x
+	}
+	level := randomLevel()
+	if level > sl.level {
+		for i := sl.level; i < level; i++ {
+			rank[i] = 0
+			update[i] = sl.header
+			update[i].level[i].span = sl.length
+		}
+		sl.level = level
+	}
+	x = &zskipNode{member: member, score: score, level: make([]zskipLevel, level)}
+	for i := 0; i < level; i++ {
+		x.level[i].forward = update[i].level[i].forward
+		update[i].level[i].forward = x
+		x.level[i].span = update[i].level[i].span - (rank[0] - rank[i])
+		update[i].level[i].span = rank[0] - rank[i] + 1
+	}
+	for i := level; i < sl.level; i++ {
+		update[i].level[i].span++
+	}
+	if update[0] != sl.header {
+		x.backward = update[0]
+	}
+	if x.level[0].forward != nil {
+		x.level[0].forward.backward = x
+	} else {
+		sl.tail = x
+	}
+	sl.length++
+	return x
+}
+
+// find returns the nodes before (score, member) on each level.
+func (sl *skiplist) find(score float64, member string, update *[skiplistMaxLevel]*zskipNode) *zskipNode {
+	x := sl.header
+	for i := sl.level - 1; i >= 0; i-- {
+		for x.level[i].forward != nil && x.level[i].forward.less(score, member) {
+			x = x.level[i].forward
+		}
+		update[i] = x
+	}
+	return x.level[0].forward
+}
+
+func (sl *skiplist) unlink(x *zskipNode, update *[skiplistMaxLevel]*zskipNode) {
+	for i := 0; i < sl.level; i++ {
+		if update[i].level[i].forward == x {
+			update[i].level[i].span += x.level[i].span - 1
+			update[i].level[i].forward = x.level[i].forward
+		} else {
+			update[i].level[i].span--
+		}
+	}
+	if x.level[0].forward != nil {
+		x.level[0].forward.backward = x.backward
+	} else {
+		sl.tail = x.backward
+	}
+	for sl.level > 1 && sl.header.level[sl.level-1].forward == nil {
+		sl.level--
+	}
+	sl.length--
+}
+
+// delete removes the node (score, member) and reports whether it was
+// there.
+func (sl *skiplist) delete(score float64, member string) bool {
+	var update [skiplistMaxLevel]*zskipNode
+	x := sl.find(score, member, &update)
+	if x == nil || x.score != score || x.member != member {
+		return false
+	}
+	sl.unlink(x, &update)
+	return true
+}
+
+// updateScore moves member from score old to score new.
+func (sl *skiplist) updateScore(old float64, member string, score float64) {
+	var update [skiplistMaxLevel]*zskipNode
+	x := sl.find(old, member, &update)
+	if x == nil || x.member != member {
+		panic("keyspace: zset skiplist and map disagree")
+	}
+	// In place when the node stays between its neighbours, as Redis does.
+	if (x.backward == nil || x.backward.less(score, member)) &&
+		(x.level[0].forward == nil || !x.level[0].forward.less(score, member)) {
+		x.score = score
+		return
+	}
+	sl.unlink(x, &update)
+	sl.insert(score, member)
+}
+
+// rank returns the 1-based rank of (score, member), which must be in the
+// list.
+func (sl *skiplist) rank(score float64, member string) int {
+	rank := 0
+	x := sl.header
+	for i := sl.level - 1; i >= 0; i-- {
+		for f := x.level[i].forward; f != nil && (f.less(score, member) || (f.score == score && f.member == member)); f = x.level[i].forward {
+			rank += x.level[i].span
+			x = f
+		}
+		if x != sl.header && x.member == member {
+			return rank
+		}
+	}
+	return 0
+}
+
+// byRank returns the node of 1-based rank, or nil.
+func (sl *skiplist) byRank(rank int) *zskipNode {
+	traversed := 0
+	x := sl.header
+	for i := sl.level - 1; i >= 0; i-- {
+		for x.level[i].forward != nil && traversed+x.level[i].span <= rank {
+			traversed += x.level[i].span
+			x = x.level[i].forward
+		}
+		if traversed == rank {
+			return x
+		}
+	}
+	return nil
+}
+
+// firstInRange returns the first node in r, or nil.
+func (sl *skiplist) firstInRange(r rangeSpec) *zskipNode {
+	x := sl.header
+	for i := sl.level - 1; i >= 0; i-- {
+		for x.level[i].forward != nil && !r.gteMinNode(x.level[i].forward) {
+			x = x.level[i].forward
+		}
+	}
+	x = x.level[0].forward
+	if x == nil || !r.lteMaxNode(x) || !r.gteMinNode(x) {
+		return nil
+	}
+	return x
+}
+
+// lastInRange returns the last node in r, or nil.
+func (sl *skiplist) lastInRange(r rangeSpec) *zskipNode {
+	x := sl.header
+	for i := sl.level - 1; i >= 0; i-- {
+		for x.level[i].forward != nil && r.lteMaxNode(x.level[i].forward) {
+			x = x.level[i].forward
+		}
+	}
+	if x == sl.header || !r.gteMinNode(x) || !r.lteMaxNode(x) {
+		return nil
+	}
+	return x
+}
