@@ -46,3 +46,25 @@ const (
 	errFunctionFlush    = "ERR FUNCTION FLUSH only supports SYNC|ASYNC option"
 	errNoScriptingFmt   = "ERR %s is not supported by Herald: it has no scripting engine"
 )
+
+// Errors of the generic key commands and the string commands, as
+// redis-server 7.0.15 sends them. errWrongType is every type's.
+const (
+	errWrongType         = "WRONGTYPE Operation against a key holding the wrong kind of value"
+	errInvalidExpireFmt  = "ERR invalid expire time in '%s' command"
+	errNoSuchKey         = "ERR no such key"
+	errSameObject        = "ERR source and destination objects are the same"
+	errNotFloat          = "ERR value is not a valid float"
+	errIncrNaN           = "ERR increment would produce NaN or Infinity"
+	errIncrOverflow      = "ERR increment or decrement would overflow"
+	errStringTooLong     = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
+	errBitOffset         = "ERR bit offset is not an integer or out of range"
+	errBitValue          = "ERR bit is not an integer or out of range"
+	errOffsetRange       = "ERR offset is out of range"
+	errExpireNXXX        = "ERR NX and XX, GT or LT options at the same time are not compatible"
+	errExpireGTLT        = "ERR GT and LT options at the same time are not compatible"
+	errUnsupportedOptFmt = "ERR Unsupported option %s"
+	errInvalidCursor     = "ERR invalid cursor"
+	errNoLFU             = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+	errLFUNoIdle         = "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+)
