@@ -39,6 +39,7 @@ type docArg struct {
 // keySpec is a key specification of the begin_search "index", find_keys
 // "range" kind, the only kind Herald's commands have.
 type keySpec struct {
+	notes                   string // Redis's note on the flags, if any
 	flags                   []string
 	beginIndex              int
 	lastKey, keyStep, limit int
@@ -173,7 +174,13 @@ func (c *conn) writeCommandInfo(cmd *command) {
 }
 
 func (c *conn) writeKeySpec(ks keySpec) {
-	c.writeMapLen(3)
+	if ks.notes != "" {
+		c.writeMapLen(4)
+		c.writeBulkString("notes")
+		c.writeBulkString(ks.notes)
+	} else {
+		c.writeMapLen(3)
+	}
 	c.writeBulkString("flags")
 	c.writeStatusSet(ks.flags)
 	c.writeBulkString("begin_search")
