@@ -84,6 +84,7 @@ func (z *ZSet) Set(member string, score float64) (added bool) {
 	old, ok := z.scores[member]
 	if ok {
 		if old != score { // as Redis: -0 does not replace 0
+			score = z.listpackScore(score)
 			z.list.updateScore(old, member, score)
 			z.scores[member] = score
 		}
@@ -92,10 +93,20 @@ func (z *ZSet) Set(member string, score float64) (added bool) {
 	if len(z.scores)+1 > zsetMaxListpackEntries || len(member) > zsetMaxListpackValue {
 		z.skiplist = true
 	}
+	score = z.listpackScore(score)
 	z.scores[member] = score
 	z.list.insert(score, member)
 	z.memberSize += int64(len(member))
 	return true
+}
+
+// listpackScore returns score as a listpack would keep it: Redis 7.0
+// stores an integral score as an integer there, so -0 becomes 0.
+func (z *ZSet) listpackScore(score float64) float64 {
+	if !z.skiplist && score == 0 {
+		return 0
+	}
+	return score
 }
 
 // Remove removes member and reports whether it was there.

@@ -276,6 +276,16 @@ func TestZSetSpecialScores(t *testing.T) {
 	if s, _ := z.Score("a"); math.Signbit(s) {
 		t.Fatal("-0 replaced 0")
 	}
+	z.Set("n", math.Copysign(0, -1))
+	if s, _ := z.Score("n"); math.Signbit(s) {
+		t.Fatal("a listpack kept -0")
+	}
+	z.Set(strings.Repeat("x", 65), 1)
+	z.Set("n", 1)
+	z.Set("n", math.Copysign(0, -1))
+	if s, _ := z.Score("n"); !math.Signbit(s) {
+		t.Fatal("a skiplist lost -0")
+	}
 	z.Set("b", math.Inf(1))
 	z.Set("c", math.Inf(-1))
 	var got []string
@@ -283,7 +293,7 @@ func TestZSetSpecialScores(t *testing.T) {
 		got = append(got, m)
 		return true
 	})
-	if strings.Join(got, "") != "cab" {
+	if strings.Join(got, " ") != "c a n "+strings.Repeat("x", 65)+" b" {
 		t.Fatalf("got %v", got)
 	}
 	if n := z.CountByScore(ScoreRange{Min: math.Inf(1), Max: math.Inf(1)}); n != 1 {

@@ -64,6 +64,7 @@ func buildCommandTable() commandTable {
 	registerConnection(t)
 	registerClient(t)
 	registerServer(t)
+	registerZSet(t)
 	return t
 }
 

@@ -68,3 +68,16 @@ const (
 	errNoLFU             = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
 	errLFUNoIdle         = "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
 )
+
+// Errors of the sorted-set commands, as redis-server 7.0.15 sends them.
+const (
+	errZAddNXXX       = "ERR XX and NX options at the same time are not compatible"
+	errZAddGTLTNX     = "ERR GT, LT, and/or NX options at the same time are not compatible"
+	errZAddIncrPair   = "ERR INCR option supports a single increment-element pair"
+	errZScoreNaN      = "ERR resulting score is not a number (NaN)"
+	errZMinMaxFloat   = "ERR min or max is not a float"
+	errZLexRange      = "ERR min or max not valid string range item"
+	errZLimitRank     = "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX"
+	errZWithScoresLex = "ERR syntax error, WITHSCORES not supported in combination with BYLEX"
+	errZCountPositive = "ERR value is out of range, must be positive"
+)

@@ -1,0 +1,387 @@
+package server
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// zsetSession is a sorted-set session in both protocols: the database
+// flushed, notifications on (KEA), and connection s subscribed to them all,
+// so each step lists the notifications it raises (two per event). A session
+// that uses a command Herald does not have yet (SET, EXPIRE ... of other
+// groups) is skipped, saying which.
+func zsetSession(name, script string) []session {
+	out := forProtocols(name, "a s", `
+		a: FLUSHALL                                   => 1
+		a: CONFIG SET notify-keyspace-events KEA      => 1
+		s: PSUBSCRIBE __key*@*__:*                    => 1
+	`+script)
+	var missing []string
+	for _, m := range scriptCommand.FindAllStringSubmatch(script, -1) {
+		if name := strings.ToLower(m[1]); commands[name] == nil && !strings.Contains(strings.Join(missing, " "), name) {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		for i := range out {
+			out[i].skip = "needs " + strings.Join(missing, ", ") + ", not in Herald yet"
+		}
+	}
+	return out
+}
+
+var scriptCommand = regexp.MustCompile(`(?m)^\s*\w+:\s*(\S+)`)
+
+// TestDiffZSet compares the sorted-set commands with redis-server: replies,
+// errors and the notifications each raises, in RESP2 and RESP3.
+func TestDiffZSet(t *testing.T) {
+	t.Parallel()
+	env := newDiffEnv(t, Config{})
+	env.run(t, sessions(
+		zsetSession("zadd", `
+			a: ZADD z 1 a 2 b 3 c                  => 1; s: 2
+			a: ZADD z 1 a                          => 1
+			a: ZADD z 5 a 6 d                      => 1; s: 2
+			a: ZADD z CH 5 a 7 d 8 e               => 1; s: 2
+			a: ZADD z NX 0 a 9 f                   => 1; s: 2
+			a: ZADD z XX 0 a 9 g                   => 1; s: 2
+			a: ZADD z XX CH 0 a 1 b                => 1; s: 2
+			a: ZADD z GT CH 10 a -1 b              => 1; s: 2
+			a: ZADD z LT CH 20 a -1 b              => 1; s: 2
+			a: ZADD z GT XX CH 30 a 40 nope        => 1; s: 2
+			a: ZADD z gt ch nx 1 a                 => 1
+			a: ZADD z LT GT 1 a                    => 1
+			a: ZADD z NX XX 1 a                    => 1
+			a: ZADD z LT NX 1 a                    => 1
+			a: ZADD z INCR 1 a 2 b                 => 1
+			a: ZADD z                              => 1
+			a: ZADD z 1                            => 1
+			a: ZADD z 1 a 2                        => 1
+			a: ZADD z CH                           => 1
+			a: ZADD z x a                          => 1
+			a: ZADD z 1 a x b                      => 1
+			a: ZADD z nan a                        => 1
+			a: ZADD z "" a                         => 1
+			a: ZADD z " 1" a                       => 1
+			a: ZADD z "1 " a                       => 1
+			a: ZADD z 1e400 a                      => 1
+			a: ZADD z 1e-400 a                     => 1
+			a: ZADD z "1\x00" a                    => 1
+			a: ZADD z 1_0 a                        => 1
+			a: ZADD z 1e-310 h 0x10 i 0x1p-2 j +inf k -INFINITY l .5 m 5. n 1E3 o => 1; s: 2
+			a: ZRANGE z 0 -1 WITHSCORES            => 1
+			a: ZADD z XX 1 nope                    => 1
+			a: ZADD nokey XX 1 a                   => 1
+			a: ZADD nokey XX INCR 1 a              => 1
+			a: DBSIZE                          => 1
+			a: ZADD                                => 1
+			a: zadd z                              => 1
+			a: ZCARD z                             => 1
+		`),
+		zsetSession("zadd incr and zincrby", `
+			a: ZADD z INCR 1 a                     => 1; s: 2
+			a: ZADD z INCR 2.5 a                   => 1; s: 2
+			a: ZADD z INCR 0 a                     => 1
+			a: ZADD z INCR NX 1 a                  => 1
+			a: ZADD z INCR XX 1 b                  => 1
+			a: ZADD z INCR GT -1 a                 => 1
+			a: ZADD z INCR LT -1 a                 => 1; s: 2
+			a: ZADD z INCR CH 1 a                  => 1; s: 2
+			a: ZINCRBY z 1 a                       => 1; s: 2
+			a: ZINCRBY z -10 new                   => 1; s: 2
+			a: ZINCRBY z 0 new                     => 1
+			a: ZINCRBY z inf a                     => 1; s: 2
+			a: ZINCRBY z -inf a                    => 1
+			a: ZADD z INCR -inf a                  => 1
+			a: ZADD z inf a 1 x -inf a             => 1; s: 2
+			a: ZRANGE z 0 -1 WITHSCORES            => 1
+			a: ZINCRBY z x a                       => 1
+			a: ZINCRBY z nan a                     => 1
+			a: ZINCRBY z 1                         => 1
+			a: ZINCRBY z 1 a b                     => 1
+		`),
+		zsetSession("score formats", `
+			a: ZADD z 0.1 a 1e21 b -0 c 123456789012345678 d 0.30000000000000004 e 1e-5 f 3.0 g -2.5e-300 h 100 i 1.7976931348623157e308 j 4.9e-324 k 1234567.125 l => 1; s: 2
+			a: ZRANGE z 0 -1 WITHSCORES            => 1
+			a: ZSCORE z a                          => 1
+			a: ZSCORE z c                          => 1
+			a: ZMSCORE z a b c d e f g h i j k l nope => 1
+			a: ZSCAN z 0                           => 1
+			a: ZADD z 0 c                          => 1
+			a: ZSCORE z c                          => 1
+			a: ZADD z2 0 c                         => 1; s: 2
+			a: ZADD z2 -0 c                        => 1
+			a: ZSCORE z2 c                         => 1
+			a: ZINCRBY z2 0.1 c                    => 1; s: 2
+			a: ZINCRBY z2 0.2 c                    => 1; s: 2
+		`),
+		zsetSession("zrem and del", `
+			a: ZADD z 1 a 2 b 3 c                  => 1; s: 2
+			a: ZREM z a nope a                     => 1; s: 2
+			a: ZREM z nope                         => 1
+			a: ZREM nokey a                        => 1
+			a: ZREM z b c d                        => 1; s: 4
+			a: DBSIZE                              => 1
+			a: ZREM z                              => 1
+		`),
+		zsetSession("reads", `
+			a: ZADD z 1 a 2 b 2 c 3 d              => 1; s: 2
+			a: ZSCORE z b                          => 1
+			a: ZSCORE z nope                       => 1
+			a: ZSCORE nokey a                      => 1
+			a: ZSCORE z                            => 1
+			a: ZMSCORE z a nope d                  => 1
+			a: ZMSCORE nokey a b                   => 1
+			a: ZMSCORE z                           => 1
+			a: ZCARD z                             => 1
+			a: ZCARD nokey                         => 1
+			a: ZCARD z x                           => 1
+			a: ZRANK z a                           => 1
+			a: ZRANK z d                           => 1
+			a: ZRANK z nope                        => 1
+			a: ZRANK nokey a                       => 1
+			a: ZREVRANK z a                        => 1
+			a: ZREVRANK z c                        => 1
+			a: ZRANK z a WITHSCORE                 => 1
+			a: ZCOUNT z 1 2                        => 1
+			a: ZCOUNT z (1 2                       => 1
+			a: ZCOUNT z (1 (2                      => 1
+			a: ZCOUNT z -inf +inf                  => 1
+			a: ZCOUNT z 3 1                        => 1
+			a: ZCOUNT z "" ""                      => 1
+			a: ZCOUNT z ( (                        => 1
+			a: ZCOUNT z " 1" "2\x00x"              => 1
+			a: ZCOUNT z x 1                        => 1
+			a: ZCOUNT z 1 nan                      => 1
+			a: ZCOUNT z 1 1e400                    => 1
+			a: ZCOUNT nokey 1 2                    => 1
+			a: ZCOUNT nokey x 2                    => 1
+		`),
+		zsetSession("lex", `
+			a: ZADD z 0 a 0 b 0 c 0 d 0 e 0 "" 0 ab 0 "b\x00" => 1; s: 2
+			a: ZLEXCOUNT z - +                     => 1
+			a: ZLEXCOUNT z [b [d                   => 1
+			a: ZLEXCOUNT z (b (d                   => 1
+			a: ZLEXCOUNT z + -                     => 1
+			a: ZLEXCOUNT z [ [                     => 1
+			a: ZLEXCOUNT z ( [a                    => 1
+			a: ZLEXCOUNT z b d                     => 1
+			a: ZLEXCOUNT z -x +                    => 1
+			a: ZLEXCOUNT z "-\x00x" +              => 1
+			a: ZLEXCOUNT nokey - +                 => 1
+			a: ZLEXCOUNT nokey x +                 => 1
+			a: ZRANGEBYLEX z - +                   => 1
+			a: ZRANGEBYLEX z [b (d                 => 1
+			a: ZRANGEBYLEX z - + LIMIT 1 2         => 1
+			a: ZRANGEBYLEX z - + LIMIT 1 -1        => 1
+			a: ZRANGEBYLEX z - + LIMIT -1 2        => 1
+			a: ZRANGEBYLEX z - + LIMIT 100 2       => 1
+			a: ZRANGEBYLEX z - + LIMIT 1 0         => 1
+			a: ZRANGEBYLEX z - + WITHSCORES        => 1
+			a: ZRANGEBYLEX z - + LIMIT 1           => 1
+			a: ZRANGEBYLEX z - + LIMIT x 1         => 1
+			a: ZRANGEBYLEX z x +                   => 1
+			a: ZREVRANGEBYLEX z + -                => 1
+			a: ZREVRANGEBYLEX z (d [b              => 1
+			a: ZREVRANGEBYLEX z + - LIMIT 2 3      => 1
+			a: ZREVRANGEBYLEX z - +                => 1
+			a: ZRANGE z [b [d BYLEX                => 1
+			a: ZRANGE z [d [b BYLEX REV            => 1
+			a: ZRANGE z + - BYLEX REV LIMIT 0 2    => 1
+			a: ZRANGE z - + BYLEX WITHSCORES       => 1
+			a: ZREMRANGEBYLEX z (a [c              => 1; s: 2
+			a: ZREMRANGEBYLEX z x +                => 1
+			a: ZREMRANGEBYLEX z [x [y              => 1
+			a: ZREMRANGEBYLEX nokey - +            => 1
+			a: ZRANGE z 0 -1                       => 1
+			a: ZREMRANGEBYLEX z - +                => 1; s: 4
+			a: DBSIZE                              => 1
+		`),
+		zsetSession("zrange", `
+			a: ZADD z 1 a 2 b 3 c 4 d 5 e          => 1; s: 2
+			a: ZRANGE z 0 -1                       => 1
+			a: ZRANGE z 0 -1 WITHSCORES            => 1
+			a: ZRANGE z 1 2 withscores             => 1
+			a: ZRANGE z -2 -1                      => 1
+			a: ZRANGE z -100 100                   => 1
+			a: ZRANGE z 3 1                        => 1
+			a: ZRANGE z 5 10                       => 1
+			a: ZRANGE z 0 -1 REV                   => 1
+			a: ZRANGE z 0 1 REV WITHSCORES         => 1
+			a: ZRANGE z 0 -1 LIMIT 0 1             => 1
+			a: ZRANGE z x 1                        => 1
+			a: ZRANGE z 0 1 nope                   => 1
+			a: ZRANGE z 0 1 REV REV                => 1
+			a: ZRANGE z 0 1 BYSCORE BYLEX          => 1
+			a: ZRANGE z 0 1 WITHSCORES WITHSCORES  => 1
+			a: ZRANGE nokey 0 -1                   => 1
+			a: ZRANGE nokey x -1                   => 1
+			a: ZRANGE z (1 4 BYSCORE               => 1
+			a: ZRANGE z 4 (1 BYSCORE REV WITHSCORES => 1
+			a: ZRANGE z -inf +inf BYSCORE LIMIT 1 2 WITHSCORES => 1
+			a: ZRANGE z -inf +inf BYSCORE LIMIT 1 -5 => 1
+			a: ZRANGE z -inf +inf BYSCORE LIMIT -1 5 => 1
+			a: ZRANGE z -inf +inf BYSCORE LIMIT 5 5 => 1
+			a: ZRANGE z +inf -inf BYSCORE REV LIMIT 1 2 => 1
+			a: ZRANGE z x 1 BYSCORE                => 1
+			a: ZRANGE z 1 2 BYSCORE LIMIT 0 x      => 1
+			a: ZREVRANGE z 0 -1                    => 1
+			a: ZREVRANGE z 0 1 WITHSCORES          => 1
+			a: ZREVRANGE z 0 1 REV                 => 1
+			a: ZREVRANGE z 0 1 BYSCORE             => 1
+			a: ZRANGEBYSCORE z 2 4                 => 1
+			a: ZRANGEBYSCORE z (2 (4 WITHSCORES    => 1
+			a: ZRANGEBYSCORE z -inf +inf LIMIT 2 2 => 1
+			a: ZRANGEBYSCORE z -inf +inf LIMIT 2   => 1
+			a: ZRANGEBYSCORE z 1 2 REV             => 1
+			a: ZRANGEBYSCORE z 1 2 BYSCORE         => 1
+			a: ZRANGEBYSCORE z 4 2                 => 1
+			a: ZREVRANGEBYSCORE z 4 2              => 1
+			a: ZREVRANGEBYSCORE z +inf -inf WITHSCORES LIMIT 1 2 => 1
+			a: ZREVRANGEBYSCORE z 4 (2             => 1
+			a: ZRANGE z                            => 1
+			a: ZRANGEBYSCORE z 1                   => 1
+		`),
+		zsetSession("zrangestore", `
+			a: ZADD src 1 a 2 b 3 c 4 d            => 1; s: 2
+			a: ZRANGESTORE dst src 0 1             => 1; s: 2
+			a: ZRANGE dst 0 -1 WITHSCORES          => 1
+			a: ZRANGESTORE dst src 2 3 REV         => 1; s: 2
+			a: ZRANGE dst 0 -1 WITHSCORES          => 1
+			a: ZRANGESTORE dst src (1 +inf BYSCORE LIMIT 1 5 => 1; s: 2
+			a: ZRANGESTORE dst src [d - BYLEX REV  => 1; s: 2
+			a: ZRANGESTORE dst src 0 -1 WITHSCORES => 1
+			a: ZRANGESTORE dst src 0 -1 LIMIT 0 1  => 1
+			a: ZRANGESTORE dst src 10 20           => 1; s: 2
+			a: DBSIZE                            => 1
+			a: ZRANGESTORE dst src 10 20           => 1
+			a: ZRANGESTORE dst nokey 0 -1          => 1
+			a: ZRANGESTORE dst src                 => 1
+			a: ZRANGESTORE src src 1 2             => 1; s: 2
+			a: ZRANGE src 0 -1                     => 1
+		`),
+		zsetSession("zpop", `
+			a: ZADD z 1 a 2 b 3 c 4 d 5 e          => 1; s: 2
+			a: ZPOPMIN z                           => 1; s: 2
+			a: ZPOPMAX z                           => 1; s: 2
+			a: ZPOPMIN z 2                         => 1; s: 2
+			a: ZPOPMIN z 0                         => 1
+			a: ZPOPMIN z -1                        => 1
+			a: ZPOPMIN z x                         => 1
+			a: ZPOPMIN z 1 2                       => 1
+			a: ZPOPMAX z 1                         => 1; s: 4
+			a: DBSIZE                              => 1
+			a: ZPOPMIN z                           => 1
+			a: ZPOPMIN z 3                         => 1
+			a: ZPOPMAX nokey -1                    => 1
+			a: ZADD z 1 a 2 b                      => 1; s: 2
+			a: ZPOPMAX z 10                        => 1; s: 4
+			a: ZPOPMIN                             => 1
+		`),
+		zsetSession("zremrange", `
+			a: ZADD z 1 a 2 b 3 c 4 d 5 e 6 f      => 1; s: 2
+			a: ZREMRANGEBYRANK z 0 0               => 1; s: 2
+			a: ZREMRANGEBYRANK z -1 -1             => 1; s: 2
+			a: ZREMRANGEBYRANK z 5 10              => 1
+			a: ZREMRANGEBYRANK z 2 1               => 1
+			a: ZREMRANGEBYRANK z x 1               => 1
+			a: ZREMRANGEBYRANK nokey 0 1           => 1
+			a: ZREMRANGEBYSCORE z (2 3             => 1; s: 2
+			a: ZREMRANGEBYSCORE z 10 20            => 1
+			a: ZREMRANGEBYSCORE z x 20             => 1
+			a: ZREMRANGEBYSCORE nokey 1 2          => 1
+			a: ZRANGE z 0 -1 WITHSCORES            => 1
+			a: ZREMRANGEBYRANK z -100 100          => 1; s: 4
+			a: DBSIZE                              => 1
+			a: ZADD z 1 a                          => 1; s: 2
+			a: ZREMRANGEBYSCORE z -inf inf         => 1; s: 4
+			a: ZREMRANGEBYRANK z 0                 => 1
+		`),
+		zsetSession("zscan", `
+			a: ZADD z 1 a 2 b 3 c 1.5 ab           => 1; s: 2
+			a: ZSCAN z 0                           => 1
+			a: ZSCAN z 0 MATCH a*                  => 1
+			a: ZSCAN z 0 MATCH * COUNT 1           => 1
+			a: ZSCAN z 0 COUNT 0                   => 1
+			a: ZSCAN z 0 COUNT x                   => 1
+			a: ZSCAN z 0 MATCH                     => 1
+			a: ZSCAN z 0 NOPE x                    => 1
+			a: ZSCAN z x                           => 1
+			a: ZSCAN z -1                          => 1
+			a: ZSCAN z ""                          => 1
+			a: ZSCAN z " 0"                        => 1
+			a: ZSCAN z 99999999999999999999999     => 1
+			a: ZSCAN nokey 0                       => 1
+			a: ZSCAN nokey 0 NOPE                  => 1
+			a: ZSCAN nokey x                       => 1
+			a: ZSCAN z                             => 1
+		`),
+		zsetSession("zrangestore replaces a value of any type and its TTL", `
+			a: ZADD src 1 a 2 b                    => 1; s: 2
+			a: ZRANGESTORE dst src 0 0             => 1; s: 2
+			a: EXPIRE dst 100                      => 1; s: 2
+			a: ZRANGESTORE dst src 0 -1            => 1; s: 2
+			a: TTL dst                             => 1
+			a: SET str x                           => 1; s: 2
+			a: ZRANGESTORE str src 0 0             => 1; s: 2
+			a: TYPE str                            => 1
+			a: SET str x                           => 1; s: 2
+			a: ZRANGESTORE str src 5 6             => 1; s: 2
+			a: TYPE str                            => 1
+			a: SET str x                           => 1; s: 2
+			a: ZRANGESTORE dst str 0 0             => 1
+			a: ZRANGESTORE dst str x 0             => 1
+			a: ZRANGESTORE dst str 0 0 BYLEX       => 1
+		`),
+		zsetSession("wrong type", `
+			a: SET str x                           => 1; s: 2
+			a: ZADD str 1 a                        => 1
+			a: ZADD str x a                        => 1
+			a: ZADD str NX XX 1 a                  => 1
+			a: ZADD str XX 1 a                     => 1
+			a: ZINCRBY str 1 a                     => 1
+			a: ZINCRBY str x a                     => 1
+			a: ZREM str a                          => 1
+			a: ZSCORE str a                        => 1
+			a: ZMSCORE str a                       => 1
+			a: ZCARD str                           => 1
+			a: ZRANK str a                         => 1
+			a: ZREVRANK str a                      => 1
+			a: ZCOUNT str 1 2                      => 1
+			a: ZCOUNT str x 2                      => 1
+			a: ZLEXCOUNT str - +                   => 1
+			a: ZLEXCOUNT str x +                   => 1
+			a: ZRANGE str 0 -1                     => 1
+			a: ZRANGE str x -1                     => 1
+			a: ZRANGE str 0 -1 nope                => 1
+			a: ZRANGEBYSCORE str 0 1               => 1
+			a: ZRANGEBYLEX str - +                 => 1
+			a: ZREVRANGE str 0 1                   => 1
+			a: ZPOPMIN str                         => 1
+			a: ZPOPMAX str 0                       => 1
+			a: ZPOPMAX str -1                      => 1
+			a: ZPOPMAX str x                       => 1
+			a: ZREMRANGEBYRANK str 0 1             => 1
+			a: ZREMRANGEBYRANK str x 1             => 1
+			a: ZREMRANGEBYSCORE str 0 1            => 1
+			a: ZREMRANGEBYLEX str - +              => 1
+			a: ZSCAN str 0                         => 1
+			a: ZSCAN str x                         => 1
+			a: GET str                             => 1
+		`),
+		zsetSession("type and encodings", `
+			a: ZADD z 1 a                          => 1; s: 2
+			a: TYPE z                              => 1
+			a: OBJECT ENCODING z                   => 1
+			a: ZADD z 1 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa => 1; s: 2
+			a: OBJECT ENCODING z                   => 1
+			a: ZADD z 1 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa => 1; s: 2
+			a: OBJECT ENCODING z                   => 1
+			a: ZREM z aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa => 1; s: 2
+			a: OBJECT ENCODING z                   => 1
+			a: ZRANGESTORE y z 0 -1                => 1; s: 2
+			a: OBJECT ENCODING y                   => 1
+		`),
+	))
+}
