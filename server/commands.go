@@ -64,6 +64,7 @@ func buildCommandTable() commandTable {
 	registerConnection(t)
 	registerClient(t)
 	registerServer(t)
+	registerHash(t)
 	registerZSet(t)
 	return t
 }

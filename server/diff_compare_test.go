@@ -58,7 +58,30 @@ func normalizeOne(v resp.Value, f groupFlags) resp.Value {
 		v.Elems = slices.Clone(v.Elems)
 		slices.SortFunc(v.Elems, compareEncoded)
 	}
+	if f.pairs && (v.Kind == '%' || v.Kind == '*') && len(v.Elems)%2 == 0 {
+		v.Elems = sortedPairs(v.Elems)
+	}
 	return v
+}
+
+// sortedPairs returns elems, a run of key-value pairs, with the pairs
+// sorted by key and value.
+func sortedPairs(elems []resp.Value) []resp.Value {
+	pairs := make([][2]resp.Value, 0, len(elems)/2)
+	for i := 0; i+1 < len(elems); i += 2 {
+		pairs = append(pairs, [2]resp.Value{elems[i], elems[i+1]})
+	}
+	slices.SortFunc(pairs, func(a, b [2]resp.Value) int {
+		if c := compareEncoded(a[0], b[0]); c != 0 {
+			return c
+		}
+		return compareEncoded(a[1], b[1])
+	})
+	out := make([]resp.Value, 0, len(elems))
+	for _, p := range pairs {
+		out = append(out, p[0], p[1])
+	}
+	return out
 }
 
 // sortNames sorts the second elements of a run of (un)subscribe acks among

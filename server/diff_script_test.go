@@ -36,6 +36,8 @@ import (
 //	acks     the channel names (second elements) as a multiset, the rest in order
 //	         (the acks of a bare UNSUBSCRIBE, whose order is Redis's hash order)
 //	sorted   the elements of each array reply are sorted (PUBSUB CHANNELS)
+//	pairs    the field-value pairs of each map reply, or of a flat array
+//	         of pairs, are sorted (HGETALL of a hash in Redis's hash order)
 //	hello    the id and version of a HELLO reply are masked
 //	time     the digits of a TIME reply are masked
 //	int      integer replies are masked (CLIENT ID)
@@ -66,7 +68,7 @@ type group struct {
 
 // groupFlags say how a group is compared; see the format above.
 type groupFlags struct {
-	any, acks, sorted, hello, time, ints, client, closed bool
+	any, acks, sorted, pairs, hello, time, ints, client, closed bool
 }
 
 // parseScript parses a script in the format above.
@@ -135,7 +137,7 @@ func parseGroup(text, sender string) (group, error) {
 		return g, fmt.Errorf("reply count %q", fields[0])
 	}
 	g.count = n
-	flags := map[string]*bool{"any": &g.flags.any, "acks": &g.flags.acks, "sorted": &g.flags.sorted,
+	flags := map[string]*bool{"any": &g.flags.any, "acks": &g.flags.acks, "sorted": &g.flags.sorted, "pairs": &g.flags.pairs,
 		"hello": &g.flags.hello, "time": &g.flags.time, "int": &g.flags.ints, "client": &g.flags.client, "closed": &g.flags.closed}
 	for _, f := range fields[1:] {
 		p := flags[f]

@@ -81,3 +81,16 @@ const (
 	errZWithScoresLex = "ERR syntax error, WITHSCORES not supported in combination with BYLEX"
 	errZCountPositive = "ERR value is out of range, must be positive"
 )
+
+// Errors of the hash and set commands, as redis-server 7.0.15 sends them.
+const (
+	errHashNotInteger   = "ERR hash value is not an integer"
+	errHashNotFloat     = "ERR hash value is not a float"
+	errIncrNaNOrInf     = "ERR value is NaN or Infinity"
+	errRandomCountRange = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+	errRandomPairsRange = "ERR value is out of range"
+	errPopCountRange    = "ERR value is out of range, must be positive"
+	errNumKeysZero      = "ERR numkeys should be greater than 0"
+	errNumKeysTooMany   = "ERR Number of keys can't be greater than number of args"
+	errLimitNegative    = "ERR LIMIT can't be negative"
+)
