@@ -64,6 +64,8 @@ func buildCommandTable() commandTable {
 	registerConnection(t)
 	registerClient(t)
 	registerServer(t)
+	registerGeneric(t)
+	registerString(t)
 	registerHash(t)
 	registerZSet(t)
 	return t

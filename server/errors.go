@@ -57,6 +57,7 @@ const (
 	errNotFloat          = "ERR value is not a valid float"
 	errIncrNaN           = "ERR increment would produce NaN or Infinity"
 	errIncrOverflow      = "ERR increment or decrement would overflow"
+	errDecrOverflow      = "ERR decrement would overflow"
 	errStringTooLong     = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
 	errBitOffset         = "ERR bit offset is not an integer or out of range"
 	errBitValue          = "ERR bit is not an integer or out of range"

@@ -39,7 +39,7 @@ var infoSections = []infoSection{
 	{"CPU", (*Server).infoCPU},
 	{"Modules", func(*Server, *infoBuilder) {}},
 	{"Cluster", func(_ *Server, b *infoBuilder) { b.add("cluster_enabled", "0") }},
-	{"Keyspace", func(*Server, *infoBuilder) {}},
+	{"Keyspace", (*Server).infoKeyspace},
 }
 
 // infoBuilder accumulates INFO text.
@@ -55,7 +55,13 @@ func (b *infoBuilder) add(field, value string) {
 func (b *infoBuilder) addInt(field string, v int64) { b.add(field, strconv.FormatInt(v, 10)) }
 
 // cmdInfo is INFO [section ...]: a bulk string, a verbatim string in RESP3.
+// The Stats and Keyspace sections read the keyspace: INFO takes its lock,
+// unless it holds it already (in EXEC, or when INFO is flagged so).
 func cmdInfo(c *conn, args [][]byte) {
+	if !c.inExec && (c.lastCommand == nil || c.lastCommand.flags&flagKeyspace == 0) {
+		c.srv.ks.Lock()
+		defer c.srv.ks.Unlock()
+	}
 	c.writeVerbatim(c.srv.infoText(args[1:]))
 }
 
@@ -191,10 +197,11 @@ func (s *Server) infoStats(b *infoBuilder) {
 	b.addInt("total_net_input_bytes", in)
 	b.addInt("total_net_output_bytes", out)
 	b.addInt("rejected_connections", s.stats.rejected.Load())
-	b.add("expired_keys", "0")
-	b.add("evicted_keys", "0")
-	b.add("keyspace_hits", "0")
-	b.add("keyspace_misses", "0")
+	ks := s.ks.Stats()
+	b.addInt("expired_keys", ks.ExpiredKeys)
+	b.addInt("evicted_keys", ks.EvictedKeys)
+	b.addInt("keyspace_hits", ks.KeyspaceHits)
+	b.addInt("keyspace_misses", ks.KeyspaceMiss)
 	b.addInt("pubsub_channels", int64(bs.Channels))
 	b.addInt("pubsub_patterns", int64(bs.Patterns))
 	b.addInt("pubsubshard_channels", int64(bs.ShardChannels))
