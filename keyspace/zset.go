@@ -1,6 +1,9 @@
 package keyspace
 
-import "math/rand/v2"
+import (
+	"math/rand/v2"
+	"strings"
+)
 
 // ZSet is a sorted set: a map from member to score for lookups and a
 // skiplist ordered by (score, member), with the spans Redis's t_zset.c keeps
@@ -200,12 +203,84 @@ func (r *LexRange) lteMax(v string) bool {
 type rangeSpec interface {
 	gteMinNode(x *zskipNode) bool
 	lteMaxNode(x *zskipNode) bool
+	empty() bool // no value can be in the range
 }
 
 func (r *ScoreRange) gteMinNode(x *zskipNode) bool { return r.gteMin(x.score) }
 func (r *ScoreRange) lteMaxNode(x *zskipNode) bool { return r.lteMax(x.score) }
 func (r *LexRange) gteMinNode(x *zskipNode) bool   { return r.gteMin(x.member) }
 func (r *LexRange) lteMaxNode(x *zskipNode) bool   { return r.lteMax(x.member) }
+
+func (r *ScoreRange) empty() bool {
+	return r.Min > r.Max || (r.Min == r.Max && (r.MinEx || r.MaxEx))
+}
+
+// empty is Redis's test with sdscmplex; "-" and "+" count as exclusive.
+func (r *LexRange) empty() bool {
+	cmp := compareLexBounds(r.Min, r.Max)
+	return cmp > 0 || (cmp == 0 && (r.Min.Excl || r.Min.Inf != 0 || r.Max.Excl || r.Max.Inf != 0))
+}
+
+func compareLexBounds(a, b LexBound) int {
+	switch {
+	case a.Inf == b.Inf && a.Inf != 0:
+		return 0
+	case a.Inf == -1 || b.Inf == 1:
+		return -1
+	case a.Inf == 1 || b.Inf == -1:
+		return 1
+	}
+	return strings.Compare(a.Value, b.Value)
+}
+
+// firstIn and lastIn find the ends of a range as Redis does for the
+// set's encoding: a linear scan in a listpack, a descent in a skiplist.
+// The two agree when the range is monotonic along the set, which a lex
+// range is only when all scores are equal; otherwise Redis's results
+// depend on the encoding (and, in a skiplist, on its random levels), and
+// Herald's follow the listpack's.
+func (z *ZSet) firstIn(r rangeSpec) *zskipNode {
+	if !z.inRange(r) {
+		return nil
+	}
+	if z.skiplist {
+		return z.list.firstInRange(r)
+	}
+	for x := z.list.header.level[0].forward; x != nil; x = x.level[0].forward {
+		if r.gteMinNode(x) {
+			if r.lteMaxNode(x) {
+				return x
+			}
+			return nil
+		}
+	}
+	return nil
+}
+
+func (z *ZSet) lastIn(r rangeSpec) *zskipNode {
+	if !z.inRange(r) {
+		return nil
+	}
+	if z.skiplist {
+		return z.list.lastInRange(r)
+	}
+	for x := z.list.tail; x != nil; x = x.backward {
+		if r.lteMaxNode(x) {
+			if r.gteMinNode(x) {
+				return x
+			}
+			return nil
+		}
+	}
+	return nil
+}
+
+// inRange is Redis's zslIsInRange: the range is not empty, and the set's
+// last member is not below it nor its first above it.
+func (z *ZSet) inRange(r rangeSpec) bool {
+	first, last := z.list.header.level[0].forward, z.list.tail
+	return !r.empty() && last != nil && r.gteMinNode(last) && r.lteMaxNode(first)
+}
 
 // Range calls fn for the members of ranks start..end (0-based,
 // inclusive, already clamped to the set), in order, or from the highest
@@ -252,9 +327,9 @@ func (z *ZSet) rangeBy(r rangeSpec, reverse bool, offset, limit int, fn func(str
 	}
 	var x *zskipNode
 	if reverse {
-		x = z.list.lastInRange(r)
+		x = z.lastIn(r)
 	} else {
-		x = z.list.firstInRange(r)
+		x = z.firstIn(r)
 	}
 	if x == nil {
 		return
@@ -297,12 +372,23 @@ func (z *ZSet) CountByScore(r ScoreRange) int { return z.countBy(&r) }
 func (z *ZSet) CountByLex(r LexRange) int { return z.countBy(&r) }
 
 func (z *ZSet) countBy(r rangeSpec) int {
-	first := z.list.firstInRange(r)
+	first := z.firstIn(r)
 	if first == nil {
 		return 0
 	}
-	last := z.list.lastInRange(r)
-	return z.list.rank(last.score, last.member) - z.list.rank(first.score, first.member) + 1
+	if !z.skiplist { // Redis walks a listpack from the first while in range
+		n := 0
+		for x := first; x != nil && r.lteMaxNode(x); x = x.level[0].forward {
+			n++
+		}
+		return n
+	}
+	// Redis's arithmetic on ranks (negative if the range is not monotonic).
+	n := z.list.length - (z.list.rank(first.score, first.member) - 1)
+	if last := z.lastIn(r); last != nil {
+		n -= z.list.length - z.list.rank(last.score, last.member)
+	}
+	return n
 }
 
 // RemoveRange removes the members of ranks start..end (0-based,
@@ -319,14 +405,14 @@ func (z *ZSet) RemoveRange(start, end int) int {
 // RemoveRangeByScore removes the members whose score is in r and returns
 // how many it removed.
 func (z *ZSet) RemoveRangeByScore(r ScoreRange) int {
-	return z.removeWhile(func(*zskipNode) *zskipNode { return z.list.firstInRange(&r) },
+	return z.removeWhile(func(*zskipNode) *zskipNode { return z.firstIn(&r) },
 		func(x *zskipNode, _ int) bool { return r.lteMax(x.score) })
 }
 
 // RemoveRangeByLex removes the members in r and returns how many it
 // removed.
 func (z *ZSet) RemoveRangeByLex(r LexRange) int {
-	return z.removeWhile(func(*zskipNode) *zskipNode { return z.list.firstInRange(&r) },
+	return z.removeWhile(func(*zskipNode) *zskipNode { return z.firstIn(&r) },
 		func(x *zskipNode, _ int) bool { return r.lteMax(x.member) })
 }
 

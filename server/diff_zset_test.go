@@ -1,9 +1,18 @@
 package server
 
 import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/heraldhq/herald/internal/redistest"
+	"github.com/heraldhq/herald/internal/resp"
 )
 
 // zsetSession is a sorted-set session in both protocols: the database
@@ -384,4 +393,215 @@ func TestDiffZSet(t *testing.T) {
 			a: OBJECT ENCODING y                   => 1
 		`),
 	))
+}
+
+// TestDiffZSetRandom sends the same random sorted-set commands to Herald
+// and redis-server, valid and not, and compares each reply and the
+// notifications it raises. Small member pools keep the sets in listpacks
+// (where ZSCAN is deterministic); a large one drives them to skiplists.
+func TestDiffZSetRandom(t *testing.T) {
+	t.Parallel()
+	redisAddr := redistest.Start(t).Addr()
+	for _, proto := range []string{"2", "3"} {
+		for _, members := range []int{12, 400} {
+			t.Run(fmt.Sprintf("RESP%s/members=%d", proto, members), func(t *testing.T) {
+				h := startServer(t, Config{})
+				sides := [2]*zfuzzSide{newZFuzzSide(t, redisAddr, proto), newZFuzzSide(t, h.Addr().String(), proto)}
+				seed, _ := strconv.ParseUint(os.Getenv("HERALD_ZFUZZ_SEED"), 10, 64) // more runs: set it
+				r := rand.New(rand.NewPCG(uint64(members)+seed, uint64(proto[0])))
+				steps := 500
+				if members > 100 {
+					steps = 300
+				}
+				if seed != 0 {
+					steps *= 10
+				}
+				var history []string
+				for i := 0; i < steps; i++ {
+					cmd := randomZCommand(r, members, members < 100)
+					history = append(history, strings.Join(cmd, " "))
+					var got [2][]resp.Value
+					for j, sd := range sides {
+						got[j] = sd.do(t, cmd)
+					}
+					if !zsameValues(got[0], got[1]) {
+						t.Fatalf("after\n  %s\nredis-server %v\nherald       %v", strings.Join(history[max(0, len(history)-8):], "\n  "), got[0], got[1])
+					}
+				}
+			})
+		}
+	}
+}
+
+func zsameValues(a, b []resp.Value) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !bytes.Equal(a[i].Bytes(), b[i].Bytes()) {
+			return false
+		}
+	}
+	return true
+}
+
+// zfuzzSide is one server: a command connection, and a subscriber to every
+// notification and to a fence channel that marks the end of a command's.
+type zfuzzSide struct {
+	cmd, sub *rawConn
+}
+
+func newZFuzzSide(t *testing.T, addr, proto string) *zfuzzSide {
+	sd := &zfuzzSide{cmd: rawDial(t, addr, proto), sub: rawDial(t, addr, proto)}
+	sd.cmd.do(t, "FLUSHALL")
+	sd.cmd.do(t, "CONFIG", "SET", "notify-keyspace-events", "KEA")
+	sd.sub.do(t, "PSUBSCRIBE", "__key*@*__:*")
+	sd.sub.do(t, "SUBSCRIBE", "zfence")
+	return sd
+}
+
+// do runs a command and returns its reply and then the notifications it
+// raised, up to the fence.
+func (sd *zfuzzSide) do(t *testing.T, cmd []string) []resp.Value {
+	out := []resp.Value{sd.cmd.do(t, cmd...)}
+	sd.cmd.do(t, "PUBLISH", "zfence", "x")
+	sd.sub.SetDeadline(time.Now().Add(5 * time.Second))
+	for {
+		v, err := resp.ReadValue(sd.sub.r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(v.Elems) == 3 && v.Elems[1].Str == "zfence" {
+			return out
+		}
+		out = append(out, v)
+	}
+}
+
+// randomZCommand returns a random sorted-set command on keys z1 to z3.
+// In small sets (scan set) lex ranges apply to any key, as Redis's
+// listpack walks are deterministic even when scores differ; in large ones
+// they apply to zl, whose scores are all 0, since Redis's skiplist results
+// depend on its random levels when the range is not monotonic.
+func randomZCommand(r *rand.Rand, members int, scan bool) []string {
+	pick := func(s ...string) string { return s[r.IntN(len(s))] }
+	key := func() string { return pick("z1", "z1", "z2", "z3") }
+	lexKey := key
+	if !scan {
+		lexKey = func() string { return "zl" }
+	}
+	member := func() string {
+		m := "m" + strconv.Itoa(r.IntN(members))
+		if members > 100 && r.IntN(50) == 0 {
+			m += strings.Repeat("x", 60)
+		}
+		return m
+	}
+	score := func() string {
+		if r.IntN(20) == 0 {
+			return pick("x", "nan", "", "1e400", "inf", "-inf", "-0", "0x10", "(1", "1.5e-7", "0.1")
+		}
+		if r.IntN(4) == 0 {
+			return strconv.FormatFloat(r.NormFloat64()*10, 'g', -1, 64)
+		}
+		return strconv.Itoa(r.IntN(10) - 3)
+	}
+	bound := func() string {
+		if r.IntN(15) == 0 {
+			return pick("x", "nan", "", "(", "1e400")
+		}
+		return pick("", "(") + pick("-inf", "+inf", "0", "1", "2.5", "3", "-1", "5")
+	}
+	lex := func() string {
+		if r.IntN(15) == 0 {
+			return pick("x", "", "-x", "++")
+		}
+		if r.IntN(4) == 0 {
+			return pick("-", "+")
+		}
+		return pick("[", "(") + member()
+	}
+	index := func() string {
+		if r.IntN(20) == 0 {
+			return pick("x", "1.5", "")
+		}
+		return strconv.Itoa(r.IntN(12) - 5)
+	}
+	options := func(opts ...string) []string {
+		var out []string
+		for _, o := range opts {
+			if r.IntN(3) == 0 {
+				out = append(out, strings.Fields(o)...)
+			}
+		}
+		r.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+		return out
+	}
+	limit := func() string { return fmt.Sprintf("LIMIT %d %d", r.IntN(5)-1, r.IntN(6)-2) }
+	var cmd []string
+	switch r.IntN(22) {
+	case 0:
+		if !scan {
+			return []string{"ZADD", "zl", "0", member(), "0", member()}
+		}
+		fallthrough
+	case 1, 2:
+		cmd = append([]string{"ZADD", key()}, options("NX", "XX", "GT", "LT", "CH", "INCR")...)
+		for n := 1 + r.IntN(4); n > 0; n-- {
+			cmd = append(cmd, score(), member())
+		}
+	case 3:
+		cmd = []string{"ZINCRBY", key(), score(), member()}
+	case 4:
+		cmd = []string{"ZREM", key(), member(), member()}
+	case 5:
+		cmd = []string{pick("ZSCORE", "ZRANK", "ZREVRANK"), key(), member()}
+	case 6:
+		cmd = []string{"ZMSCORE", key(), member(), member(), member()}
+	case 7:
+		cmd = []string{"ZCARD", key()}
+	case 8:
+		cmd = []string{"ZCOUNT", key(), bound(), bound()}
+	case 9:
+		cmd = []string{"ZLEXCOUNT", lexKey(), lex(), lex()}
+	case 10, 11:
+		cmd = append([]string{"ZRANGE", key(), index(), index()}, options("REV", "WITHSCORES")...)
+	case 12:
+		cmd = append([]string{"ZRANGE", key(), bound(), bound(), "BYSCORE"}, options("REV", "WITHSCORES", limit())...)
+	case 13:
+		cmd = append([]string{"ZRANGE", lexKey(), lex(), lex(), "BYLEX"}, options("REV", limit(), "WITHSCORES")...)
+	case 14:
+		cmd = append([]string{pick("ZRANGEBYSCORE", "ZREVRANGEBYSCORE"), key(), bound(), bound()}, options("WITHSCORES", limit())...)
+	case 15:
+		cmd = append([]string{pick("ZRANGEBYLEX", "ZREVRANGEBYLEX"), lexKey(), lex(), lex()}, options(limit())...)
+	case 16:
+		cmd = append([]string{"ZREVRANGE", key(), index(), index()}, options("WITHSCORES")...)
+	case 17:
+		cmd = []string{"ZRANGESTORE", key(), key()}
+		switch r.IntN(3) {
+		case 0:
+			cmd = append(append(cmd, index(), index()), options("REV")...)
+		case 1:
+			cmd = append(append(cmd, bound(), bound(), "BYSCORE"), options("REV", limit())...)
+		default:
+			cmd = []string{"ZRANGESTORE", key(), lexKey(), lex(), lex(), "BYLEX"}
+			cmd = append(cmd, options("REV", limit())...)
+		}
+	case 18:
+		cmd = append([]string{pick("ZPOPMIN", "ZPOPMAX"), key()}, options(pick("0", "1", "2", "5", "-1", "x"))...)
+	case 19:
+		cmd = []string{"ZREMRANGEBYRANK", key(), index(), index()}
+	case 20:
+		if r.IntN(2) == 0 {
+			cmd = []string{"ZREMRANGEBYSCORE", key(), bound(), bound()}
+		} else {
+			cmd = []string{"ZREMRANGEBYLEX", lexKey(), lex(), lex()}
+		}
+	default:
+		if !scan {
+			return []string{"ZCARD", key()}
+		}
+		cmd = append([]string{"ZSCAN", key(), pick("0", "0", "x")}, options("MATCH m1*", "COUNT 2")...)
+	}
+	return cmd
 }
