@@ -228,11 +228,15 @@ func (db *DB) Written(key string) {
 	db.touchWatched(key)
 }
 
-// Flush empties the database (FLUSHDB); WATCHes of its keys fail.
+// Flush empties the database (FLUSHDB); WATCHes of its keys that had
+// not expired fail.
 func (db *DB) Flush() {
+	now := db.ks.Now()
 	for key, e := range db.keys {
 		db.ks.used -= e.accounted
-		db.touchWatched(key)
+		if e.ExpireAt == 0 || e.ExpireAt > now { // an expired key is no change (watch.go)
+			db.touchWatched(key)
+		}
 	}
 	db.keys = make(map[string]*Entry)
 	db.volatile = make(map[string]struct{})
@@ -259,7 +263,7 @@ func (db *DB) expire(key string) {
 	db.remove(key, e)
 	db.ks.stats.ExpiredKeys++
 	db.ks.Notify(db.id, ClassExpired, "expired", key)
-	db.touchWatched(key)
+	// Not touchWatched: in Redis 7.0.15 expiry does not fail a WATCH.
 }
 
 func (db *DB) touch(e *Entry) {

@@ -235,7 +235,8 @@ func cmdClientInfo(c *conn, _ [][]byte) {
 //	            is checked against
 //	tot-mem     the connection's struct and buffers
 //	events      r, and w while output waits for the socket
-//	flags       P subscribed, e no-evict, T no-touch (7.2), else N
+//	flags       P subscribed, x in MULTI, d a WATCHed key changed, e no-evict,
+//	            T no-touch (7.2), else N
 func (c *conn) appendClientLine(b []byte, other *conn, running string) []byte {
 	var l clientLine
 	other.snapshot(&l)
@@ -250,10 +251,10 @@ func (c *conn) appendClientLine(b []byte, other *conn, running string) []byte {
 	}
 	ch, pat, sh := c.srv.broker.Counts(other)
 	totMem := int(unsafe.Sizeof(conn{})) + qbufCap + l.rbs + l.inflight + l.argvMem
-	b = fmt.Appendf(b, "id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=%d psub=%d ssub=%d multi=-1",
+	b = fmt.Appendf(b, "id=%d addr=%s laddr=%s fd=%d name=%s age=%d idle=%d flags=%s db=%d sub=%d psub=%d ssub=%d multi=%d",
 		other.id, other.remoteAddr, other.localAddr, other.fd(), l.name,
 		int64(now.Sub(other.created)/time.Second), int64(now.Sub(l.lastActive)/time.Second),
-		l.flags(), l.db, ch, pat, sh)
+		l.flags(), l.db, ch, pat, sh, l.multi)
 	return fmt.Appendf(b, " qbuf=%d qbuf-free=%d argv-mem=%d multi-mem=0 rbs=%d rbp=%d obl=%d oll=%d omem=%d tot-mem=%d events=%s cmd=%s user=default redir=-1 resp=%d\n",
 		l.qbuf, l.qbufFree, l.argvMem, l.rbs, l.obl, l.obl, l.oll(), l.obl+l.inflight, totMem, l.events(), l.cmdName(), l.resp)
 }
@@ -267,6 +268,8 @@ type clientLine struct {
 	lastActive         time.Time
 	noEvict, noTouch   bool
 	pubsub, waiting    bool
+	inMulti, dirtyCAS  bool // flags x and d
+	multi              int  // commands queued in MULTI, -1 outside
 	rbs, obl, inflight int
 	resp               int
 }
@@ -276,7 +279,12 @@ func (c *conn) snapshot(l *clientLine) {
 	c.info.Lock()
 	l.name, l.cmd, l.db, l.qbuf = c.info.name, c.info.lastCommand, c.info.db, c.info.queryBuf
 	l.lastActive, l.noEvict, l.noTouch = c.info.lastActive, c.info.noEvict, c.info.noTouch
+	l.inMulti, l.multi = c.info.inMulti, -1
+	if l.inMulti {
+		l.multi = c.info.multiQueued
+	}
 	c.info.Unlock()
+	l.dirtyCAS = c.tx.watch.Dirty() // atomic
 	c.out.mu.Lock()
 	l.pubsub, l.waiting = c.out.pubsub, c.out.waiting
 	l.rbs, l.obl, l.inflight = len(c.out.chunks)*chunkSize, c.out.size, c.out.inflight
@@ -291,6 +299,12 @@ func (l *clientLine) flags() string {
 	var f []byte
 	if l.pubsub {
 		f = append(f, 'P')
+	}
+	if l.inMulti {
+		f = append(f, 'x')
+	}
+	if l.dirtyCAS {
+		f = append(f, 'd')
 	}
 	if l.noEvict {
 		f = append(f, 'e')

@@ -64,9 +64,7 @@ func buildCommandTable() commandTable {
 	registerConnection(t)
 	registerClient(t)
 	registerServer(t)
-	registerGeneric(t)
-	registerString(t)
-	registerHash(t)
+	registerMulti(t)
 	registerZSet(t)
 	return t
 }
@@ -184,13 +182,17 @@ func (c *conn) execute(args [][]byte) {
 	if len(c.remotePubs) > 0 && (cmd == nil || cmd.flags&flagRemoteBatch == 0) {
 		c.sendRemotePublishes() // their replies come before this command's
 	}
+	// Refusals go through rejectCommand, which flags a MULTI (cmd_multi.go).
 	switch {
 	case cmd == nil:
-		c.writeError(errText)
+		c.rejectCommand(args[0], errText)
 	case !c.authed && cmd.flags&flagNoAuth == 0:
-		c.writeError(errNoAuth)
+		c.rejectCommand(args[0], errNoAuth)
 	case c.subscribed > 0 && c.proto == resp.RESP2 && cmd.flags&flagPubSubContext == 0:
-		c.writeError(fmt.Sprintf(errSubscribeCtxFmt, cmd.name))
+		c.rejectCommand(args[0], fmt.Sprintf(errSubscribeCtxFmt, cmd.name))
+	case c.tx.active && c.queueCommand(cmd, args):
+		c.lastCommand = cmd
+		c.commandsRun++
 	default:
 		// Only commands that run count in total_commands_processed, as in
 		// Redis; CLIENT LIST's cmd= and idle= are updated once per batch.

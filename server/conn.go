@@ -42,10 +42,11 @@ type conn struct {
 	rbuf      []byte // query buffer; nil while idle
 	rpos      int    // bytes of rbuf consumed
 	args      [][]byte
-	reply     []byte // replies of the command being executed
-	pushReply bool   // the reply is a push (subscribe acks): sent even under CLIENT REPLY OFF
-	db        int    // the selected database (SELECT); info.db mirrors it for CLIENT LIST
-	inExec    bool   // running EXEC's commands: the keyspace lock is held already
+	reply     []byte      // replies of the command being executed
+	pushReply bool        // the reply is a push (subscribe acks): sent even under CLIENT REPLY OFF
+	db        int         // the selected database (SELECT); info.db mirrors it for CLIENT LIST
+	inExec    bool        // running EXEC's commands: the keyspace lock is held already
+	tx        transaction // MULTI and WATCH state (cmd_multi.go)
 	// With a Remote: PUBLISH and SPUBLISH queued for the backend, and
 	// whether each one's reply is to be sent (remote.go).
 	remotePubs  []RemoteMessage
@@ -70,6 +71,8 @@ type conn struct {
 		lastActive            time.Time
 		noEvict, noTouch      bool
 		queryBuf              int
+		inMulti               bool // MULTI (flag x), with multiQueued commands queued
+		multiQueued           int
 	}
 
 	// Bytes read from and written to the socket, summed by INFO
@@ -525,6 +528,7 @@ func (c *conn) cleanup() {
 		if c.subscribed > 0 {
 			c.srv.broker.UnsubscribeAll(c)
 		}
+		c.discardTransaction()
 		if c.rbuf != nil {
 			putReadBuf(c.rbuf)
 			c.rbuf = nil

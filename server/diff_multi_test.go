@@ -1,0 +1,313 @@
+package server
+
+import (
+	"strings"
+	"testing"
+)
+
+// needCommands marks sessions skipped while one of the commands they use
+// is not in Herald's table yet (the command groups are built in
+// parallel).
+func needCommands(list []session, names ...string) []session {
+	var missing []string
+	for _, n := range names {
+		if commands[n] == nil {
+			missing = append(missing, strings.ToUpper(n))
+		}
+	}
+	if len(missing) == 0 {
+		return list
+	}
+	out := make([]session, len(list))
+	for i, s := range list {
+		s.skip = "Herald has no " + strings.Join(missing, ", ") + " yet"
+		out[i] = s
+	}
+	return out
+}
+
+// TestDiffMulti compares transactions: queuing, queue-time errors and
+// EXECABORT, runtime errors inside EXEC, WATCH and what makes it fail,
+// DISCARD, RESET and QUIT inside MULTI, pub/sub inside MULTI, and the
+// keyspace notifications of a transaction, in order.
+func TestDiffMulti(t *testing.T) {
+	t.Parallel()
+	env := newDiffEnv(t, Config{})
+	env.run(t, sessions(
+		forProtocols("commands without MULTI", "a", `
+			a: EXEC                       => 1
+			a: DISCARD                    => 1
+			a: UNWATCH                    => 1
+			a: EXEC x                     => 1
+			a: DISCARD x                  => 1
+			a: MULTI x                    => 1
+			a: WATCH                      => 1
+			a: UNWATCH x                  => 1
+			a: EXEC                       => 1
+		`),
+		forProtocols("empty transaction, nesting, discard", "a", `
+			a: MULTI                      => 1
+			a: EXEC                       => 1
+			a: MULTI                      => 1
+			a: MULTI                      => 1
+			a: WATCH k                    => 1
+			a: PING                       => 1
+			a: ECHO hi                    => 1
+			a: EXEC                       => 1
+			a: MULTI                      => 1
+			a: PING                       => 1
+			a: DISCARD                    => 1
+			a: EXEC                       => 1
+			a: MULTI                      => 1
+			a: DISCARD x                  => 1
+			a: EXEC x                     => 1
+			a: EXEC                       => 1
+			a: MULTI                      => 1
+			a: RESET                      => 1
+			a: EXEC                       => 1
+			a: MULTI                      => 1
+			a: QUIT                       => 1 closed
+		`),
+		forProtocols("queue-time errors abort", "a", `
+			a: MULTI                      => 1
+			a: PING                       => 1
+			a: NOSUCH x y                 => 1
+			a: PING                       => 1
+			a: EXEC                       => 1
+			a: MULTI                      => 1
+			a: ECHO                       => 1
+			a: EXEC                       => 1
+			a: MULTI                      => 1
+			a: CLIENT NOSUCH              => 1
+			a: CONFIG GET                 => 1
+			a: EXEC                       => 1
+			a: MULTI                      => 1
+			a: PING                       => 1
+			a: EXEC x                     => 1
+			a: EXEC                       => 1
+		`),
+		forProtocols("runtime errors are replies", "a", `
+			a: MULTI                      => 1
+			a: SELECT 99                  => 1
+			a: SELECT x                   => 1
+			a: PING a b                   => 1
+			a: CONFIG GET maxclients      => 1
+			a: CONFIG SET maxclients nope => 1
+			a: DBSIZE                     => 1
+			a: EXEC                       => 1
+		`),
+		needCommands(sessions(
+			forProtocols("keyspace commands in a transaction", "a", `
+				a: FLUSHALL               => 1
+				a: MULTI                  => 1
+				a: SET k v                => 1
+				a: INCR n                 => 1
+				a: INCR k                 => 1
+				a: GET k                  => 1
+				a: SET k                  => 1
+				a: EXEC                   => 1
+				a: GET k                  => 1
+				a: MULTI                  => 1
+				a: SET k v2               => 1
+				a: INCR n                 => 1
+				a: INCR k                 => 1
+				a: GET k                  => 1
+				a: GET n                  => 1
+				a: EXEC                   => 1
+				a: MULTI                  => 1
+				a: SET k v3               => 1
+				a: DISCARD                => 1
+				a: GET k                  => 1
+				a: MULTI                  => 1
+				a: SELECT 1               => 1
+				a: SET k one              => 1
+				a: SELECT 99              => 1
+				a: EXEC                   => 1
+				a: GET k                  => 1
+				a: SELECT 0               => 1
+				a: GET k                  => 1
+				a: FLUSHALL               => 1
+			`),
+			forProtocols("watch", "a", `
+				a: FLUSHALL               => 1
+				a: SET k 0                => 1
+				a: WATCH k                => 1
+				b: SET k 1                => 1
+				a: MULTI                  => 1
+				a: GET k                  => 1
+				a: EXEC                   => 1
+				a: WATCH k                => 1
+				a: MULTI                  => 1
+				a: SET k 2                => 1
+				a: EXEC                   => 1
+				a: WATCH k                => 1
+				a: SET k 3                => 1
+				a: MULTI                  => 1
+				a: EXEC                   => 1
+				a: WATCH k                => 1
+				b: GET k                  => 1
+				a: MULTI                  => 1
+				a: EXEC                   => 1
+				a: WATCH k                => 1
+				a: UNWATCH                => 1
+				b: SET k 4                => 1
+				a: MULTI                  => 1
+				a: EXEC                   => 1
+				a: WATCH k                => 1
+				a: MULTI                  => 1
+				a: DISCARD                => 1
+				b: SET k 5                => 1
+				a: MULTI                  => 1
+				a: EXEC                   => 1
+				a: WATCH k                => 1
+				a: RESET                  => 1
+				b: SET k 6                => 1
+				a: MULTI                  => 1
+				a: EXEC                   => 1
+				a: WATCH x y k z          => 1
+				a: WATCH k                => 1
+				b: DEL k                  => 1
+				a: MULTI                  => 1
+				a: EXEC                   => 1
+				a: WATCH k                => 1
+				b: DEL k                  => 1
+				a: MULTI                  => 1
+				a: EXEC                   => 1
+				a: WATCH k                => 1
+				b: SET k v                => 1
+				a: MULTI                  => 1
+				a: UNWATCH                => 1
+				a: EXEC                   => 1
+				a: FLUSHALL               => 1
+			`),
+			forProtocols("watch across databases and flushes", "a", `
+				a: FLUSHALL               => 1
+				a: SELECT 2               => 1
+				a: WATCH k                => 1
+				b: SET k 1                => 1
+				a: MULTI                  => 1
+				a: EXEC                   => 1
+				a: WATCH k                => 1
+				b: SELECT 2               => 1
+				b: SET k 1                => 1
+				a: MULTI                  => 1
+				a: EXEC                   => 1
+				a: WATCH k missing        => 1
+				b: SELECT 0               => 1
+				b: FLUSHDB                => 1
+				a: MULTI                  => 1
+				a: EXEC                   => 1
+				a: WATCH k                => 1
+				b: SELECT 2               => 1
+				b: FLUSHDB                => 1
+				a: MULTI                  => 1
+				a: EXEC                   => 1
+				a: WATCH missing          => 1
+				b: FLUSHALL               => 1
+				a: MULTI                  => 1
+				a: EXEC                   => 1
+				a: SET k 1                => 1
+				a: WATCH k                => 1
+				b: FLUSHALL               => 1
+				a: MULTI                  => 1
+				a: EXEC                   => 1
+				a: SET k 1                => 1
+				a: SELECT 0               => 1
+				a: WATCH k                => 1
+				b: SELECT 2               => 1
+				b: EXPIRE k 100           => 1
+				a: SELECT 2               => 1
+				a: MULTI                  => 1
+				a: EXEC                   => 1
+				a: WATCH k                => 1
+				b: EXPIRE k 100           => 1
+				a: MULTI                  => 1
+				a: EXEC                   => 1
+				a: FLUSHALL               => 1
+			`),
+		), "set", "get", "incr", "del", "expire"),
+		needCommands(sessions(
+			forProtocols("notifications of a transaction, in order", "a b", `
+				a: FLUSHALL                                => 1
+				a: CONFIG SET notify-keyspace-events KEA   => 1
+				b: PSUBSCRIBE __key*@*__:*                 => 1
+				c: SUBSCRIBE ch                            => 1
+				a: MULTI                                   => 1
+				a: SET k v                                 => 1
+				a: PUBLISH ch hi                           => 1
+				a: INCR n                                  => 1
+				a: INCR k                                  => 1
+				a: DEL k                                   => 1
+				a: EXEC                                    => 1; b: 6; c: 1
+				a: MULTI                                   => 1
+				a: SET k v                                 => 1
+				a: NOSUCH                                  => 1
+				a: EXEC                                    => 1
+				a: CONFIG SET notify-keyspace-events ""    => 1
+				a: FLUSHALL                                => 1
+			`),
+			// What the transaction delivers to its own client comes
+			// inside EXEC's array, between the replies, as in Redis.
+			[]session{{name: "own notifications inside EXEC/RESP3", script: `
+				a: HELLO 3                                 => 1 hello
+				a: FLUSHALL                                => 1
+				a: CONFIG SET notify-keyspace-events KEA   => 1
+				a: PSUBSCRIBE __keyspace@0__:*             => 1
+				a: MULTI                                   => 1
+				a: SET k v2                                => 1
+				a: DEL k                                   => 1
+				a: PUBLISH __keyspace@0__:x hi             => 1
+				a: EXEC                                    => 4
+				a: CONFIG SET notify-keyspace-events ""    => 1
+				a: PUNSUBSCRIBE                            => 1
+				a: FLUSHALL                                => 1
+			`}},
+		), "set", "incr", "del"),
+		forProtocols("subscribe and publish inside MULTI", "a", `
+			a: MULTI                      => 1
+			a: SUBSCRIBE ch               => 1
+			a: PUBLISH ch hi              => 1
+			a: PING                       => 1
+			a: EXEC                       => 2
+			b: PUBLISH ch there           => 1; a: 1
+			a: PING                       => 1
+			a: MULTI                      => 1
+			a: EXEC                       => 1
+			a: DISCARD                    => 1
+			a: WATCH k                    => 1
+			a: UNSUBSCRIBE                => 1
+			a: MULTI                      => 1
+			a: PSUBSCRIBE p*              => 1
+			a: EXEC                       => 1
+			b: PUBLISH pa x               => 1; a: 1
+			a: PUNSUBSCRIBE               => 1
+		`),
+	))
+}
+
+// TestDiffMultiClientList compares CLIENT LIST's flags x and d and its
+// multi= field.
+func TestDiffMultiClientList(t *testing.T) {
+	t.Parallel()
+	env := newDiffEnv(t, Config{})
+	env.run(t, needCommands(sessions(
+		forProtocols("client list in MULTI", "a", `
+			a: FLUSHALL                   => 1
+			a: CLIENT INFO                => 1 client
+			a: MULTI                      => 1
+			b: CLIENT LIST                => 1 client
+			a: PING                       => 1
+			a: SET k v                    => 1
+			b: CLIENT LIST                => 1 client
+			a: EXEC                       => 1
+			a: WATCH k                    => 1
+			b: SET k 1                    => 1
+			a: CLIENT INFO                => 1 client
+			a: MULTI                      => 1
+			b: CLIENT LIST                => 1 client
+			a: EXEC                       => 1
+			a: CLIENT INFO                => 1 client
+			a: FLUSHALL                   => 1
+		`),
+	), "set"))
+}
