@@ -65,6 +65,9 @@ func buildCommandTable() commandTable {
 	registerClient(t)
 	registerServer(t)
 	registerMulti(t)
+	registerGeneric(t)
+	registerString(t)
+	registerHash(t)
 	registerZSet(t)
 	return t
 }
