@@ -64,13 +64,12 @@ func registerZSet(t commandTable) {
 	add("zscan", -3, cmdZScan, readSlow)
 }
 
-// zsetRead looks key up for a read command (counting a hit or a miss) and
-// returns its sorted set, nil if there is none. On a value of another type
-// it replies WRONGTYPE and returns false.
+// zsetRead looks key up for a read command (Redis's lookupKeyRead: a hit
+// or a miss counted, "keymiss" raised) and returns its sorted set, nil if
+// there is none. On a value of another type it replies WRONGTYPE and
+// returns false.
 func (c *conn) zsetRead(key []byte) (*keyspace.ZSet, bool) {
-	e := c.keyspaceDB().Lookup(string(key))
-	c.srv.ks.CountLookup(e != nil)
-	return c.zsetOf(e)
+	return c.zsetOf(c.lookupRead(key))
 }
 
 // zsetWrite looks key up for a write command.
@@ -158,6 +157,7 @@ func zaddGeneric(c *conn, args [][]byte, f zaddFlags) {
 	if z == nil && !f.xx {
 		z = keyspace.NewZSet()
 		db.Add(string(key), z)
+		c.notify(keyspace.ClassNew, "new", string(key))
 	}
 	failed := false
 	for j := 0; z != nil && j < len(scores); j++ {
@@ -580,8 +580,12 @@ func (s *zrangeStore) emit(member string, score float64) bool {
 func (s *zrangeStore) finish() {
 	c, db := s.c, s.c.keyspaceDB()
 	if s.z.Len() > 0 {
-		db.Lookup(s.dst) // as Redis's setKey: an expired destination goes first
-		db.Set(s.dst, s.z, false)
+		if db.Lookup(s.dst) == nil { // as Redis's setKey: an expired destination goes first
+			db.Add(s.dst, s.z)
+			c.notify(keyspace.ClassNew, "new", s.dst)
+		} else {
+			db.Set(s.dst, s.z, false)
+		}
 		db.Written(s.dst)
 		c.writeInt(int64(s.z.Len()))
 		c.notify(keyspace.ClassZSet, "zrangestore", s.dst)

@@ -379,6 +379,35 @@ func TestDiffZSet(t *testing.T) {
 			a: ZSCAN str x                         => 1
 			a: GET str                             => 1
 		`),
+		forProtocols("new and keymiss", "a s", `
+			a: FLUSHALL                                   => 1
+			a: CONFIG SET notify-keyspace-events KEAnm    => 1
+			s: PSUBSCRIBE __key*@*__:*                    => 1
+			a: ZADD z 1 a                                 => 1; s: 4
+			a: ZADD z 2 b                                 => 1; s: 2
+			a: ZADD z XX 2 c                              => 1
+			a: ZINCRBY y 1 a                              => 1; s: 4
+			a: ZSCORE nokey a                             => 1; s: 2
+			a: ZMSCORE nokey a b                          => 1; s: 2
+			a: ZCARD nokey                                => 1; s: 2
+			a: ZCOUNT nokey 1 2                           => 1; s: 2
+			a: ZCOUNT nokey x 2                           => 1
+			a: ZLEXCOUNT nokey - +                        => 1; s: 2
+			a: ZRANK nokey a                              => 1; s: 2
+			a: ZREVRANK nokey a                           => 1; s: 2
+			a: ZRANGE nokey 0 -1                          => 1; s: 2
+			a: ZRANGEBYSCORE nokey 0 1                    => 1; s: 2
+			a: ZREVRANGEBYLEX nokey + -                   => 1; s: 2
+			a: ZSCAN nokey 0                              => 1; s: 2
+			a: ZREM nokey a                               => 1
+			a: ZPOPMIN nokey                              => 1
+			a: ZREMRANGEBYRANK nokey 0 1                  => 1
+			a: ZRANGESTORE dst z 0 -1                     => 1; s: 4
+			a: ZRANGESTORE dst z 0 0                      => 1; s: 2
+			a: ZRANGESTORE dst nokey 0 0                  => 1; s: 4
+			a: ZRANGESTORE dst2 nokey 0 0                 => 1; s: 2
+			a: CONFIG SET notify-keyspace-events ""       => 1
+		`),
 		zsetSession("type and encodings", `
 			a: ZADD z 1 a                          => 1; s: 2
 			a: TYPE z                              => 1
