@@ -95,3 +95,15 @@ const (
 	errNumKeysTooMany   = "ERR Number of keys can't be greater than number of args"
 	errLimitNegative    = "ERR LIMIT can't be negative"
 )
+
+// Errors of the list commands and the blocking ones, as redis-server
+// 7.0.15 sends them.
+const (
+	errMustBePositive  = "ERR value is out of range, must be positive"
+	errIndexRange      = "ERR index out of range"
+	errRankZero        = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list"
+	errCountNegative   = "ERR COUNT can't be negative"
+	errMaxlenNegative  = "ERR MAXLEN can't be negative"
+	errTimeoutNotFloat = "ERR timeout is not a float or out of range"
+	errTimeoutNegative = "ERR timeout is negative"
+)

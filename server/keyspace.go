@@ -31,7 +31,11 @@ func (c *conn) lockKeyspace() {
 	c.srv.ksBatch = &c.batch
 }
 
+// unlockKeyspace releases the keyspace after a command (or an EXEC) of c;
+// first, clients blocked on keys the command made ready are served
+// (blocking.go), as Redis does after each command.
 func (c *conn) unlockKeyspace() {
+	c.srv.serveBlocked()
 	c.srv.ksBatch = nil
 	c.srv.ks.Unlock()
 }

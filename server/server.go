@@ -28,6 +28,9 @@ type Server struct {
 	// ksBatch is the batch keyspace notifications join: that of the
 	// connection holding the keyspace lock. Guarded by that lock.
 	ksBatch *broker.Batch
+	// blocked are the clients blocked on list keys (blocking.go). Guarded
+	// by the keyspace lock.
+	blocked blockedClients
 	started time.Time
 	runID   string
 
