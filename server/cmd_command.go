@@ -36,13 +36,17 @@ type docArg struct {
 	keySpec                                   int // key_spec_index, written for a "key" argument
 }
 
-// keySpec is a key specification of the begin_search "index", find_keys
-// "range" kind, the only kind Herald's commands have.
+// keySpec is a key specification of the begin_search "index" kind, with
+// find_keys of the "range" kind or, with keynum, of the "keynum" kind
+// (SINTERCARD: the number of keys at keynumIdx, the first key at
+// firstKey, both relative to beginIndex).
 type keySpec struct {
 	notes                   string // Redis's note on the flags, if any
 	flags                   []string
 	beginIndex              int
 	lastKey, keyStep, limit int
+	keynum                  bool
+	keynumIdx, firstKey     int
 }
 
 // registerCommand registers COMMAND. The handlers reach the table through
@@ -194,13 +198,22 @@ func (c *conn) writeKeySpec(ks keySpec) {
 	c.writeBulkString("find_keys")
 	c.writeMapLen(2)
 	c.writeBulkString("type")
-	c.writeBulkString("range")
-	c.writeBulkString("spec")
-	c.writeMapLen(3)
-	for _, kv := range []struct {
+	fields := []struct {
 		k string
 		v int
-	}{{"lastkey", ks.lastKey}, {"keystep", ks.keyStep}, {"limit", ks.limit}} {
+	}{{"lastkey", ks.lastKey}, {"keystep", ks.keyStep}, {"limit", ks.limit}}
+	if ks.keynum {
+		c.writeBulkString("keynum")
+		fields = []struct {
+			k string
+			v int
+		}{{"keynumidx", ks.keynumIdx}, {"firstkey", ks.firstKey}, {"keystep", ks.keyStep}}
+	} else {
+		c.writeBulkString("range")
+	}
+	c.writeBulkString("spec")
+	c.writeMapLen(3)
+	for _, kv := range fields {
 		c.writeBulkString(kv.k)
 		c.writeInt(int64(kv.v))
 	}
@@ -374,6 +387,15 @@ func cmdCommandGetKeys(c *conn, t commandTable, args [][]byte, withFlags bool) {
 	first, last, step := cmd.meta.firstKey, cmd.meta.lastKey, cmd.meta.keyStep
 	if last < 0 {
 		last += len(line)
+	}
+	if spec.keynum { // the number of keys is an argument
+		first, last, step = -1, -1, spec.keyStep
+		if i := spec.beginIndex + spec.keynumIdx; i < len(line) {
+			if n, ok := parseInteger(line[i]); ok && n > 0 && n <= int64(len(line)) {
+				first = spec.beginIndex + spec.firstKey
+				last = first + (int(n)-1)*step
+			}
+		}
 	}
 	if first <= 0 || step <= 0 || last >= len(line) || last < first {
 		c.writeError(errGetKeysArgs)

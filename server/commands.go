@@ -64,11 +64,11 @@ func buildCommandTable() commandTable {
 	registerConnection(t)
 	registerClient(t)
 	registerServer(t)
-	registerList(t)
 	registerMulti(t)
 	registerGeneric(t)
 	registerString(t)
 	registerHash(t)
+	registerSet(t)
 	registerZSet(t)
 	return t
 }
