@@ -64,6 +64,7 @@ func buildCommandTable() commandTable {
 	registerConnection(t)
 	registerClient(t)
 	registerServer(t)
+	registerList(t)
 	registerMulti(t)
 	registerGeneric(t)
 	registerString(t)
