@@ -72,6 +72,30 @@ func (z *ZSet) Copy() Value {
 	return c
 }
 
+// BuildZSet returns the sorted set of members (distinct) with scores,
+// built as Redis builds the result of ZUNIONSTORE and its kind: a
+// skiplist, which compact converts to a listpack when it has at most 128
+// members of at most 64 bytes (zsetConvertToListpackIfNeeded).
+func BuildZSet(members []string, scores []float64, compact bool) *ZSet {
+	z := NewZSet()
+	z.skiplist = true
+	longest := 0
+	for i, m := range members {
+		z.Set(m, scores[i])
+		longest = max(longest, len(m))
+	}
+	if compact && len(members) <= zsetMaxListpackEntries && longest <= zsetMaxListpackValue {
+		z.skiplist = false
+		for x := z.list.header.level[0].forward; x != nil; x = x.level[0].forward {
+			if x.score == 0 { // -0 becomes 0 in a listpack
+				x.score = 0
+				z.scores[x.member] = 0
+			}
+		}
+	}
+	return z
+}
+
 // Len returns the number of members.
 func (z *ZSet) Len() int { return len(z.scores) }
 

@@ -81,6 +81,10 @@ const (
 	errZLimitRank     = "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX"
 	errZWithScoresLex = "ERR syntax error, WITHSCORES not supported in combination with BYLEX"
 	errZCountPositive = "ERR value is out of range, must be positive"
+
+	errZAtLeastOneKeyFmt = "ERR at least 1 input key is needed for '%s' command"
+	errZWeightFloat      = "ERR weight value is not a float"
+	errZLimitNegative    = "ERR LIMIT can't be negative"
 )
 
 // Errors of the hash and set commands, as redis-server 7.0.15 sends them.
