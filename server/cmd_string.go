@@ -188,11 +188,8 @@ func (c *conn) setGeneric(key, value []byte, o setOptions, cmd string, okReply, 
 	if o.expireUnit != 0 {
 		db.SetExpire(string(key), e, when)
 		c.notify(keyspace.ClassGeneric, "expire", string(key))
-		db.Written(string(key))
-		db.Peek(string(key)) // a time already past (EXAT, PXAT) expires the key now, as in Redis
-	} else {
-		db.Written(string(key))
 	}
+	db.Written(string(key))
 	if !o.get {
 		if okReply != nil {
 			okReply()
