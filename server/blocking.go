@@ -79,6 +79,12 @@ type waiter struct {
 	wake   chan struct{} // receives once the state is no longer waiting
 }
 
+// signalKeyAsReady is for the commands that add a key by other means than
+// the list commands (RENAME, COPY, MOVE ... : Redis's dbAdd): clients
+// blocked on it are served after the command if it now holds a list.
+// Keyspace lock held.
+func (s *Server) signalKeyAsReady(db int, key string) { s.blocked.signal(db, key) }
+
 // signal marks key of database db ready if a client waits on it. Keyspace
 // lock held.
 func (b *blockedClients) signal(db int, key string) {

@@ -160,6 +160,43 @@ func TestDiffBlocking(t *testing.T) {
 			b: RPOPLPUSH nokey l1          => 1
 			b: LPUSH l1 y                  => 1; c: 1; a: 1; s: 12
 		`),
+		listSessions("inside MULTI nothing blocks", `
+			a: MULTI                       => 1
+			a: BLPOP l 0                   => 1
+			a: BRPOP l 0                   => 1
+			a: BLMOVE l d LEFT LEFT 0      => 1
+			a: BRPOPLPUSH l d 0            => 1
+			a: BLPOP l -1                  => 1
+			a: EXEC                        => 1
+			c: BLPOP l 0                   => 0
+			~blocked 1
+			a: MULTI                       => 1
+			a: RPUSH l x                   => 1
+			a: RPUSH l y                   => 1
+			a: RPOP l                      => 1
+			a: BLPOP l 0                   => 1
+			a: EXEC                        => 1; s: 10
+			b: RPUSH l z                   => 1; c: 1; s: 6
+			c: BLPOP l 0                   => 0
+			~blocked 1
+			a: MULTI                       => 1
+			a: RPUSH l x                   => 1
+			a: RPUSH l y                   => 1
+			a: EXEC                        => 1; c: 1; s: 6
+			b: LRANGE l 0 -1               => 1
+		`),
+		listSessions("wrong types while blocked", `
+			a: BLMOVE src dst LEFT LEFT 0  => 0
+			~blocked 1
+			b: SET dst x                   => 1; s: 2
+			b: RPUSH src a                 => 1; a: 1; s: 2
+			b: LRANGE src 0 -1             => 1
+			a: BLPOP k 0                   => 0
+			~blocked 1
+			b: SET k str                   => 1; s: 2
+			b: DEL k                       => 1; s: 2
+			b: RPUSH k x                   => 1; a: 1; s: 6
+		`),
 		listSessions("a waiter that disconnects is forgotten", `
 			a: BLPOP l 0                   => 0
 			~blocked 1

@@ -220,6 +220,24 @@ func TestDiffList(t *testing.T) {
 			a: LRANGE two 0 -1             => 1
 			a: LLEN one                    => 1
 		`),
+		listSessions("types, encodings and key misses", `
+			a: RPUSH l a                   => 1; s: 2
+			a: TYPE l                      => 1
+			a: OBJECT ENCODING l           => 1
+			a: RPUSH l "`+strings.Repeat("x", 9000)+`" => 1; s: 2
+			a: OBJECT ENCODING l           => 1
+			n: CONFIG SET notify-keyspace-events KElmn => 1
+			a: LPUSH new x                 => 1; s: 4
+			a: LRANGE nokey 0 -1           => 1; s: 2
+			a: LLEN nokey                  => 1; s: 2
+			a: LINDEX nokey 0              => 1; s: 2
+			a: LPOS nokey x                => 1; s: 2
+			a: LPOP nokey                  => 1
+			a: LMOVE nokey l LEFT LEFT     => 1
+			a: BLPOP nokey 0.01            => 1
+			a: LLEN l                      => 1
+			a: RPOPLPUSH l other           => 1; s: 6
+		`),
 		listSessions("long lists", longListScript(3000)),
 		listSessions("random commands", randomListScript(1, 400)),
 		listSessions("random commands 2", randomListScript(2, 400)),
