@@ -20,6 +20,7 @@ const (
 	perSecond    unit = iota // a rate, printed as 1.23 M
 	microseconds             // a latency, printed as 85 µs
 	bytesUnit                // a size, printed as 2,104 B
+	ratioUnit                // a ratio of two rates, printed as 0.85
 )
 
 // A benchCase is one measurement made on a fresh server. It produces one
@@ -185,14 +186,25 @@ func allCases(cfg *config) []benchCase {
 	if cfg.cases["scaleout"] {
 		cases = append(cases, scaleoutCase(cfg))
 	}
+	if cfg.cases["getset"] {
+		for _, depth := range cfg.getsetDepths {
+			cases = append(cases, getSetCase(cfg, depth))
+		}
+	}
+	if cfg.cases["notify"] {
+		for _, depth := range cfg.notifyDepths {
+			cases = append(cases, notifyCase(cfg, depth))
+		}
+	}
 	return cases
 }
 
 // caseGroups are the names -cases accepts.
-var caseGroups = []string{"fanout", "latency", "patterns", "nosub", "idle", "wsidle", "wsfanout", "scaleout"}
+var caseGroups = []string{"fanout", "latency", "patterns", "nosub", "idle", "wsidle", "wsfanout", "scaleout", "getset", "notify"}
 
 // defaultCases are the cases run without -cases: the WebSocket cases are
 // Herald-only and slow to set up (10,000 WebSocket handshakes), and
 // scaleout is Herald-only and starts its own redis-servers, so they run
-// only when named.
+// only when named; so do the keyspace cases getset and notify, which
+// measure the keyspace rather than pub/sub.
 var defaultCases = []string{"fanout", "latency", "patterns", "nosub", "idle"}

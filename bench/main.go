@@ -10,14 +10,15 @@
 //	go run ./bench -out BENCHMARKS.md   # also write the report
 //	go run ./bench -only herald -cases wsidle,wsfanout   # WebSocket cases
 //	go run ./bench -only herald -cases scaleout   # two nodes over a Redis backend
+//	go run ./bench -cases getset,notify           # keyspace: GET/SET, notifications
 //
 // Every case runs on a freshly started server; for each case the two servers
 // take turns, the first one alternating between runs. The server is pinned to
 // one core and this program to the other (taskset; this program re-executes
 // itself under taskset and runs with GOMAXPROCS 1), so the figures compare
 // the servers per core. See the doc comments of fanoutCase, latencyCase,
-// patternsCase, noSubscriberCase, idleCase, wsIdleCase, wsFanoutCase and
-// scaleoutCase for what each row measures;
+// patternsCase, noSubscriberCase, idleCase, wsIdleCase, wsFanoutCase,
+// scaleoutCase, getSetCase and notifyCase for what each row measures;
 // go run ./bench -h lists the flags.
 //
 // Both servers run with the pubsub output-buffer limit off
@@ -77,6 +78,11 @@ type config struct {
 	scaleSubs     int
 	scaleLatRate  int
 	scaleSetups   []scaleoutSetup
+	kvConns       int
+	kvKeys        int
+	kvValue       int
+	getsetDepths  []int
+	notifyDepths  []int
 	maxClients    int // computed: above every case's connection count
 	noOutputLimit bool
 	pin           bool
@@ -120,7 +126,7 @@ func parseFlags(args []string) (*config, error) {
 	fs.StringVar(&cfg.heraldBin, "herald", "", "prebuilt herald binary (default: go build ./cmd/herald)")
 	fs.StringVar(&cfg.redisBin, "redis", "redis-server", "redis-server binary")
 	casesFlag := fs.String("cases", strings.Join(defaultCases, ","), "comma-separated cases to run: "+strings.Join(caseGroups, ", ")+
-		" (wsidle and wsfanout are Herald-only WebSocket cases, and scaleout compares Herald setups; they run only when named)")
+		" (wsidle and wsfanout are Herald-only WebSocket cases, scaleout compares Herald setups, getset and notify measure the keyspace; they run only when named)")
 	fs.IntVar(&cfg.runs, "runs", 3, "runs per case and server; the table shows medians")
 	fs.BoolVar(&cfg.quick, "quick", false, "smoke test: 1 run, short windows, 2,000 idle connections, 1,000 WebSocket subscribers")
 	fs.StringVar(&cfg.out, "out", "", "also write the report to this file (e.g. BENCHMARKS.md)")
@@ -141,6 +147,11 @@ func parseFlags(args []string) (*config, error) {
 	fs.IntVar(&cfg.scaleSubs, "scaleout-subs", 1000, "scaleout case: subscribers")
 	fs.IntVar(&cfg.scaleLatRate, "scaleout-lat-rate", 10, "scaleout case: messages per second of its latency phase (10,000 deliveries/s to 1,000 subscribers, as in wsfanout)")
 	setupsFlag := fs.String("scaleout-setups", scaleoutSetupNames(), "scaleout case: setups to compare, the first being the base of the ratios")
+	fs.IntVar(&cfg.kvConns, "kv-conns", 50, "getset and notify cases: client connections")
+	fs.IntVar(&cfg.kvKeys, "kv-keys", 100000, "getset and notify cases: keys")
+	fs.IntVar(&cfg.kvValue, "kv-value", 64, "getset and notify cases: value bytes")
+	getsetFlag := fs.String("getset-pipeline", "1,16,64", "getset case: commands in flight per connection, a pair of rows each (1: one at a time)")
+	notifyFlag := fs.String("notify-pipeline", "1,16", "notify case: commands in flight per connection, three rows each")
 	outputLimit := fs.Bool("output-limit", false, "keep each server's default pubsub output-buffer limit (default: both run with 'pubsub 0 0 0')")
 	fs.BoolVar(&cfg.pin, "pin", true, "pin the server and this program to different cores with taskset")
 	fs.StringVar(&cfg.serverCPU, "server-cpu", "0", "taskset CPU list for the server")
@@ -184,7 +195,26 @@ func parseFlags(args []string) (*config, error) {
 	if cfg.cases["scaleout"] {
 		cfg.maxClients = max(cfg.maxClients, cfg.scaleSubs+100)
 	}
-	return cfg, nil
+	return cfg, finishKeyspaceConfig(cfg, *getsetFlag, *notifyFlag)
+}
+
+// finishKeyspaceConfig checks the flags of the keyspace cases.
+func finishKeyspaceConfig(cfg *config, getset, notify string) error {
+	var err error
+	if cfg.getsetDepths, err = parseInts(getset, 1); err != nil {
+		return fmt.Errorf("-getset-pipeline: %w", err)
+	}
+	if cfg.notifyDepths, err = parseInts(notify, 1); err != nil {
+		return fmt.Errorf("-notify-pipeline: %w", err)
+	}
+	if cfg.kvConns < 1 || cfg.kvValue < 1 {
+		return fmt.Errorf("-kv-conns and -kv-value must be positive")
+	}
+	if deepest := max(slices.Max(cfg.getsetDepths), slices.Max(cfg.notifyDepths)); cfg.kvKeys < cfg.kvConns*deepest {
+		return fmt.Errorf("-kv-keys must be at least -kv-conns × the deepest pipeline (%d)", cfg.kvConns*deepest)
+	}
+	cfg.maxClients = max(cfg.maxClients, cfg.kvConns+100)
+	return nil
 }
 
 // quickDefaults shortens everything the user did not set explicitly.

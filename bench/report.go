@@ -248,6 +248,19 @@ How the rows are measured (bench/*.go has the details):
   its core), then throughput (pipelined batches with the flow control of Fan-out; frames
   received by all subscribers per second). Before measuring, a probe PUBLISH on node B is
   repeated until its reply counts the subscribers (node A, through a backend).
+- GET/SET (run only when named: -cases getset). N connections (-kv-conns), each with its own
+  goroutine, keep 1 command (no pipeline) or P commands (-getset-pipeline) in flight, writing a
+  batch and reading all its replies before the next, over K fixed-width keys (-kv-keys) with
+  values of -kv-value bytes, in a fixed random order. The keys are preloaded (not measured,
+  then checked with DBSIZE); the SET phase overwrites them, then the GET phase reads them, each
+  with its own warmup and window. Every reply is checked (+OK, the value). Replies per second.
+- Keyspace notifications (run only when named: -cases notify). SET/s as in GET/SET on one
+  server run, once with notify-keyspace-events "" and once with KEA (order alternating between
+  runs), with one subscriber connection PSUBSCRIBEd to __key*@*__:* in both. Under KEA each SET
+  raises a keyspace and a keyevent pmessage; the subscriber reads everything, the writers pause
+  while it is more than 1 MB of events behind, and after the window its bytes must equal those
+  of every acknowledged SET's two events (none with ""). The third row is each run's on/off
+  ratio; its Herald/Redis is the ratio of the two servers' ratios.
 - Every case runs on a freshly started server; the two servers take turns, the first one
   alternating between runs.
 `
@@ -315,6 +328,8 @@ func formatValue(u unit, v float64) string {
 		return fmt.Sprintf("%.0f µs", v)
 	case bytesUnit:
 		return thousands(int64(v+0.5)) + " B"
+	case ratioUnit:
+		return fmt.Sprintf("%.2f", v)
 	}
 	switch {
 	case v >= 1e6:

@@ -1,0 +1,254 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// notifyPattern is the notify case's subscriber pattern: every keyspace and
+// keyevent channel of every database.
+const notifyPattern = "__key*@*__:*"
+
+// notifyLagBytes bounds how far, in bytes of events, the notify case's
+// subscriber may fall behind the acknowledged SETs before the writers wait.
+const notifyLagBytes = 1 << 20
+
+// notifyCase measures what keyspace notifications cost write throughput:
+// SET/s as getSetCase measures it (cfg.kvConns connections, depth commands
+// in flight each, overwriting preloaded keys), once with
+// notify-keyspace-events "" and once with KEA, on the same server, with
+// one subscriber connection PSUBSCRIBEd to __key*@*__:* in both phases.
+//
+// With KEA every SET raises two events, a keyspace one (set on
+// __keyspace@0__:<key>) and a keyevent one (the key on
+// __keyevent@0__:set), which the subscriber reads as fast as it can,
+// counting bytes. Keys have a fixed width, so the bytes of a SET's two
+// pmessage frames are known; after the window the case waits until the
+// subscriber has exactly the bytes of every acknowledged SET, and fails
+// the run otherwise. The writers wait while the subscriber is more than
+// notifyLagBytes behind, so the figure is a rate at which the events are
+// delivered, not one at which they pile up in the server's output buffer
+// (its limit is off, see main). With notifications off, the subscriber
+// must receive nothing.
+//
+// The phases' order alternates from run to run of each server. The third
+// row is each run's on/off ratio, the median over the runs.
+func notifyCase(cfg *config, depth int) benchCase {
+	desc := kvDesc(cfg, depth)
+	turns := map[serverKind]int{}
+	return benchCase{
+		group: "notify",
+		name:  fmt.Sprintf("notify %d conns × %d", cfg.kvConns, depth),
+		metrics: []metric{
+			{label: "SET/s, notify-keyspace-events \"\", " + desc, unit: perSecond},
+			{label: "SET/s, KEA + 1 psubscriber of `" + notifyPattern + "`, " + desc, unit: perSecond},
+			{label: "SET/s KEA / \"\" (each run's ratio), " + desc, unit: ratioUnit},
+		},
+		run: func(cfg *config, s *server) (caseResult, error) {
+			turns[s.kind]++
+			return runNotify(cfg, s, depth, turns[s.kind]%2 == 0)
+		},
+	}
+}
+
+// runNotify runs the notify case against s, the phase with notifications
+// on first if onFirst.
+func runNotify(cfg *config, s *server, depth int, onFirst bool) (caseResult, error) {
+	clients, err := dialKV(s, cfg.kvConns+1)
+	if err != nil {
+		return caseResult{}, err
+	}
+	defer closeKV(clients)
+	sub, clients := clients[0], clients[1:]
+	keys := newKVKeys(cfg.kvKeys)
+	sets := keys.setRing(makePayload(cfg.kvValue))
+	if err := preload(s, clients, sets, cfg.kvKeys); err != nil {
+		return caseResult{}, err
+	}
+	psubscribe := appendCommandStrings(nil, "PSUBSCRIBE", notifyPattern)
+	readers, err := subscribeAll([]net.Conn{sub.conn}, func(int) []byte { return psubscribe }, 1, 4096)
+	if err != nil {
+		return caseResult{}, err
+	}
+	sub.fr = readers[0]
+	events := newEventReader(sub, keys)
+	go events.run()
+	defer events.stop()
+
+	rates := map[bool]float64{}
+	var cpus []cpuUsage
+	for _, on := range []bool{onFirst, !onFirst} {
+		rate, cpu, err := notifyPhase(cfg, s, clients, sets, depth, events, on)
+		if err != nil {
+			return caseResult{}, errors.Join(err, s.checkAlive())
+		}
+		rates[on] = rate
+		cpus = append(cpus, cpu)
+	}
+	res := caseResult{values: []float64{rates[false], rates[true], rates[true] / rates[false]}, cpu: combineCPU(cpus)}
+	if n := events.waits.Load(); n > 0 {
+		res.notes = append(res.notes, fmt.Sprintf("writers waited %d times for the subscriber to catch up", n))
+	}
+	return res, s.checkAlive()
+}
+
+// notifyPhase sets notify-keyspace-events to KEA if on, else to "", and
+// measures SET/s; it then checks what the subscriber received.
+func notifyPhase(cfg *config, s *server, clients []*kvClient, sets commandRing, depth int, events *eventReader, on bool) (float64, cpuUsage, error) {
+	flags, name := "", fmt.Sprintf("SET ×%d off", depth)
+	if on {
+		flags, name = "KEA", fmt.Sprintf("SET ×%d KEA", depth)
+	}
+	f, err := s.do(5*time.Second, "CONFIG", "SET", "notify-keyspace-events", flags)
+	if err != nil || f.kind != '+' {
+		return 0, cpuUsage{}, fmt.Errorf("CONFIG SET notify-keyspace-events %q answered %q %q (%v)", flags, f.kind, f.last, err)
+	}
+	before := events.received.Load()
+	var done atomic.Int64
+	phase := kvPhase{name: name, ring: sets, depth: depth, check: checkOK, done: &done}
+	if on {
+		phase.before = events.gate(&done, before)
+	}
+	rate, cpu, err := phase.run(cfg, s, clients)
+	if err != nil {
+		return 0, cpu, err
+	}
+	want := before
+	if on {
+		want += done.Load() * events.perSet
+	}
+	if got := events.waitFor(want, kvStallTimeout); got != want {
+		return 0, cpu, fmt.Errorf("%s: the subscriber received %d bytes of events, want %d (%d SETs × %d B)%s",
+			name, got-before, want-before, done.Load(), events.perSet, events.errText())
+	}
+	return rate, cpu, nil
+}
+
+// An eventReader reads the notify case's subscriber connection, counting
+// bytes, and holds writers back while it lags.
+type eventReader struct {
+	client   *kvClient
+	perSet   int64 // bytes of the two pmessage frames one SET raises
+	received atomic.Int64
+	waits    atomic.Int64 // times a writer waited for the reader
+	stopping atomic.Bool
+	failed   atomic.Bool
+
+	mu      sync.Mutex
+	cond    *sync.Cond
+	waiting atomic.Int32 // writers in cond.Wait, or about to be
+	err     error        // why the reader stopped; guarded by mu
+}
+
+// newEventReader returns a reader of sub, whose subscription matches the
+// events of keys.
+func newEventReader(sub *kvClient, keys kvKeys) *eventReader {
+	r := &eventReader{client: sub, perSet: int64(setEventBytes(keys.key(0)))}
+	r.cond = sync.NewCond(&r.mu)
+	return r
+}
+
+// setEventBytes returns the bytes of the pmessage frames a SET of key
+// raises under KEA in database 0: the keyspace event, then the keyevent.
+func setEventBytes(key string) int {
+	b := appendCommandStrings(nil, "pmessage", notifyPattern, "__keyspace@0__:"+key, "set")
+	b = appendCommandStrings(b, "pmessage", notifyPattern, "__keyevent@0__:set", key)
+	return len(b)
+}
+
+// run reads until the connection ends, then wakes any waiting writer.
+func (r *eventReader) run() {
+	fr := r.client.fr
+	// Bytes the subscribe left in the buffer are events already.
+	r.received.Add(int64(fr.w - fr.r))
+	buf := make([]byte, 256<<10)
+	for {
+		n, err := r.client.conn.Read(buf)
+		if n > 0 {
+			r.received.Add(int64(n))
+			r.wake()
+		}
+		if err != nil {
+			r.mu.Lock()
+			if !r.stopping.Load() {
+				r.err = err
+			}
+			r.mu.Unlock()
+			r.failed.Store(true)
+			r.wake()
+			return
+		}
+	}
+}
+
+// stop closes the subscriber's connection, ending run.
+func (r *eventReader) stop() {
+	r.stopping.Store(true)
+	r.client.conn.Close()
+}
+
+// errText describes why the reader stopped, if it did.
+func (r *eventReader) errText() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.err == nil {
+		return ""
+	}
+	return "; subscriber: " + r.err.Error()
+}
+
+// wake wakes the writers waiting in a gate.
+func (r *eventReader) wake() {
+	if r.waiting.Load() > 0 {
+		r.mu.Lock()
+		r.cond.Broadcast()
+		r.mu.Unlock()
+	}
+}
+
+// gate returns a kvPhase.before that waits while the bytes of events owed
+// for the acknowledged SETs in done (counted from base bytes received) run
+// more than notifyLagBytes ahead of what the reader has received.
+func (r *eventReader) gate(done *atomic.Int64, base int64) func(stopping *atomic.Bool) {
+	open := func() bool {
+		return r.failed.Load() || base+done.Load()*r.perSet-r.received.Load() <= notifyLagBytes
+	}
+	return func(stopping *atomic.Bool) {
+		if stopping.Load() {
+			r.mu.Lock()
+			r.cond.Broadcast()
+			r.mu.Unlock()
+			return
+		}
+		if open() {
+			return
+		}
+		r.waits.Add(1)
+		r.mu.Lock()
+		r.waiting.Add(1)
+		for !open() && !stopping.Load() {
+			r.cond.Wait()
+		}
+		r.waiting.Add(-1)
+		r.mu.Unlock()
+	}
+}
+
+// waitFor polls until the reader has received want bytes in all, the reader
+// stops or timeout passes, and returns what it has received.
+func (r *eventReader) waitFor(want int64, timeout time.Duration) int64 {
+	deadline := time.Now().Add(timeout)
+	for {
+		got := r.received.Load()
+		if got >= want || r.failed.Load() || time.Now().After(deadline) {
+			// A moment more, so that bytes beyond want show up too.
+			time.Sleep(20 * time.Millisecond)
+			return r.received.Load()
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
