@@ -260,7 +260,7 @@ How the rows are measured (bench/*.go has the details):
   raises a keyspace and a keyevent pmessage; the subscriber reads everything, the writers pause
   while it is more than 1 MB of events behind, and after the window its bytes must equal those
   of every acknowledged SET's two events (none with ""). The third row is each run's on/off
-  ratio; its Herald/Redis is the ratio of the two servers' ratios.
+  ratio, and the ratio column compares the two servers' ratios.
 - Every case runs on a freshly started server; the two servers take turns, the first one
   alternating between runs.
 `
