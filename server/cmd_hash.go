@@ -1,8 +1,8 @@
 package server
 
 import (
+	"bytes"
 	"math"
-	"math/big"
 	"strconv"
 	"strings"
 
@@ -37,16 +37,8 @@ func registerHash(t commandTable) {
 	add("hscan", -3, cmdHScan)
 }
 
-// hsReadEntry looks key up for a read command (Redis's lookupKeyRead): it
-// counts a hit or a miss and raises "keymiss" on a miss.
-func (c *conn) hsReadEntry(key string) *keyspace.Entry {
-	e := c.keyspaceDB().Lookup(key)
-	c.srv.ks.CountLookup(e != nil)
-	if e == nil {
-		c.notify(keyspace.ClassKeyMiss, "keymiss", key)
-	}
-	return e
-}
+// hsReadEntry looks key up for a read command (Redis's lookupKeyRead).
+func (c *conn) hsReadEntry(key string) *keyspace.Entry { return c.lookupRead([]byte(key)) }
 
 // hsAdd adds a new key (Redis's dbAdd), raising "new".
 func (c *conn) hsAdd(key string, v keyspace.Value) {
@@ -308,7 +300,7 @@ func cmdHIncrByFloat(c *conn, args [][]byte) {
 		c.writeError(errNotFloat)
 		return
 	}
-	if incr.IsInf() {
+	if _, finite := keyspace.LongDoubleZero().Add(incr); !finite {
 		c.writeError(errIncrNaNOrInf)
 		return
 	}
@@ -317,23 +309,19 @@ func cmdHIncrByFloat(c *conn, args [][]byte) {
 	if h == nil {
 		return
 	}
-	value := new(big.Float).SetPrec(hsLongDoublePrec)
+	value := keyspace.LongDoubleZero()
 	if old, found := h.Get(field); found {
 		if value, ok = hsParseLongDouble([]byte(old)); !ok {
 			c.writeError(errHashNotFloat)
 			return
 		}
 	}
-	if value.IsInf() {
+	value, ok = value.Add(incr)
+	if !ok {
 		c.writeError(errIncrNaN)
 		return
 	}
-	value.Add(value, incr)
-	if hsLongDoubleOverflows(value) {
-		c.writeError(errIncrNaN)
-		return
-	}
-	s := hsFormatLongDouble(value)
+	s := string(value.Format())
 	h.Set(field, s)
 	c.writeBulkString(s)
 	c.hashChanged(key, "hincrbyfloat")
@@ -546,69 +534,12 @@ func hsWriteScanReply(c *conn, cursor uint64, elems []string) {
 	c.writeBulkStrings(elems)
 }
 
-// Long doubles. HINCRBYFLOAT computes in C's long double, which is x87
-// extended precision on the machines Redis runs on: a 64-bit mantissa and
-// a 15-bit exponent. big.Float with 64 bits of precision rounds as it
-// does, so 0.1 + 0.2 is 0.3 here as in Redis.
-const (
-	hsLongDoublePrec   = 64
-	hsLongDoubleMaxExp = 16384  // LDBL_MAX < 2^16384
-	hsLongDoubleMinExp = -16444 // the smallest denormal is 2^-16445
-	hsMaxLongDoubleLen = 5*1024 - 1
-)
-
-// hsParseLongDouble parses s as Redis's string2ld: strtold's syntax
-// (decimal or hexadecimal, "inf", "infinity"), refusing a leading space,
-// trailing bytes, NaN, and a value out of long double's range.
-func hsParseLongDouble(b []byte) (*big.Float, bool) {
-	if len(b) == 0 || len(b) > hsMaxLongDoubleLen {
-		return nil, false
+// hsParseLongDouble is keyspace.ParseLongDouble refusing a NUL byte
+// anywhere, as Redis 7.0.15's string2ld does (it checks that strtold read
+// the whole length).
+func hsParseLongDouble(b []byte) (keyspace.LongDouble, bool) {
+	if bytes.IndexByte(b, 0) >= 0 {
+		return keyspace.LongDouble{}, false
 	}
-	s := string(b)
-	body := strings.TrimLeft(s, "+-")
-	if len(s)-len(body) > 1 || strings.ContainsAny(s, "_ \t\n\v\f\r") {
-		return nil, false
-	}
-	negative := strings.HasPrefix(s, "-")
-	switch strings.ToLower(body) {
-	case "inf", "infinity":
-		return new(big.Float).SetInf(negative), true
-	}
-	base := 10
-	if len(body) > 1 && body[0] == '0' && (body[1] == 'x' || body[1] == 'X') {
-		base = 0
-		if !strings.ContainsAny(body, "pP") {
-			s += "p0" // strtold's hex floats need no exponent; Go's do
-		}
-	} else if strings.ContainsAny(body, "xXpP") {
-		return nil, false
-	}
-	f, _, err := new(big.Float).SetPrec(hsLongDoublePrec).SetMode(big.ToNearestEven).Parse(s, base)
-	if err != nil || hsLongDoubleOverflows(f) {
-		return nil, false
-	}
-	if f.Sign() != 0 && f.MantExp(nil) < hsLongDoubleMinExp {
-		return nil, false // strtold's underflow to zero: ERANGE
-	}
-	return f, true
-}
-
-// hsLongDoubleOverflows reports whether f is past long double's range
-// (infinite there).
-func hsLongDoubleOverflows(f *big.Float) bool {
-	return f.IsInf() || (f.Sign() != 0 && f.MantExp(nil) > hsLongDoubleMaxExp)
-}
-
-// hsFormatLongDouble formats f as Redis's ld2string(LD_STR_HUMAN):
-// "%.17Lf" without trailing zeros, and "0" for minus zero.
-func hsFormatLongDouble(f *big.Float) string {
-	s := f.Text('f', 17)
-	if strings.Contains(s, ".") {
-		s = strings.TrimRight(s, "0")
-		s = strings.TrimSuffix(s, ".")
-	}
-	if s == "-0" {
-		s = "0"
-	}
-	return s
+	return keyspace.ParseLongDouble(b)
 }

@@ -109,6 +109,9 @@ func TestDiffHash(t *testing.T) {
 			a: EXISTS h                             => 1
 			a: HSET h a 1                           => 1; s: 2
 			a: HSET h a 1                           => 1; s: 2
+			a: HSET h a 2 b 3 a 4 b 5 c 6           => 1; s: 2
+			a: HGETALL h                            => 1
+			a: HDEL h b c                           => 1; s: 2
 			a: HDEL h a                             => 1; s: 4
 		`),
 		forProtocols("arity, wrong type and syntax", "a", `
@@ -217,6 +220,10 @@ func TestDiffHash(t *testing.T) {
 			a: HINCRBY h e 1                        => 1; s: 2
 			a: HINCRBYFLOAT h neg -0.0              => 1; s: 2
 			a: HINCRBYFLOAT nokey f 2.5             => 1; s: 2
+			a: HINCRBYFLOAT nokey f "1\x002"        => 1
+			a: HSET nokey nul "2\x00x"              => 1; s: 2
+			a: HINCRBYFLOAT nokey nul 1             => 1
+			a: HINCRBYFLOAT nokey nul "\x00"        => 1
 			a: HGETALL nokey                        => 1
 		`),
 		forProtocols("encodings and insertion order", "a", `

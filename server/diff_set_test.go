@@ -29,6 +29,8 @@ func TestDiffSet(t *testing.T) {
 		forProtocols("sadd srem and their notifications", "a s", hsNotifySetup("KEA")+`
 			a: SADD s 3 1 2                         => 1; s: 2
 			a: SADD s 2 1                           => 1
+			a: SADD s 7 7 8 7                       => 1; s: 2
+			a: SREM s 7 7 8                         => 1; s: 2
 			a: SADD s -5 10 1                       => 1; s: 2
 			a: SMEMBERS s                           => 1
 			a: OBJECT ENCODING s                    => 1
