@@ -11,8 +11,8 @@ import (
 
 // The sorted-set commands, as Redis 7.0's t_zset.c: replies, errors (in
 // Redis's order of checks) and keyspace notifications. The data structure
-// is keyspace.ZSet. ZUNIONSTORE, ZINTERSTORE, ZDIFFSTORE and the blocking
-// pops are not here.
+// is keyspace.ZSet; ZUNION, ZINTER, ZDIFF and their kind are in
+// cmd_zset_ops.go. The blocking pops, ZMPOP and ZRANDMEMBER are not there.
 
 func registerZSet(t commandTable) {
 	ks := flagKeyspace
@@ -61,6 +61,7 @@ func registerZSet(t commandTable) {
 	add("zremrangebyscore", 4, func(c *conn, a [][]byte) { zremrangeGeneric(c, a, zrangeScore) }, writeSlow)
 	add("zremrangebylex", 4, func(c *conn, a [][]byte) { zremrangeGeneric(c, a, zrangeLex) }, writeSlow)
 	add("zscan", -3, cmdZScan, readSlow)
+	registerZSetOps(t)
 }
 
 // zsetRead looks key up for a read command (Redis's lookupKeyRead: a hit

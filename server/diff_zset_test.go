@@ -408,6 +408,94 @@ func TestDiffZSet(t *testing.T) {
 			a: ZRANGESTORE dst2 nokey 0 0                 => 1; s: 2
 			a: CONFIG SET notify-keyspace-events ""       => 1
 		`),
+		zsetSession("zunionstore, zinterstore, zdiffstore", `
+			a: ZADD z1 1 a 2 b 3 c                 => 1; s: 2
+			a: ZADD z2 10 b 20 c 30 d              => 1; s: 2
+			a: SADD set c d e                      => 1; s: 2
+			a: ZUNIONSTORE u 2 z1 z2               => 1; s: 2
+			a: ZRANGE u 0 -1 WITHSCORES            => 1
+			a: ZUNIONSTORE u 3 z1 z2 set WEIGHTS 1 2 0.5 AGGREGATE MAX => 1; s: 2
+			a: ZRANGE u 0 -1 WITHSCORES            => 1
+			a: ZUNIONSTORE u 2 z1 z2 aggregate min weights -1 -0 => 1; s: 2
+			a: ZRANGE u 0 -1 WITHSCORES            => 1
+			a: ZINTERSTORE i 2 z1 z2               => 1; s: 2
+			a: ZRANGE i 0 -1 WITHSCORES            => 1
+			a: ZINTERSTORE i 3 z1 z2 set           => 1; s: 2
+			a: ZINTERSTORE i 2 z1 z1 WEIGHTS 2 3   => 1; s: 2
+			a: ZRANGE i 0 -1 WITHSCORES            => 1
+			a: ZINTERSTORE i 2 z1 nokey            => 1; s: 2
+			a: DBSIZE                              => 1
+			a: ZINTERSTORE i 2 z1 nokey            => 1
+			a: ZDIFFSTORE d 2 z1 z2                => 1; s: 2
+			a: ZRANGE d 0 -1 WITHSCORES            => 1
+			a: ZDIFFSTORE d 3 z2 set nokey         => 1; s: 2
+			a: ZDIFFSTORE d 1 set                  => 1; s: 2
+			a: ZRANGE d 0 -1 WITHSCORES            => 1
+			a: ZDIFFSTORE d 2 z1 z1                => 1; s: 2
+			a: ZDIFFSTORE d 2 z1 z2 WEIGHTS 1 1    => 1
+			a: ZDIFFSTORE d 1 z1 AGGREGATE SUM     => 1
+			a: ZUNIONSTORE u 0 z1                  => 1
+			a: ZUNIONSTORE u -1 z1                 => 1
+			a: ZUNIONSTORE u x z1                  => 1
+			a: ZUNIONSTORE u 3 z1 z2               => 1
+			a: ZUNIONSTORE u 2 z1 z2 WEIGHTS 1     => 1
+			a: ZUNIONSTORE u 2 z1 z2 WEIGHTS 1 x   => 1
+			a: ZUNIONSTORE u 2 z1 z2 WEIGHTS 1 nan => 1
+			a: ZUNIONSTORE u 2 z1 z2 AGGREGATE     => 1
+			a: ZUNIONSTORE u 2 z1 z2 AGGREGATE avg => 1
+			a: ZUNIONSTORE u 2 z1 z2 WITHSCORES    => 1
+			a: ZUNIONSTORE u 2 z1 z2 nope          => 1
+			a: ZINTERSTORE u 0 z1                  => 1
+			a: ZDIFFSTORE u 0 z1                   => 1
+			a: ZUNIONSTORE u 1                     => 1
+			a: SET str x                           => 1; s: 2
+			a: ZUNIONSTORE u 2 z1 str              => 1
+			a: ZUNIONSTORE u 2 str z1 WEIGHTS x    => 1
+			a: ZUNIONSTORE str 1 z1                => 1; s: 2
+			a: TYPE str                            => 1
+			a: ZADD inf 1 a                        => 1; s: 2
+			a: ZADD inf inf a                      => 1; s: 2
+			a: ZADD ninf -inf a 0 b                => 1; s: 2
+			a: ZUNIONSTORE u 2 inf ninf            => 1; s: 2
+			a: ZRANGE u 0 -1 WITHSCORES            => 1
+			a: ZUNIONSTORE u 2 inf ninf WEIGHTS 0 1 => 1; s: 2
+			a: ZRANGE u 0 -1 WITHSCORES            => 1
+			a: ZINTERSTORE u 2 inf ninf AGGREGATE MAX => 1; s: 2
+			a: ZRANGE u 0 -1 WITHSCORES            => 1
+		`),
+		zsetSession("zunion, zinter, zdiff, zintercard", `
+			a: ZADD z1 1 a 2 b 3 c 0 z             => 1; s: 2
+			a: ZADD z2 10 b 20 c 30 d              => 1; s: 2
+			a: SADD set c d e                      => 1; s: 2
+			a: ZUNION 2 z1 z2                      => 1
+			a: ZUNION 3 z1 z2 set WITHSCORES       => 1
+			a: ZUNION 2 z1 z2 WEIGHTS -1 1 WITHSCORES AGGREGATE max => 1
+			a: ZUNION 1 z1 WEIGHTS -1 WITHSCORES   => 1
+			a: ZINTER 2 z1 z2 WITHSCORES           => 1
+			a: ZINTER 3 z1 z2 set                  => 1
+			a: ZINTER 2 z1 nokey                   => 1
+			a: ZDIFF 2 z1 z2 WITHSCORES            => 1
+			a: ZDIFF 2 z1 z2 WEIGHTS 1 1           => 1
+			a: ZDIFF 1 nokey                       => 1
+			a: ZINTERCARD 2 z1 z2                  => 1
+			a: ZINTERCARD 2 z1 z2 LIMIT 1          => 1
+			a: ZINTERCARD 2 z1 z2 LIMIT 0          => 1
+			a: ZINTERCARD 2 z1 z2 LIMIT -1         => 1
+			a: ZINTERCARD 2 z1 z2 LIMIT x          => 1
+			a: ZINTERCARD 2 z1 z2 LIMIT            => 1
+			a: ZINTERCARD 2 z1 z2 WITHSCORES       => 1
+			a: ZINTERCARD 2 z1 z2 WEIGHTS 1 1      => 1
+			a: ZINTERCARD 0 z1                     => 1
+			a: ZINTERCARD 1 nokey                  => 1
+			a: ZINTERCARD 3 z1 z2 set              => 1
+			a: ZUNION 0 z1                         => 1
+			a: ZUNION 2 z1                         => 1
+			a: ZUNION 1 z1 WITHSCORES WITHSCORES   => 1
+			a: SET str x                           => 1; s: 2
+			a: ZINTER 2 z1 str                     => 1
+			a: ZINTERCARD 2 str x                  => 1
+			a: ZUNION                              => 1
+		`),
 		zsetSession("type and encodings", `
 			a: ZADD z 1 a                          => 1; s: 2
 			a: TYPE z                              => 1
@@ -420,6 +508,12 @@ func TestDiffZSet(t *testing.T) {
 			a: OBJECT ENCODING z                   => 1
 			a: ZRANGESTORE y z 0 -1                => 1; s: 2
 			a: OBJECT ENCODING y                   => 1
+			a: ZADD z 1 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa => 1; s: 2
+			a: ZUNIONSTORE u 1 z                   => 1; s: 2
+			a: OBJECT ENCODING u                   => 1
+			a: ZREM z aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa => 1; s: 2
+			a: ZUNIONSTORE u 1 z                   => 1; s: 2
+			a: OBJECT ENCODING u                   => 1
 		`),
 	))
 }
@@ -568,7 +662,34 @@ func randomZCommand(r *rand.Rand, members int, scan bool) []string {
 	}
 	limit := func() string { return fmt.Sprintf("LIMIT %d %d", r.IntN(5)-1, r.IntN(6)-2) }
 	var cmd []string
-	switch r.IntN(22) {
+	numkeys := func(cmd []string, withWeights bool) []string {
+		n := 1 + r.IntN(3)
+		cmd = append(cmd, strconv.Itoa(n))
+		for i := 0; i < n; i++ {
+			cmd = append(cmd, pick("z1", "z2", "z3", "s1", "nokey"))
+		}
+		if withWeights && r.IntN(3) == 0 {
+			cmd = append(cmd, "WEIGHTS")
+			for i := 0; i < n; i++ {
+				cmd = append(cmd, pick("1", "2", "-1", "0.5", "0", "-0", "inf", "x"))
+			}
+		}
+		if withWeights && r.IntN(3) == 0 {
+			cmd = append(cmd, "AGGREGATE", pick("SUM", "MIN", "max", "avg"))
+		}
+		return cmd
+	}
+	switch r.IntN(26) {
+	case 22:
+		cmd = []string{"SADD", "s1", member(), member(), strconv.Itoa(r.IntN(5))}
+	case 23:
+		op := pick("ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE")
+		cmd = numkeys([]string{op, key()}, op != "ZDIFFSTORE")
+	case 24:
+		op := pick("ZUNION", "ZINTER", "ZDIFF")
+		cmd = append(numkeys([]string{op}, op != "ZDIFF"), options("WITHSCORES")...)
+	case 25:
+		cmd = append(numkeys([]string{"ZINTERCARD"}, false), options(pick("LIMIT 1", "LIMIT 0", "LIMIT 3"))...)
 	case 0:
 		if !scan {
 			return []string{"ZADD", "zl", "0", member(), "0", member()}
