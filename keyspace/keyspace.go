@@ -38,6 +38,8 @@ type Keyspace struct {
 
 	used int64 // bytes accounted to keys and values (memory.go)
 
+	pool []evictionCandidate // the best eviction candidates seen (evict.go)
+
 	stats Stats
 }
 

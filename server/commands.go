@@ -193,6 +193,7 @@ func (c *conn) execute(args [][]byte) {
 		c.rejectCommand(args[0], errText)
 	case !c.authed && cmd.flags&flagNoAuth == 0:
 		c.rejectCommand(args[0], errNoAuth)
+	case c.rejectForMemory(cmd, args):
 	case c.subscribed > 0 && c.proto == resp.RESP2 && cmd.flags&flagPubSubContext == 0:
 		c.rejectCommand(args[0], fmt.Sprintf(errSubscribeCtxFmt, cmd.name))
 	case c.tx.active && c.queueCommand(cmd, args):

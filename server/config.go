@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/heraldhq/herald/broker"
+	"github.com/heraldhq/herald/keyspace"
 )
 
 // Config is a server's configuration. Fields are named after redis-server's
@@ -42,6 +43,16 @@ type Config struct {
 	// notifications are raised (Redis's flag characters). Empty means
 	// none, as in Redis.
 	NotifyKeyspaceEvents string
+	// MaxMemory is maxmemory: the bytes the keyspace may use
+	// (keyspace.UsedMemory, which INFO reports as used_memory) before
+	// commands evict keys or are refused. Zero means no limit.
+	MaxMemory int64
+	// MaxMemoryPolicy is maxmemory-policy, a policy name as Redis spells
+	// it (keyspace.ParsePolicy). Empty means noeviction.
+	MaxMemoryPolicy string
+	// MaxMemorySamples is maxmemory-samples: the keys sampled per
+	// database to choose one to evict. Zero means 5.
+	MaxMemorySamples int
 	// Broker is the broker the server routes through, shared with Go code
 	// embedding Herald (and with Remote, which delivers through it). Nil
 	// means a new one.
@@ -95,6 +106,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.MaxMemoryPolicy == "" {
+		c.MaxMemoryPolicy = "noeviction"
+	}
+	if c.MaxMemorySamples == 0 {
+		c.MaxMemorySamples = keyspace.DefaultSamples
 	}
 	if c.RemoteTimeout == 0 {
 		c.RemoteTimeout = DefaultRemoteTimeout

@@ -132,38 +132,30 @@ func (s *Server) infoClients(b *infoBuilder) {
 	b.add("clients_in_timeout_table", "0")
 }
 
-// infoMemory reports the Go runtime's view: used_memory is the bytes of heap
-// objects plus goroutine stacks (each connection has one), read through
-// runtime/metrics, which does not stop the world; used_memory_rss is the
-// resident set from /proc/self/statm, or the runtime's total where there is
-// no /proc.
+// infoMemory: used_memory is what maxmemory compares with, the keyspace's
+// accounted bytes plus a fixed baseline (keyspace.UsedMemory; see
+// keyspace/evict.go), so that eviction starts when used_memory passes
+// maxmemory as in Redis; used_memory_rss is the process's resident set
+// from /proc/self/statm, or the Go runtime's total where there is no
+// /proc. Keyspace lock held.
 func (s *Server) infoMemory(b *infoBuilder) {
-	samples := []metrics.Sample{
-		{Name: "/memory/classes/heap/objects:bytes"},
-		{Name: "/memory/classes/heap/stacks:bytes"},
-		{Name: "/memory/classes/os-stacks:bytes"},
-		{Name: "/memory/classes/total:bytes"},
-		{Name: "/memory/classes/heap/released:bytes"},
-	}
-	metrics.Read(samples)
-	value := func(i int) uint64 {
-		if samples[i].Value.Kind() == metrics.KindUint64 {
-			return samples[i].Value.Uint64()
-		}
-		return 0
-	}
-	used := value(0) + value(1) + value(2)
+	used := uint64(s.usedMemory())
 	rss, ok := residentBytes()
 	if !ok {
-		rss = value(3) - value(4)
+		samples := []metrics.Sample{
+			{Name: "/memory/classes/total:bytes"},
+			{Name: "/memory/classes/heap/released:bytes"},
+		}
+		metrics.Read(samples)
+		if samples[0].Value.Kind() == metrics.KindUint64 && samples[1].Value.Kind() == metrics.KindUint64 {
+			rss = samples[0].Value.Uint64() - samples[1].Value.Uint64()
+		}
 	}
 	b.add("used_memory", strconv.FormatUint(used, 10))
 	b.add("used_memory_human", bytesToHuman(used))
 	b.add("used_memory_rss", strconv.FormatUint(rss, 10))
 	b.add("used_memory_rss_human", bytesToHuman(rss))
-	b.add("maxmemory", "0")
-	b.add("maxmemory_human", "0B")
-	b.add("maxmemory_policy", "noeviction")
+	s.infoMaxMemory(b)
 	b.add("mem_allocator", "go")
 }
 

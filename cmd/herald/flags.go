@@ -174,6 +174,26 @@ func applyOption(cfg *serveOptions, name string, values []string) error {
 			return err
 		}
 		cfg.OutputLimits = limits
+	case "maxmemory":
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		n, err := server.ParseMemory(v)
+		if err != nil {
+			return fmt.Errorf("invalid size %q", v)
+		}
+		cfg.MaxMemory = n
+	case "maxmemory-policy":
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		p, err := server.ParseMaxMemoryPolicy(v)
+		if err != nil {
+			return err
+		}
+		cfg.MaxMemoryPolicy = p
 	case "proto-max-bulk-len", "client-query-buffer-limit":
 		v, err := one()
 		if err != nil {

@@ -35,6 +35,9 @@ func TestParseServeArgs(t *testing.T) {
 			c.Port = 7003
 		}},
 		{"maxclients", []string{"--maxclients", "3"}, func(c *server.Config) { c.MaxClients = 3 }},
+		{"maxmemory", []string{"--maxmemory", "100mb", "--maxmemory-policy", "ALLKEYS-LRU"}, func(c *server.Config) {
+			c.MaxMemory, c.MaxMemoryPolicy = 100<<20, "allkeys-lru"
+		}},
 		{"requirepass", []string{"--requirepass", "s3cret"}, func(c *server.Config) { c.RequirePass = "s3cret" }},
 		{"output limit quoted", []string{"--client-output-buffer-limit", "pubsub 32mb 8mb 60"}, func(c *server.Config) {
 			c.OutputLimits = mustLimits(t, "pubsub 32mb 8mb 60")
@@ -87,6 +90,8 @@ func TestParseServeArgsErrors(t *testing.T) {
 		{[]string{"--bind"}, "--bind"},
 		{[]string{"--maxclients", "0"}, "--maxclients"},
 		{[]string{"--maxclients", "many"}, "--maxclients"},
+		{[]string{"--maxmemory", "-1"}, "--maxmemory"},
+		{[]string{"--maxmemory-policy", "lru"}, "--maxmemory-policy"},
 		{[]string{"--requirepass"}, "--requirepass"},
 		{[]string{"--client-output-buffer-limit", "pubsub 32mb 8mb"}, "--client-output-buffer-limit"},
 		{[]string{"--client-output-buffer-limit", "bogus 1mb 1mb 1"}, "--client-output-buffer-limit"},
