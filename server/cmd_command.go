@@ -358,8 +358,8 @@ func cmdCommandList(c *conn, t commandTable, args [][]byte) {
 
 // cmdCommandGetKeys is COMMAND GETKEYS / GETKEYSANDFLAGS full-command, with
 // Redis's checks in Redis's order. A command has keys when one of its key
-// specs is not marked not_key; the shard-channel commands' specs are, so
-// none of Herald's commands has keys yet.
+// specs is not marked not_key (the shard-channel commands' are); the keys
+// are found spec by spec, each with its spec's flags.
 func cmdCommandGetKeys(c *conn, t commandTable, args [][]byte, withFlags bool) {
 	line := args[2:]
 	cmd := t.byArgs(line)
@@ -367,16 +367,15 @@ func cmdCommandGetKeys(c *conn, t commandTable, args [][]byte, withFlags bool) {
 		c.writeError(errGetKeysInvalid)
 		return
 	}
-	var spec *keySpec
+	var specs []keySpec
 	if doc := commandDocs[cmd.name]; doc != nil {
-		for i := range doc.keySpecs {
-			if !containsFold(doc.keySpecs[i].flags, "not_key") {
-				spec = &doc.keySpecs[i]
-				break
+		for _, spec := range doc.keySpecs {
+			if !containsFold(spec.flags, "not_key") {
+				specs = append(specs, spec)
 			}
 		}
 	}
-	if spec == nil {
+	if len(specs) == 0 {
 		c.writeError(errGetKeysNoKeys)
 		return
 	}
@@ -384,33 +383,63 @@ func cmdCommandGetKeys(c *conn, t commandTable, args [][]byte, withFlags bool) {
 		c.writeError(errGetKeysArity)
 		return
 	}
-	first, last, step := cmd.meta.firstKey, cmd.meta.lastKey, cmd.meta.keyStep
-	if last < 0 {
-		last += len(line)
+	// The keys of each spec in turn, as Redis's getKeysUsingKeySpecs.
+	type foundKey struct {
+		arg   []byte
+		flags []string
 	}
-	if spec.keynum { // the number of keys is an argument
-		first, last, step = -1, -1, spec.keyStep
-		if i := spec.beginIndex + spec.keynumIdx; i < len(line) {
-			if n, ok := parseInteger(line[i]); ok && n > 0 && n <= int64(len(line)) {
-				first = spec.beginIndex + spec.firstKey
-				last = first + (int(n)-1)*step
-			}
+	var keys []foundKey
+	for _, spec := range specs {
+		first, last, ok := spec.keyRange(line)
+		if !ok {
+			c.writeError(errGetKeysArgs)
+			return
+		}
+		for i := first; i <= last; i += max(spec.keyStep, 1) {
+			keys = append(keys, foundKey{line[i], spec.flags})
 		}
 	}
-	if first <= 0 || step <= 0 || last >= len(line) || last < first {
-		c.writeError(errGetKeysArgs)
-		return
-	}
-	c.writeArrayLen((last-first)/step + 1)
-	for i := first; i <= last; i += step {
+	c.writeArrayLen(len(keys))
+	for _, k := range keys {
 		if withFlags {
 			c.writeArrayLen(2)
-			c.writeBulk(line[i])
-			c.writeStatusSet(spec.flags)
+			c.writeBulk(k.arg)
+			c.writeStatusSet(k.flags)
 		} else {
-			c.writeBulk(line[i])
+			c.writeBulk(k.arg)
 		}
 	}
+}
+
+// keyRange returns the indexes in line of the first and the last key the
+// spec finds, as Redis's getKeysUsingKeySpecs, or false when the line
+// does not have them.
+func (spec keySpec) keyRange(line [][]byte) (first, last int, ok bool) {
+	argc := len(line)
+	first = spec.beginIndex
+	switch {
+	case spec.keynum:
+		i := first + spec.keynumIdx
+		if i >= argc {
+			return 0, 0, false
+		}
+		n, ok := parseInteger(line[i])
+		if !ok || n < 0 || n > int64(argc) {
+			return 0, 0, false
+		}
+		first += spec.firstKey
+		last = first + int(n) - 1
+	case spec.lastKey >= 0:
+		last = first + spec.lastKey
+	case spec.limit == 0:
+		last = argc + spec.lastKey
+	default:
+		last = first + ((argc-first)/spec.limit + spec.lastKey)
+	}
+	if last >= argc || last < first || first >= argc {
+		return 0, 0, false
+	}
+	return first, last, true
 }
 
 func containsFold(list []string, s string) bool {

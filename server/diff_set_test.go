@@ -130,6 +130,26 @@ func TestDiffSet(t *testing.T) {
 			a: COMMAND GETKEYS SMOVE a b c          => 1
 			a: COMMAND GETKEYS HSET h f v           => 1
 			a: COMMAND INFO sintercard smove hset   => 1
+			a: COMMAND GETKEYSANDFLAGS SMOVE a b c  => 1
+			a: COMMAND GETKEYSANDFLAGS SINTERSTORE d a b => 1
+			a: COMMAND GETKEYSANDFLAGS SUNIONSTORE d a => 1
+			a: COMMAND GETKEYS SMOVE a a c          => 1
+			a: COMMAND GETKEYSANDFLAGS MSET a 1 b 2 => 1
+			a: COMMAND GETKEYS MSET a 1 b           => 1
+			a: COMMAND GETKEYS MGET a b c           => 1
+			a: COMMAND GETKEYSANDFLAGS RENAME a b   => 1
+			a: COMMAND GETKEYSANDFLAGS COPY a b DB 1 => 1
+			a: COMMAND GETKEYSANDFLAGS LMOVE a b LEFT RIGHT => 1
+			a: COMMAND GETKEYS BLPOP a b 0          => 1
+			a: COMMAND GETKEYSANDFLAGS ZRANGESTORE d s 0 1 => 1
+			a: COMMAND GETKEYS OBJECT ENCODING k    => 1
+			a: COMMAND GETKEYS SET k v EX 1         => 1
+			a: COMMAND GETKEYS DEL a b              => 1
+			a: COMMAND GETKEYS SSUBSCRIBE a         => 1
+			a: COMMAND GETKEYS SPUBLISH a b         => 1
+			a: COMMAND GETKEYS PUBLISH a b          => 1
+			a: COMMAND GETKEYS PING                 => 1
+			a: COMMAND GETKEYS GET                  => 1
 		`),
 		forProtocols("smove", "a s", hsNotifySetup("KEA")+`
 			a: SADD a 1 2 3                         => 1; s: 2
