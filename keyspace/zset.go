@@ -358,6 +358,9 @@ func (z *ZSet) rangeBy(r rangeSpec, reverse bool, offset, limit int, fn func(str
 	if x == nil {
 		return
 	}
+	if offset >= len(z.scores) {
+		return
+	}
 	if offset > 0 { // jump by rank rather than walk
 		rank := z.list.rank(x.score, x.member)
 		if reverse {

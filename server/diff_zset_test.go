@@ -496,6 +496,32 @@ func TestDiffZSet(t *testing.T) {
 			a: ZINTERCARD 2 str x                  => 1
 			a: ZUNION                              => 1
 		`),
+		zsetSession("with the generic commands and transactions", `
+			a: ZADD z 1 a 2 b 3 c                  => 1; s: 2
+			a: COPY z z2                           => 1; s: 2
+			a: ZRANGE z2 0 -1 WITHSCORES           => 1
+			a: OBJECT ENCODING z2                  => 1
+			a: ZADD z2 4 d                         => 1; s: 2
+			a: ZCARD z                             => 1
+			a: RENAME z2 z3                        => 1; s: 4
+			a: ZSCORE z3 d                         => 1
+			a: MULTI                               => 1
+			a: ZADD z 4 d                          => 1
+			a: ZPOPMIN z 2                         => 1
+			a: ZINCRBY z x nope                    => 1
+			a: ZRANGE z 0 -1 WITHSCORES            => 1
+			a: ZREM z c d                          => 1
+			a: EXEC                                => 1; s: 8
+			a: DBSIZE                              => 1
+			a: DEL z3                              => 1; s: 2
+			a: ZADD z 1 a                          => 1; s: 2
+			a: PERSIST z                           => 1
+			a: EXPIRE z 100                        => 1; s: 2
+			a: ZADD z 2 b                          => 1; s: 2
+			a: TTL z                               => 1
+			a: ZPOPMAX z 5                         => 1; s: 4
+			a: TTL z                               => 1
+		`),
 		zsetSession("type and encodings", `
 			a: ZADD z 1 a                          => 1; s: 2
 			a: TYPE z                              => 1
