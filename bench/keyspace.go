@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -32,7 +33,9 @@ const kvPreloadDepth = 256
 // keys, and a GET phase, each with its own warmup and window. Keys go in a
 // fixed random order, each connection starting at its own place in it.
 // Every reply is checked: +OK for SET, the value for GET; a wrong reply
-// fails the run. The figure is replies per second over all connections.
+// fails the run. The figure is replies per second over all connections;
+// a second pair of rows divides it by the server's CPU use in the window
+// (see perServerCPU), which is steadier when other work shares the machine.
 //
 // Every connection has its own goroutine on the load generator's one core,
 // so at depth 1 the client pays a write and a read per command, as the
@@ -45,6 +48,8 @@ func getSetCase(cfg *config, depth int) benchCase {
 		metrics: []metric{
 			{label: "SET/s, " + desc, unit: perSecond},
 			{label: "GET/s, " + desc, unit: perSecond},
+			{label: "SET per server CPU-second, " + desc, unit: perSecond},
+			{label: "GET per server CPU-second, " + desc, unit: perSecond},
 		},
 		run: func(cfg *config, s *server) (caseResult, error) {
 			return runGetSet(cfg, s, depth)
@@ -74,7 +79,7 @@ func runGetSet(cfg *config, s *server, depth int) (caseResult, error) {
 	if err := preload(s, clients, sets, cfg.kvKeys); err != nil {
 		return caseResult{}, err
 	}
-	var res caseResult
+	var rates, perCPU []float64
 	var cpus []cpuUsage
 	for _, p := range []kvPhase{
 		{name: fmt.Sprintf("SET ×%d", depth), ring: sets, depth: depth, check: checkOK},
@@ -84,11 +89,23 @@ func runGetSet(cfg *config, s *server, depth int) (caseResult, error) {
 		if err != nil {
 			return caseResult{}, err
 		}
-		res.values = append(res.values, rate)
+		rates, perCPU = append(rates, rate), append(perCPU, perServerCPU(rate, cpu))
 		cpus = append(cpus, cpu)
 	}
-	res.cpu = combineCPU(cpus)
-	return res, s.checkAlive()
+	return caseResult{values: append(rates, perCPU...), cpu: combineCPU(cpus)}, s.checkAlive()
+}
+
+// perServerCPU returns rate divided by the server's share of a core in the
+// window: commands per CPU-second of the server. When other work takes the
+// server's core part of the time, the rate falls but this figure much
+// less; it is what a server does with the CPU it gets, not how fast it
+// answers. CPU time is counted in 10 ms ticks, so over a 2 s window at a
+// quarter of a core it is good to about 2%.
+func perServerCPU(rate float64, cpu cpuUsage) float64 {
+	if !cpu.measured || cpu.server <= 0 {
+		return math.NaN()
+	}
+	return rate / cpu.server
 }
 
 // kvKeys is a keyspace of fixed-width keys in a fixed random order.

@@ -76,7 +76,7 @@ func TestParseFlagsKeyspace(t *testing.T) {
 		t.Fatal(err)
 	}
 	cases := allCases(cfg)
-	if len(cases) != 3 || cases[0].group != "getset" || cases[2].group != "notify" || len(cases[2].metrics) != 3 {
+	if len(cases) != 3 || cases[0].group != "getset" || cases[2].group != "notify" || len(cases[2].metrics) != 6 {
 		t.Errorf("cases %+v", cases)
 	}
 	if _, err := parseFlags([]string{"-kv-keys", "100", "-kv-conns", "50", "-getset-pipeline", "16"}); err == nil {

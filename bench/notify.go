@@ -36,7 +36,8 @@ const notifyLagBytes = 1 << 20
 // must receive nothing.
 //
 // The phases' order alternates from run to run of each server. The third
-// row is each run's on/off ratio, the median over the runs.
+// row is each run's on/off ratio, the median over the runs; the last three
+// rows are the same per CPU-second of the server (see perServerCPU).
 func notifyCase(cfg *config, depth int) benchCase {
 	desc := kvDesc(cfg, depth)
 	turns := map[serverKind]int{}
@@ -47,6 +48,9 @@ func notifyCase(cfg *config, depth int) benchCase {
 			{label: "SET/s, notify-keyspace-events \"\", " + desc, unit: perSecond},
 			{label: "SET/s, KEA + 1 psubscriber of `" + notifyPattern + "`, " + desc, unit: perSecond},
 			{label: "SET/s KEA / \"\" (each run's ratio), " + desc, unit: ratioUnit},
+			{label: "SET per server CPU-second, notify-keyspace-events \"\", " + desc, unit: perSecond},
+			{label: "SET per server CPU-second, KEA + 1 psubscriber, " + desc, unit: perSecond},
+			{label: "SET per server CPU-second KEA / \"\" (each run's ratio), " + desc, unit: ratioUnit},
 		},
 		run: func(cfg *config, s *server) (caseResult, error) {
 			turns[s.kind]++
@@ -79,17 +83,20 @@ func runNotify(cfg *config, s *server, depth int, onFirst bool) (caseResult, err
 	go events.run()
 	defer events.stop()
 
-	rates := map[bool]float64{}
+	rates, perCPU := map[bool]float64{}, map[bool]float64{}
 	var cpus []cpuUsage
 	for _, on := range []bool{onFirst, !onFirst} {
 		rate, cpu, err := notifyPhase(cfg, s, clients, sets, depth, events, on)
 		if err != nil {
 			return caseResult{}, errors.Join(err, s.checkAlive())
 		}
-		rates[on] = rate
+		rates[on], perCPU[on] = rate, perServerCPU(rate, cpu)
 		cpus = append(cpus, cpu)
 	}
-	res := caseResult{values: []float64{rates[false], rates[true], rates[true] / rates[false]}, cpu: combineCPU(cpus)}
+	res := caseResult{values: []float64{
+		rates[false], rates[true], rates[true] / rates[false],
+		perCPU[false], perCPU[true], perCPU[true] / perCPU[false],
+	}, cpu: combineCPU(cpus)}
 	if n := events.waits.Load(); n > 0 {
 		res.notes = append(res.notes, fmt.Sprintf("writers waited %d times for the subscriber to catch up", n))
 	}

@@ -253,14 +253,17 @@ How the rows are measured (bench/*.go has the details):
   batch and reading all its replies before the next, over K fixed-width keys (-kv-keys) with
   values of -kv-value bytes, in a fixed random order. The keys are preloaded (not measured,
   then checked with DBSIZE); the SET phase overwrites them, then the GET phase reads them, each
-  with its own warmup and window. Every reply is checked (+OK, the value). Replies per second.
+  with its own warmup and window. Every reply is checked (+OK, the value). Replies per second,
+  and replies per second divided by the server's CPU use in the window (its share of a core,
+  from /proc/<pid>/stat): per server CPU-second, steadier when other work shares the machine.
 - Keyspace notifications (run only when named: -cases notify). SET/s as in GET/SET on one
   server run, once with notify-keyspace-events "" and once with KEA (order alternating between
   runs), with one subscriber connection PSUBSCRIBEd to __key*@*__:* in both. Under KEA each SET
   raises a keyspace and a keyevent pmessage; the subscriber reads everything, the writers pause
   while it is more than 1 MB of events behind, and after the window its bytes must equal those
   of every acknowledged SET's two events (none with ""). The third row is each run's on/off
-  ratio, and the ratio column compares the two servers' ratios.
+  ratio, and the ratio column compares the two servers' ratios. The same three rows follow per
+  server CPU-second, as in GET/SET.
 - Every case runs on a freshly started server; the two servers take turns, the first one
   alternating between runs.
 `
