@@ -66,6 +66,7 @@ func buildCommandTable() commandTable {
 	registerServer(t)
 	registerList(t)
 	registerMulti(t)
+	registerScripting(t)
 	registerGeneric(t)
 	registerString(t)
 	registerHash(t)
