@@ -35,41 +35,12 @@ func hsFields(n int, prefix string) string {
 	return b.String()
 }
 
-// hsOptional are the commands of other groups the hash and set sessions
-// use to look at keys: a step that runs one that Herald does not have yet
-// is left out.
-var hsOptional = map[string]bool{"object": true, "exists": true, "type": true, "get": true}
-
-// hsWhereRegistered adapts sessions to the commands Herald has: steps
-// running a missing optional command are dropped, and a session that
-// needs another missing command (SET to make a string key) is skipped.
-func hsWhereRegistered(list []session) []session {
-	out := make([]session, 0, len(list))
-	for _, s := range list {
-		var kept []string
-		for _, line := range strings.Split(s.script, "\n") {
-			if _, rest, ok := strings.Cut(line, ":"); ok && strings.Contains(line, "=>") {
-				if name := strings.ToLower(strings.Fields(rest)[0]); commands[name] == nil {
-					if !hsOptional[name] {
-						s.skip = name + " is not registered yet"
-					}
-					continue
-				}
-			}
-			kept = append(kept, line)
-		}
-		s.script = strings.Join(kept, "\n")
-		out = append(out, s)
-	}
-	return out
-}
-
 // TestDiffHash compares the hash commands: replies, errors, encodings and
 // the keyspace notifications each raises, in RESP2 and RESP3.
 func TestDiffHash(t *testing.T) {
 	t.Parallel()
 	env := newDiffEnv(t, Config{})
-	env.run(t, hsWhereRegistered(sessions(
+	env.run(t, sessions(
 		forProtocols("hset hget hmget and their notifications", "a s", hsNotifySetup("KEA")+`
 			a: HSET h f1 v1 f2 v2                   => 1; s: 2
 			a: HSET h f1 x f3 v3                    => 1; s: 2
@@ -329,7 +300,7 @@ func TestDiffHash(t *testing.T) {
 			a: HINCRBY n f 1                         => 1; s: 2
 			a: HINCRBYFLOAT n2 f 1                   => 1; s: 2
 		`),
-	)))
+	))
 }
 
 // hsPair is a connection to redis-server and one to Herald, both in the
@@ -506,9 +477,7 @@ func TestDiffHashFuzz(t *testing.T) {
 	}
 	for _, proto := range []int{2, 3} {
 		p := newHSPair(t, redisAddr, s, proto)
-		if commands["sadd"] != nil {
-			p.same(t, groupFlags{}, "SADD", "notahash", "x")
-		}
+		p.same(t, groupFlags{}, "SADD", "notahash", "x")
 		for range 1500 {
 			key := pick("h1", "h2", "notahash")
 			var cmd []string
@@ -531,9 +500,6 @@ func TestDiffHashFuzz(t *testing.T) {
 			case 7:
 				cmd = []string{pick("HLEN", "OBJECT"), key}
 				if cmd[0] == "OBJECT" {
-					if commands["object"] == nil {
-						continue
-					}
 					cmd = []string{"OBJECT", "ENCODING", key}
 				}
 			case 8:
