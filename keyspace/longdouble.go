@@ -1,6 +1,7 @@
 package keyspace
 
 import (
+	"bytes"
 	"math/big"
 	"strings"
 )
@@ -60,17 +61,14 @@ func (a LongDouble) Format() []byte {
 
 // ParseLongDouble parses b as Redis's string2ld: strtold's syntax
 // (decimal, hexadecimal with a binary exponent, inf, infinity), no
-// leading space, nothing after the number (C string: it ends at a NUL
-// byte), shorter than 5 KB, and neither NaN nor out of range.
+// leading space, nothing after the number (a NUL byte included),
+// shorter than 5 KB, and neither NaN nor out of range.
 func ParseLongDouble(b []byte) (LongDouble, bool) {
 	if len(b) == 0 || len(b) >= maxLongDoubleLen || isCSpace(b[0]) {
 		return LongDouble{}, false
 	}
-	for i, ch := range b {
-		if ch == 0 {
-			b = b[:i]
-			break
-		}
+	if bytes.IndexByte(b, 0) >= 0 {
+		return LongDouble{}, false // strtold would stop short of the end
 	}
 	neg := false
 	if len(b) > 0 && (b[0] == '+' || b[0] == '-') {

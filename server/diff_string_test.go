@@ -1,8 +1,13 @@
 package server
 
 import (
+	"math/rand/v2"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/heraldhq/herald/internal/redistest"
 )
 
 // keyspaceSetup begins a session of the generic and string suites: both
@@ -385,4 +390,123 @@ func needing(cmds []string, list []session) []session {
 		}
 	}
 	return list
+}
+
+// TestDiffStringRandom runs random string and generic commands, with
+// arguments drawn from edge-heavy sets, on Herald and redis-server and
+// compares every reply byte for byte, in RESP2 and RESP3.
+func TestDiffStringRandom(t *testing.T) {
+	t.Parallel()
+	redisAddr := redistest.Start(t).Addr()
+	s := startServer(t, Config{})
+	rng := rand.New(rand.NewPCG(7, 11))
+	pick := func(xs ...string) string { return xs[rng.IntN(len(xs))] }
+	key := func() string { return pick("a", "b", "c", "n", "f", "h") }
+	ints := func() string {
+		return pick("0", "1", "-1", "2", "7", "8", "15", "16", "100", "-100", "9223372036854775807",
+			"-9223372036854775808", "abc", "", "1.5", "01", strconv.Itoa(rng.IntN(64)-32))
+	}
+	floats := func() string {
+		return pick("0", "1", "-1", "0.1", "-0.1", "1e10", "1.5e-7", "3.0", "1e308", "-1e308", "1e4000", "0x1p-3",
+			"inf", "nan", "abc", "", " 1", "5.", ".5", strconv.FormatFloat(rng.NormFloat64()*1e6, 'g', -1, 64),
+			strconv.FormatFloat(rng.Float64(), 'f', rng.IntN(25), 64))
+	}
+	values := func() string {
+		return pick("", "v", "123", "-5", "foobar", "3.25", "\x00\xff", strings.Repeat("x", rng.IntN(60)), strconv.Itoa(rng.IntN(20000)))
+	}
+	gens := []func() []string{
+		func() []string { return []string{"SET", key(), values()} },
+		func() []string {
+			return []string{"SET", key(), values(), pick("NX", "XX", "GET", "KEEPTTL", "EX", "PX")}
+		},
+		func() []string { return []string{"GET", key()} },
+		func() []string { return []string{"GETSET", key(), values()} },
+		func() []string { return []string{"GETDEL", key()} },
+		func() []string { return []string{"GETEX", key(), pick("PERSIST", "EX", "EXAT")} },
+		func() []string { return []string{"MGET", key(), key(), key()} },
+		func() []string { return []string{"MSET", key(), values(), key(), values()} },
+		func() []string { return []string{"MSETNX", key(), values(), key(), values()} },
+		func() []string { return []string{"SETNX", key(), values()} },
+		func() []string { return []string{"INCR", key()} },
+		func() []string { return []string{"DECR", key()} },
+		func() []string { return []string{"INCRBY", key(), ints()} },
+		func() []string { return []string{"DECRBY", key(), ints()} },
+		func() []string { return []string{"INCRBYFLOAT", key(), floats()} },
+		func() []string { return []string{"INCRBYFLOAT", "f", floats()} },
+		func() []string { return []string{"SET", "f", floats()} },
+		func() []string { return []string{"APPEND", key(), values()} },
+		func() []string { return []string{"STRLEN", key()} },
+		func() []string { return []string{"GETRANGE", key(), ints(), ints()} },
+		func() []string { return []string{"SETRANGE", key(), pick("0", "1", "3", "10", "-1", "x"), values()} },
+		func() []string {
+			return []string{"SETBIT", key(), pick("0", "1", "7", "8", "63", "100", "-1"), pick("0", "1", "2")}
+		},
+		func() []string { return []string{"GETBIT", key(), ints()} },
+		func() []string { return []string{"BITCOUNT", key()} },
+		func() []string { return []string{"BITCOUNT", key(), ints(), ints()} },
+		func() []string { return []string{"BITCOUNT", key(), ints(), ints(), pick("BIT", "BYTE", "bit", "x")} },
+		func() []string { return []string{"OBJECT", "ENCODING", key()} },
+		func() []string { return []string{"EXISTS", key(), key()} },
+		func() []string { return []string{"TYPE", key()} },
+		func() []string { return []string{"DEL", key(), key()} },
+		func() []string {
+			return []string{"EXPIRE", key(), pick("10000", "-1", "0", "x"), pick("NX", "XX", "GT", "LT")}
+		},
+		func() []string { return []string{"PERSIST", key()} },
+		func() []string { return []string{"RENAME", key(), key()} },
+		func() []string { return []string{"RENAMENX", key(), key()} },
+		func() []string { return []string{"COPY", key(), key(), pick("REPLACE", "DB", "x")} },
+		func() []string { return []string{"TOUCH", key(), key()} },
+		func() []string { return []string{"HSET", "h", "f", values()} },
+	}
+	for _, proto := range []string{"2", "3"} {
+		redisConn, heraldConn := rawDial(t, redisAddr, proto), rawDial(t, s.Addr().String(), proto)
+		redisConn.do(t, "FLUSHALL")
+		heraldConn.do(t, "FLUSHALL")
+		for range 3000 {
+			cmd := gens[rng.IntN(len(gens))]()
+			r, h := redisConn.do(t, cmd...), heraldConn.do(t, cmd...)
+			if !slices.Equal(r.Bytes(), h.Bytes()) {
+				t.Fatalf("RESP%s %q:\n redis  %s\n herald %s\n (the key in redis: %s)", proto, cmd, r, h, redisConn.do(t, "GET", cmd[1]))
+			}
+		}
+	}
+}
+
+// TestDiffIncrByFloatFormat: INCRBYFLOAT's long double arithmetic and
+// "%.17Lf" formatting match Redis's digit for digit over many magnitudes.
+func TestDiffIncrByFloatFormat(t *testing.T) {
+	t.Parallel()
+	redisAddr := redistest.Start(t).Addr()
+	s := startServer(t, Config{})
+	redisConn, heraldConn := rawDial(t, redisAddr, "2"), rawDial(t, s.Addr().String(), "2")
+	rng := rand.New(rand.NewPCG(3, 5))
+	number := func() string {
+		digits := make([]byte, 1+rng.IntN(25))
+		for i := range digits {
+			digits[i] = byte('0' + rng.IntN(10))
+		}
+		n := string(digits)
+		if p := rng.IntN(len(n) + 1); rng.IntN(2) == 0 {
+			n = n[:p] + "." + n[p:]
+		}
+		if rng.IntN(3) == 0 {
+			n += "e" + strconv.Itoa(rng.IntN(80)-40)
+		}
+		if rng.IntN(2) == 0 {
+			n = "-" + n
+		}
+		return n
+	}
+	for i := range 1500 {
+		key := "acc"
+		if i%2 == 0 {
+			key = "fresh" + strconv.Itoa(i)
+		}
+		cmd := []string{"INCRBYFLOAT", key, number()}
+		r, h := redisConn.do(t, cmd...), heraldConn.do(t, cmd...)
+		if !slices.Equal(r.Bytes(), h.Bytes()) {
+			t.Fatalf("%q: redis %s, herald %s", cmd, r, h)
+		}
+	}
 }
