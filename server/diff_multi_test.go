@@ -311,3 +311,39 @@ func TestDiffMultiClientList(t *testing.T) {
 		`),
 	), "set"))
 }
+
+// TestDiffScripting compares the scripting commands where Herald answers
+// as Redis does with an empty script cache, and their argument errors;
+// EVAL and the others reply Herald's own error (no scripting engine).
+func TestDiffScripting(t *testing.T) {
+	t.Parallel()
+	env := newDiffEnv(t, Config{})
+	env.run(t, forProtocols("script cache and arguments", "a", `
+		a: SCRIPT EXISTS a b                      => 1
+		a: SCRIPT EXISTS                          => 1
+		a: SCRIPT FLUSH                           => 1
+		a: SCRIPT FLUSH async                     => 1
+		a: SCRIPT FLUSH SYNC                      => 1
+		a: SCRIPT FLUSH nope                      => 1
+		a: SCRIPT FLUSH a b                       => 1
+		a: SCRIPT KILL                            => 1
+		a: SCRIPT KILL x                          => 1
+		a: SCRIPT DEBUG no                        => 1
+		a: SCRIPT DEBUG x                         => 1
+		a: SCRIPT HELP                            => 1
+		a: SCRIPT NOPE                            => 1
+		a: SCRIPT                                 => 1
+		a: EVAL "return 1" x                      => 1
+		a: EVAL "return 1" 3 a                    => 1
+		a: EVAL_RO "return 1" -1                  => 1
+		a: EVAL "return 1"                        => 1
+		a: EVALSHA x                              => 1
+		a: FCALL f                                => 1
+		a: COMMAND INFO eval evalsha_ro fcall     => 1
+		a: COMMAND GETKEYS EVAL "return 1" 2 a b c => 1
+		a: MULTI                                  => 1
+		a: SCRIPT EXISTS a                        => 1
+		a: EVAL "return 1" x                      => 1
+		a: EXEC                                   => 1
+	`))
+}
