@@ -15,7 +15,7 @@ import (
 // way. ZSet models that rule only for OBJECT ENCODING and memory: both
 // encodings keep the same order, so replies do not depend on it.
 type ZSet struct {
-	scores     map[string]float64
+	scores     *scanTable[float64] // member to score, with Redis's SCAN cursor
 	list       skiplist
 	skiplist   bool  // the encoding Redis would have: listpack until converted
 	memberSize int64 // the sum of the members' lengths
@@ -38,7 +38,7 @@ const (
 
 // NewZSet returns an empty sorted set.
 func NewZSet() *ZSet {
-	return &ZSet{scores: make(map[string]float64), list: newSkiplist()}
+	return &ZSet{scores: newScanTable[float64](0), list: newSkiplist()}
 }
 
 // Type implements Value.
@@ -58,14 +58,14 @@ func (z *ZSet) Size() int64 {
 	if z.skiplist {
 		per = zsetSkiplistMemberOverhead
 	}
-	return zsetBaseSize + z.memberSize + per*int64(len(z.scores))
+	return zsetBaseSize + z.memberSize + per*int64(z.scores.n)
 }
 
 // Copy returns a deep copy (COPY), with the same encoding.
 func (z *ZSet) Copy() Value {
 	c := NewZSet()
 	for x := z.list.header.level[0].forward; x != nil; x = x.level[0].forward {
-		c.scores[x.member] = x.score
+		c.scores.put(x.member, x.score)
 		c.list.insert(x.score, x.member)
 	}
 	c.skiplist, c.memberSize = z.skiplist, z.memberSize
@@ -89,39 +89,48 @@ func BuildZSet(members []string, scores []float64, compact bool) *ZSet {
 		for x := z.list.header.level[0].forward; x != nil; x = x.level[0].forward {
 			if x.score == 0 { // -0 becomes 0 in a listpack
 				x.score = 0
-				z.scores[x.member] = 0
+				z.scores.put(x.member, 0)
 			}
 		}
 	}
 	return z
 }
 
+// Scan calls fn for the members of the hash-table buckets from cursor on,
+// for about count of them, and returns the next cursor (0 when done), with
+// the guarantees of Redis's SCAN: a member present throughout a full
+// iteration is returned at least once.
+func (z *ZSet) Scan(cursor uint64, count int, fn func(member string, score float64)) uint64 {
+	return z.scores.scan(cursor, count, func(m string, s *float64) { fn(m, *s) })
+}
+
 // Len returns the number of members.
-func (z *ZSet) Len() int { return len(z.scores) }
+func (z *ZSet) Len() int { return z.scores.n }
 
 // Score returns member's score.
 func (z *ZSet) Score(member string) (float64, bool) {
-	s, ok := z.scores[member]
-	return s, ok
+	if p, ok := z.scores.get(member); ok {
+		return *p, true
+	}
+	return 0, false
 }
 
 // Set adds member with score, or moves it to score, and reports whether it
 // was added. score must not be NaN.
 func (z *ZSet) Set(member string, score float64) (added bool) {
-	old, ok := z.scores[member]
-	if ok {
-		if old != score { // as Redis: -0 does not replace 0
+	if p, ok := z.scores.get(member); ok {
+		if old := *p; old != score { // as Redis: -0 does not replace 0
 			score = z.listpackScore(score)
 			z.list.updateScore(old, member, score)
-			z.scores[member] = score
+			*p = score
 		}
 		return false
 	}
-	if len(z.scores)+1 > zsetMaxListpackEntries || len(member) > zsetMaxListpackValue {
+	if z.scores.n+1 > zsetMaxListpackEntries || len(member) > zsetMaxListpackValue {
 		z.skiplist = true
 	}
 	score = z.listpackScore(score)
-	z.scores[member] = score
+	z.scores.put(member, score)
 	z.list.insert(score, member)
 	z.memberSize += int64(len(member))
 	return true
@@ -138,7 +147,7 @@ func (z *ZSet) listpackScore(score float64) float64 {
 
 // Remove removes member and reports whether it was there.
 func (z *ZSet) Remove(member string) bool {
-	score, ok := z.scores[member]
+	score, ok := z.Score(member)
 	if !ok {
 		return false
 	}
@@ -148,20 +157,20 @@ func (z *ZSet) Remove(member string) bool {
 }
 
 func (z *ZSet) forget(member string) {
-	delete(z.scores, member)
+	z.scores.del(member)
 	z.memberSize -= int64(len(member))
 }
 
 // Rank returns member's 0-based rank, from the highest score when
 // reverse.
 func (z *ZSet) Rank(member string, reverse bool) (int, bool) {
-	score, ok := z.scores[member]
+	score, ok := z.Score(member)
 	if !ok {
 		return 0, false
 	}
 	r := z.list.rank(score, member) - 1
 	if reverse {
-		r = len(z.scores) - 1 - r
+		r = z.scores.n - 1 - r
 	}
 	return r, true
 }
@@ -310,7 +319,7 @@ func (z *ZSet) inRange(r rangeSpec) bool {
 // inclusive, already clamped to the set), in order, or from the highest
 // score when reverse, until fn returns false.
 func (z *ZSet) Range(start, end int, reverse bool, fn func(member string, score float64) bool) {
-	n := len(z.scores)
+	n := z.scores.n
 	if start < 0 || end >= n || start > end {
 		return
 	}
@@ -358,7 +367,7 @@ func (z *ZSet) rangeBy(r rangeSpec, reverse bool, offset, limit int, fn func(str
 	if x == nil {
 		return
 	}
-	if offset >= len(z.scores) {
+	if offset >= z.scores.n {
 		return
 	}
 	if offset > 0 { // jump by rank rather than walk
@@ -368,7 +377,7 @@ func (z *ZSet) rangeBy(r rangeSpec, reverse bool, offset, limit int, fn func(str
 		} else {
 			rank += offset
 		}
-		if rank < 1 || rank > len(z.scores) {
+		if rank < 1 || rank > z.scores.n {
 			return
 		}
 		x = z.list.byRank(rank)
@@ -422,7 +431,7 @@ func (z *ZSet) countBy(r rangeSpec) int {
 // inclusive, clamped) and returns how many it removed.
 func (z *ZSet) RemoveRange(start, end int) int {
 	return z.removeWhile(func(x *zskipNode) *zskipNode {
-		if start < 0 || end >= len(z.scores) || start > end {
+		if start < 0 || end >= z.scores.n || start > end {
 			return nil
 		}
 		return z.list.byRank(start + 1)

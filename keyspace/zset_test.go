@@ -360,3 +360,41 @@ func TestZSetLexMixedScores(t *testing.T) {
 		})
 	}
 }
+
+// TestZSetScan: a full scan returns every member present throughout, once
+// the set changes between calls.
+func TestZSetScan(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	z := NewZSet()
+	for i := 0; i < 1000; i++ {
+		z.Set(fmt.Sprint("k", i), float64(i))
+	}
+	seen := map[string]bool{}
+	cursor := uint64(0)
+	for calls := 0; ; calls++ {
+		cursor = z.Scan(cursor, 1+r.IntN(20), func(m string, s float64) {
+			if got, _ := z.Score(m); got != s {
+				t.Fatalf("%s: score %v, want %v", m, s, got)
+			}
+			seen[m] = true
+		})
+		// Churn: members k1000 and up come and go, growing and
+		// shrinking the table.
+		for j := 0; j < 20; j++ {
+			m := fmt.Sprint("k", 1000+r.IntN(3000))
+			if r.IntN(2) == 0 {
+				z.Set(m, 1)
+			} else {
+				z.Remove(m)
+			}
+		}
+		if cursor == 0 {
+			break
+		}
+	}
+	for i := 0; i < 1000; i++ {
+		if !seen[fmt.Sprint("k", i)] {
+			t.Fatalf("k%d never returned", i)
+		}
+	}
+}

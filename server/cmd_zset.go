@@ -2,6 +2,7 @@ package server
 
 import (
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/heraldhq/herald/internal/glob"
@@ -724,12 +725,13 @@ func zremrangeGeneric(c *conn, args [][]byte, kind zrangeKind) {
 	c.writeInt(int64(deleted))
 }
 
-// cmdZScan is ZSCAN key cursor [MATCH pattern] [COUNT count]. Herald
-// returns the whole set in one reply with cursor 0, as Redis does for a
-// listpack-encoded set; for a large set COUNT is a hint that Herald does
-// not take.
+// cmdZScan is ZSCAN key cursor [MATCH pattern] [COUNT count]. As Redis, it
+// returns a listpack-encoded set whole, in order, with cursor 0, and walks
+// a skiplist-encoded one's hash table with Redis's cursor (its order is
+// the table's, which differs from Redis's).
 func cmdZScan(c *conn, args [][]byte) {
-	if _, ok := zparseScanCursor(args[2]); !ok {
+	cursor, ok := zparseScanCursor(args[2])
+	if !ok {
 		c.writeError(errInvalidCursor)
 		return
 	}
@@ -744,6 +746,7 @@ func cmdZScan(c *conn, args [][]byte) {
 		return
 	}
 	var pattern []byte
+	count := int64(10)
 	for i := 3; i < len(args); i += 2 {
 		opt := strings.ToLower(string(args[i]))
 		switch {
@@ -757,6 +760,7 @@ func cmdZScan(c *conn, args [][]byte) {
 				c.writeError(errSyntax)
 				return
 			}
+			count = n
 		case opt == "match" && i+1 < len(args):
 			pattern = args[i+1]
 			if len(pattern) == 1 && pattern[0] == '*' {
@@ -769,13 +773,21 @@ func cmdZScan(c *conn, args [][]byte) {
 	}
 	var out []string
 	listpack := z.Encoding() == "listpack"
-	z.Range(0, z.Len()-1, false, func(m string, s float64) bool {
+	emit := func(m string, s float64) {
 		if pattern == nil || glob.Match(pattern, []byte(m)) {
 			out = append(out, m, zformatScore(s, listpack))
 		}
-		return true
-	})
+	}
+	next := uint64(0)
+	if listpack {
+		z.Range(0, z.Len()-1, false, func(m string, s float64) bool {
+			emit(m, s)
+			return true
+		})
+	} else {
+		next = z.Scan(cursor, int(min(count, 1<<30)), emit)
+	}
 	c.writeArrayLen(2)
-	c.writeBulkString("0")
+	c.writeBulkString(strconv.FormatUint(next, 10))
 	c.writeBulkStrings(out)
 }

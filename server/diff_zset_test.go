@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -780,4 +781,49 @@ func randomZCommand(r *rand.Rand, members int, scan bool) []string {
 		cmd = append([]string{"ZSCAN", key(), pick("0", "0", "x")}, options("MATCH m1*", "COUNT 2")...)
 	}
 	return cmd
+}
+
+// TestDiffZScanSkiplist: a full ZSCAN of a skiplist-encoded set returns the
+// same members and scores as redis-server's, whose order is its hash
+// table's, with or without MATCH and COUNT.
+func TestDiffZScanSkiplist(t *testing.T) {
+	t.Parallel()
+	redisAddr := redistest.Start(t).Addr()
+	h := startServer(t, Config{})
+	conns := [2]*rawConn{rawDial(t, redisAddr, "3"), rawDial(t, h.Addr().String(), "3")}
+	add := []string{"ZADD", "zscan"}
+	for i := 0; i < 300; i++ {
+		add = append(add, strconv.FormatFloat(float64(i)/7, 'g', -1, 64), "m"+strconv.Itoa(i))
+	}
+	for _, c := range conns {
+		c.do(t, "DEL", "zscan")
+		c.do(t, add...)
+	}
+	for _, opts := range [][]string{nil, {"COUNT", "1"}, {"COUNT", "37"}, {"MATCH", "m1*", "COUNT", "5"}, {"COUNT", "1000"}} {
+		var got [2][]string
+		for i, c := range conns {
+			seen := map[string]bool{}
+			cursor, calls := "0", 0
+			for {
+				v := c.do(t, append([]string{"ZSCAN", "zscan", cursor}, opts...)...)
+				if len(v.Elems) != 2 || calls > 10000 {
+					t.Fatalf("ZSCAN %v: %s", opts, v)
+				}
+				for j := 0; j+1 < len(v.Elems[1].Elems); j += 2 {
+					seen[v.Elems[1].Elems[j].Str+"="+v.Elems[1].Elems[j+1].Str] = true
+				}
+				cursor, calls = v.Elems[0].Str, calls+1
+				if cursor == "0" {
+					break
+				}
+			}
+			for k := range seen {
+				got[i] = append(got[i], k)
+			}
+			slices.Sort(got[i])
+		}
+		if !slices.Equal(got[0], got[1]) || len(got[0]) == 0 {
+			t.Errorf("ZSCAN %v: redis-server %d pairs, herald %d: %v", opts, len(got[0]), len(got[1]), got[1])
+		}
+	}
 }
