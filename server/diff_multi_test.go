@@ -1,6 +1,9 @@
 package server
 
 import (
+	"fmt"
+	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -346,4 +349,59 @@ func TestDiffScripting(t *testing.T) {
 		a: EVAL "return 1" x                      => 1
 		a: EXEC                                   => 1
 	`))
+}
+
+// TestDiffMultiRandom runs random interleavings of transactions, WATCHes
+// and writes on two connections against redis-server, seeded so that a
+// failure can be replayed.
+func TestDiffMultiRandom(t *testing.T) {
+	t.Parallel()
+	if commands["set"] == nil || commands["lpush"] == nil || commands["expire"] == nil {
+		t.Skip("Herald has no SET, LPUSH or EXPIRE yet")
+	}
+	env := newDiffEnv(t, Config{})
+	var list []session
+	for seed := range 4 {
+		rng := rand.New(rand.NewPCG(uint64(seed), 7))
+		var b strings.Builder
+		b.WriteString("a: FLUSHALL => 1\n")
+		keys := []string{"k1", "k2", "k3"}
+		key := func() string { return keys[rng.IntN(len(keys))] }
+		for range 250 {
+			conn := []string{"a", "b"}[rng.IntN(2)]
+			var cmd string
+			switch rng.IntN(16) {
+			case 0, 1:
+				cmd = "MULTI"
+			case 2, 3:
+				cmd = "EXEC"
+			case 4:
+				cmd = "DISCARD"
+			case 5:
+				cmd = "WATCH " + key() + " " + key()
+			case 6:
+				cmd = "UNWATCH"
+			case 7, 8:
+				cmd = "SET " + key() + " " + strconv.Itoa(rng.IntN(5))
+			case 9:
+				cmd = "INCR " + key()
+			case 10:
+				cmd = "GET " + key()
+			case 11:
+				cmd = "DEL " + key()
+			case 12:
+				cmd = "LPUSH " + key() + " x"
+			case 13:
+				cmd = "EXPIRE " + key() + " 100"
+			case 14:
+				cmd = []string{"SELECT 1", "SELECT 0", "FLUSHDB", "NOSUCH x", "GET", "PING"}[rng.IntN(6)]
+			case 15:
+				cmd = "DBSIZE"
+			}
+			fmt.Fprintf(&b, "%s: %s => 1\n", conn, cmd)
+		}
+		b.WriteString("a: DISCARD => 1\nb: DISCARD => 1\na: FLUSHALL => 1\n")
+		list = append(list, forProtocols("seed "+strconv.Itoa(seed), "a b", b.String())...)
+	}
+	env.run(t, list)
 }
