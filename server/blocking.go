@@ -463,8 +463,8 @@ func parseBlockTimeout(b []byte) (time.Duration, string) {
 	}
 	if f.Sign() != 0 {
 		// strtold's ERANGE: past the long double's range, or below its
-		// normal numbers.
-		if exp := f.MantExp(nil); exp > 16384 || exp < -16381 {
+		// smallest subnormal number.
+		if exp := f.MantExp(nil); exp > 16384 || exp < -16444 {
 			return 0, errTimeoutNotFloat
 		}
 	}

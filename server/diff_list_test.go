@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -239,6 +240,10 @@ func TestDiffList(t *testing.T) {
 			a: RPOPLPUSH l other           => 1; s: 6
 		`),
 		listSessions("long lists", longListScript(3000)),
+		forProtocols("random timeouts", "a", "n: FLUSHALL => 1\n"+randomTimeoutScript(3, 300)),
+		forProtocols("random arguments", "a", "n: FLUSHALL => 1\nn: SET str x => 1\n"+randomArgsScript(4, 600)),
+		forProtocols("random arguments 2", "a", "n: FLUSHALL => 1\nn: SET str x => 1\n"+randomArgsScript(5, 600)),
+
 		listSessions("random commands", randomListScript(1, 400)),
 		listSessions("random commands 2", randomListScript(2, 400)),
 	))
@@ -484,6 +489,66 @@ func randomListScript(seed uint64, n int) string {
 		} else {
 			fmt.Fprintf(&b, "a: %s => 1\n", cmd)
 		}
+	}
+	for _, k := range keys {
+		fmt.Fprintf(&b, "a: LRANGE %s 0 -1 => 1\n", k)
+	}
+	return b.String()
+}
+
+// randomTimeoutScript sends blocking pops with random timeouts, valid and
+// not, on a list with elements: each either pops at once or is refused,
+// so the timeout parsers are compared without waiting (and without
+// events: how many there are depends on what is refused).
+func randomTimeoutScript(seed uint64, n int) string {
+	r := rand.New(rand.NewPCG(seed, 11))
+	pieces := []string{"0", "1", "9", "5", "00", ".", ".", "e", "E", "-", "+", "x", "0x", "p", "P", "a", "f", "inf", "nan",
+		"1e308", "1e4932", "1e-400", "e-5", "e+3", " ", "_", "9223372036854775", "9223372036854776", "0.001", "1.5"}
+	var b strings.Builder
+	var elems []string
+	for i := range n {
+		elems = append(elems, strconv.Itoa(i))
+	}
+	fmt.Fprintf(&b, "b: RPUSH l %s => 1\n", strings.Join(elems, " "))
+	for range n {
+		var t strings.Builder
+		for range 1 + r.IntN(4) {
+			t.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		cmd := []string{"BLPOP l", "BRPOP nokey l", "BLMOVE l l LEFT RIGHT", "BRPOPLPUSH l l"}[r.IntN(4)]
+		fmt.Fprintf(&b, "a: %s %q => 1\n", cmd, t.String())
+	}
+	return b.String()
+}
+
+// randomArgsScript sends the non-blocking list commands with random
+// arguments, of any number, from a pool of keys (one a string), values,
+// numbers and keywords: arity, syntax, range and type errors, and the
+// commands that succeed.
+func randomArgsScript(seed uint64, n int) string {
+	r := rand.New(rand.NewPCG(seed, 13))
+	names := []string{"LPUSH", "RPUSH", "LPUSHX", "RPUSHX", "LPOP", "RPOP", "LLEN", "LRANGE", "LINDEX", "LSET", "LREM",
+		"LTRIM", "LINSERT", "LPOS", "LMOVE", "RPOPLPUSH"}
+	keys := []string{"k1", "k2", "str", "nokey"}
+	pool := []string{"a", "b", "", "0", "1", "2", "-1", "-2", "3", "x", "01", "9223372036854775807", "-9223372036854775808",
+		"99999999999999999999", "LEFT", "right", "BEFORE", "after", "RANK", "COUNT", "maxlen", "1.5"}
+	var b strings.Builder
+	for range n {
+		words := []string{names[r.IntN(len(names))]}
+		if r.IntN(10) > 0 {
+			words = append(words, keys[r.IntN(len(keys))])
+		}
+		for range r.IntN(6) {
+			if r.IntN(4) == 0 {
+				words = append(words, keys[r.IntN(len(keys))])
+			} else {
+				words = append(words, pool[r.IntN(len(pool))])
+			}
+		}
+		for i, w := range words {
+			words[i] = strconv.Quote(w)
+		}
+		fmt.Fprintf(&b, "a: %s => 1\n", strings.Join(words, " "))
 	}
 	for _, k := range keys {
 		fmt.Fprintf(&b, "a: LRANGE %s 0 -1 => 1\n", k)
