@@ -152,6 +152,9 @@ func cmdConfigSet(c *conn, args [][]byte) {
 		}
 	}
 	s.store(cfg)
+	if slices.Contains(params, findConfigParam("maxmemory")) {
+		c.evictNow() // as Redis's updateMaxmemory
+	}
 	c.writeOK()
 }
 

@@ -58,6 +58,19 @@ func (c *conn) rejectForMemory(cmd *command, args [][]byte) bool {
 	return true
 }
 
+// evictNow evicts down to maxmemory at once, as Redis does when CONFIG
+// SET lowers maxmemory. The keyspace lock must not be held.
+func (c *conn) evictNow() {
+	st := c.srv.settings()
+	if st.MaxMemory == 0 {
+		return
+	}
+	policy, _ := keyspace.ParsePolicy(st.MaxMemoryPolicy)
+	c.lockKeyspace()
+	c.srv.ks.Evict(st.MaxMemory, policy, st.MaxMemorySamples)
+	c.unlockKeyspace()
+}
+
 // usedMemory returns what maxmemory compares with. Keyspace lock held.
 func (s *Server) usedMemory() int64 { return s.ks.UsedMemory() }
 

@@ -47,6 +47,19 @@ func TestDiffMaxMemory(t *testing.T) {
 			a: CONFIG SET notify-keyspace-events ""    => 1
 			a: FLUSHALL                                => 1
 		`),
+		forProtocols("CONFIG SET maxmemory evicts at once", "b", `
+			a: FLUSHALL                                => 1
+			a: CONFIG SET notify-keyspace-events Ee    => 1
+			b: PSUBSCRIBE __key*@*__:*                 => 1
+			a: SET k1 v                                => 1
+			a: SET k2 v                                => 1
+			a: CONFIG SET maxmemory-policy allkeys-random => 1
+			a: CONFIG SET maxmemory 1                  => 1; b: 2 any
+			a: DBSIZE                                  => 1
+			a: CONFIG SET maxmemory 0                  => 1
+			a: CONFIG SET maxmemory-policy noeviction  => 1
+			a: CONFIG SET notify-keyspace-events ""    => 1
+		`),
 		forProtocols("maxmemory settings", "a", `
 			a: CONFIG GET maxmemory-policy             => 1
 			a: CONFIG GET maxmemory-samples            => 1
