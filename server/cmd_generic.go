@@ -355,7 +355,7 @@ func cmdCopy(c *conn, args [][]byte) {
 		c.writeInt(0)
 		return
 	}
-	copier, ok := e.Value.(keyspace.Copier)
+	copied, ok := copyValue(e.Value)
 	if !ok {
 		c.writeError(fmt.Sprintf(errUnsupportedFmt, "COPY of a "+e.Value.Type()))
 		return
@@ -363,7 +363,7 @@ func cmdCopy(c *conn, args [][]byte) {
 	if exists {
 		dstDB.Delete(dst)
 	}
-	ne := dstDB.Add(dst, copier.Copy())
+	ne := dstDB.Add(dst, copied)
 	c.srv.ks.Notify(dstID, keyspace.ClassNew, "new", dst)
 	if e.ExpireAt != 0 {
 		dstDB.SetExpire(dst, ne, e.ExpireAt)
@@ -371,6 +371,22 @@ func cmdCopy(c *conn, args [][]byte) {
 	dstDB.Written(dst)
 	c.srv.ks.Notify(dstID, keyspace.ClassGeneric, "copy_to", dst)
 	c.writeInt(1)
+}
+
+// copyValue returns a deep copy of v: by its Copy method (keyspace.Copier),
+// or for a list, which has none, element by element.
+func copyValue(v keyspace.Value) (keyspace.Value, bool) {
+	switch v := v.(type) {
+	case keyspace.Copier:
+		return v.Copy(), true
+	case *keyspace.List:
+		l := keyspace.NewList()
+		for i := range v.Len() {
+			l.PushRight(bytes.Clone(v.Index(i)))
+		}
+		return l, true
+	}
+	return nil, false
 }
 
 func cmdTouch(c *conn, args [][]byte) {
@@ -449,9 +465,7 @@ func cmdObject(c *conn, args [][]byte) {
 }
 
 // lfuPolicy reports whether maxmemory-policy is an LFU one.
-func (c *conn) lfuPolicy() bool {
-	return false
-}
+func (c *conn) lfuPolicy() bool { return c.srv.evictionPolicy().LFU() }
 
 // helpObject is OBJECT HELP as redis-server 7.0.15 prints it.
 var helpObject = []string{

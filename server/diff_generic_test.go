@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/heraldhq/herald/internal/redistest"
 	"github.com/heraldhq/herald/internal/resp"
@@ -176,6 +177,12 @@ func TestDiffGeneric(t *testing.T) {
 			a: HGETALL h2 => 1 pairs
 			a: HSET h2 f3 v3 => 1; s: 2
 			a: HLEN h => 1
+			a: RPUSH l a b c => 1; s: 4
+			a: COPY l l2 => 1; s: 4
+			a: LRANGE l2 0 -1 => 1
+			a: RPUSH l2 d => 1; s: 2
+			a: LLEN l => 1
+			a: OBJECT ENCODING l2 => 1
 			a: MOVE a 1 => 1
 			a: MOVE a 1 => 1
 			a: MOVE b 0 => 1
@@ -248,6 +255,16 @@ func TestDiffGeneric(t *testing.T) {
 			a: OBJECT NOPE a => 1
 			a: HSET h f v => 1; s: 4
 			a: OBJECT ENCODING h => 1
+			a: CONFIG SET maxmemory-policy allkeys-lfu => 1
+			a: SET lfu value => 1; s: 4
+			a: OBJECT FREQ lfu => 1
+			a: OBJECT FREQ nope => 1
+			a: OBJECT IDLETIME lfu => 1
+			a: OBJECT IDLETIME nope => 1
+			a: CONFIG SET maxmemory-policy volatile-lfu => 1
+			a: OBJECT IDLETIME lfu => 1
+			a: CONFIG SET maxmemory-policy noeviction => 1
+			a: OBJECT FREQ lfu => 1
 		`),
 		forProtocols("databases", "a", keyspaceSetup("KEAnm")+`
 			a: SELECT 3 => 1
@@ -479,4 +496,56 @@ func TestScanGuarantee(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestExpiryNotifications: a key whose time comes is expired by the
+// background cycle without being read, and one read after its time is
+// expired lazily; each raises one "expired" and counts in expired_keys.
+func TestExpiryNotifications(t *testing.T) {
+	s := startServer(t, Config{})
+	c, sub := dial(t, s.Addr()), dial(t, s.Addr())
+	c.mustDo("+OK\r\n", "CONFIG", "SET", "notify-keyspace-events", "Exg")
+	sub.send("SUBSCRIBE", "__keyevent@0__:expired", "__keyevent@0__:del")
+	sub.read()
+	sub.read()
+	expired := func(key string) {
+		t.Helper()
+		v := sub.read()
+		if len(v.Elems) != 3 || v.Elems[1].Str != "__keyevent@0__:expired" || v.Elems[2].Str != key {
+			t.Fatalf("got %s, want an expired event of %s", v, key)
+		}
+	}
+
+	// Active expiry: nothing reads the key.
+	c.mustDo("+OK\r\n", "SET", "active", "v", "PX", "30")
+	expired("active")
+	c.mustDo(":0\r\n", "DBSIZE")
+
+	// Lazy expiry, or active if it comes first: one event either way.
+	c.mustDo("+OK\r\n", "SET", "lazy", "v", "PXAT", strconv.FormatInt(time.Now().UnixMilli()+20, 10))
+	waitFor(t, "GET to find nothing", func() bool {
+		c.send("EXISTS", "lazy")
+		return c.read().Int == 0
+	})
+	expired("lazy")
+	c.send("INFO", "stats")
+	if v := infoFieldOf(c.read().Str, "expired_keys"); v != "2" {
+		t.Errorf("expired_keys %s, want 2", v)
+	}
+	// A time already past deletes at once, as "del", not "expired".
+	c.mustDo("+OK\r\n", "SET", "past", "v")
+	c.mustDo(":1\r\n", "PEXPIREAT", "past", "1")
+	v := sub.read()
+	if len(v.Elems) != 3 || v.Elems[1].Str != "__keyevent@0__:del" || v.Elems[2].Str != "past" {
+		t.Fatalf("got %s, want a del event", v)
+	}
+}
+
+func infoFieldOf(info, field string) string {
+	for _, line := range strings.Split(info, "\r\n") {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			return v
+		}
+	}
+	return ""
 }

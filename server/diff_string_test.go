@@ -57,8 +57,8 @@ func TestDiffString(t *testing.T) {
 			a: PEXPIRETIME k                         => 1
 			a: SET k v ex 100 ex 200                 => 1; s: 4
 			a: TTL k                                 => 1
-			a: SET k v EXAT 1                        => 1; s: 6
-			a: GET k                                 => 1; s: 2
+			a: SET k v EXAT 1                        => 1; s: 4
+			a: GET k                                 => 1; s: 4
 			a: SET k v NX XX                         => 1
 			a: SET k v XX NX                         => 1
 			a: SET k v EX 10 PX 100                  => 1
@@ -208,6 +208,8 @@ func TestDiffString(t *testing.T) {
 			a: MSETNX x 1                            => 1
 			a: MSETNX x                              => 1
 			a: MSETNX x 1 y                          => 1
+			a: MSETNX d 1 d 2 => 1; s: 6
+			a: GET d => 1
 			a: EXPIRE x 100                          => 1; s: 2
 			a: MSET x 5                              => 1; s: 2
 			a: TTL x                                 => 1
