@@ -75,3 +75,6 @@ func (db *DB) touchWatched(key string) {
 		w.dirty.Store(true)
 	}
 }
+
+// WatchedKeys returns how many keys of db some client watches. Lock held.
+func (db *DB) WatchedKeys() int { return len(db.watched) }
