@@ -402,11 +402,11 @@ func cmdTouch(c *conn, args [][]byte) {
 // cmdKeys is KEYS pattern: the keys not expired that match, in no
 // particular order (Redis's is its hash table's).
 func cmdKeys(c *conn, args [][]byte) {
-	pattern := args[1]
-	all := len(pattern) == 1 && pattern[0] == '*'
+	pattern := string(args[1])
+	all := pattern == "*"
 	var keys []string
 	c.keyspaceDB().Keys(func(key string, _ *keyspace.Entry) bool {
-		if all || glob.MatchString(string(pattern), key) {
+		if all || glob.MatchString(pattern, key) {
 			keys = append(keys, key)
 		}
 		return true
@@ -611,8 +611,8 @@ func cmdScan(c *conn, args [][]byte) {
 		return
 	}
 	count := int64(10)
-	var pattern []byte
-	var typeName string
+	var pattern, typeName string
+	usePattern := false
 	for i := 2; i < len(args); i += 2 {
 		if i+1 >= len(args) {
 			c.writeError(errSyntax)
@@ -631,10 +631,8 @@ func cmdScan(c *conn, args [][]byte) {
 			}
 			count = n
 		case "match":
-			pattern = args[i+1]
-			if len(pattern) == 1 && pattern[0] == '*' {
-				pattern = nil
-			}
+			pattern = string(args[i+1])
+			usePattern = pattern != "*"
 		case "type":
 			typeName = cString(args[i+1])
 		default:
@@ -650,7 +648,7 @@ func cmdScan(c *conn, args [][]byte) {
 	for ; i < len(snap) && (visited < count || snap[i].hash == snap[i-1].hash); i++ {
 		visited++
 		key := snap[i].key
-		if pattern != nil && !glob.MatchString(string(pattern), key) {
+		if usePattern && !glob.MatchString(pattern, key) {
 			continue
 		}
 		if typeName != "" {

@@ -171,8 +171,8 @@ func (c *conn) setGeneric(key, value []byte, o setOptions, cmd string, okReply, 
 	if o.get && !c.getGeneric(key) {
 		return
 	}
-	db := c.keyspaceDB()
-	found := db.Lookup(string(key)) != nil
+	db, k := c.keyspaceDB(), string(key)
+	found := db.Lookup(k) != nil
 	if (o.nx && found) || (o.xx && !found) {
 		if !o.get {
 			if abortReply != nil {
@@ -183,13 +183,13 @@ func (c *conn) setGeneric(key, value []byte, o setOptions, cmd string, okReply, 
 		}
 		return
 	}
-	e := c.setKey(string(key), keyspace.NewString(bytes.Clone(value)), found, o.keepTTL)
-	c.notify(keyspace.ClassString, "set", string(key))
+	e := c.setKey(k, keyspace.NewString(bytes.Clone(value)), found, o.keepTTL)
+	c.notify(keyspace.ClassString, "set", k)
 	if o.expireUnit != 0 {
-		db.SetExpire(string(key), e, when)
-		c.notify(keyspace.ClassGeneric, "expire", string(key))
+		db.SetExpire(k, e, when)
+		c.notify(keyspace.ClassGeneric, "expire", k)
 	}
-	db.Written(string(key))
+	db.Written(k)
 	if !o.get {
 		if okReply != nil {
 			okReply()

@@ -424,9 +424,10 @@ func TestDiffScan(t *testing.T) {
 	both("HSET", "hash:1", "f", "v")
 	both("HSET", "hash:2", "f", "v")
 	both("SET", "other", "v")
+	both("SET", "", "v")
 	for _, args := range [][]string{{}, {"COUNT", "1"}, {"COUNT", "7"}, {"COUNT", "1000"}, {"MATCH", "key:1*"},
 		{"MATCH", "*:2", "COUNT", "3"}, {"TYPE", "hash"}, {"TYPE", "STRING", "MATCH", "o*"}, {"TYPE", "nosuch"},
-		{"count", "5", "match", "key:?", "type", "string"}} {
+		{"count", "5", "match", "key:?", "type", "string"}, {"MATCH", ""}, {"MATCH", "*", "MATCH", "other"}} {
 		r, h := scanAll(t, redisConn, args...), scanAll(t, heraldConn, args...)
 		slices.Sort(r)
 		slices.Sort(h)
