@@ -284,6 +284,10 @@ func TestDiffGeneric(t *testing.T) {
 			a: SET y 1 => 1; s: 4
 			a: SET z 1 => 1; s: 4
 			a: INFO keyspace => 1
+			a: MULTI => 1
+			a: SET q 1 => 1
+			a: INFO keyspace => 1
+			a: EXEC => 1; s: 4
 		`),
 		forProtocols("notifications by class", "a", keyspaceSetup("Eg")+`
 			a: SET k v => 1
