@@ -241,3 +241,12 @@ func (l *List) Range(start, stop int, reverse bool, fn func(v []byte)) {
 		fn(l.Index(i))
 	}
 }
+
+// Copy returns a deep copy of the list (COPY).
+func (l *List) Copy() Value {
+	c := &List{buf: make([][]byte, len(l.buf)), n: l.n, bytes: l.bytes}
+	for i := range l.n {
+		c.buf[i] = append([]byte(nil), l.Index(i)...)
+	}
+	return c
+}

@@ -120,3 +120,20 @@ func TestListRangeAndEncoding(t *testing.T) {
 		t.Fatalf("size after emptying %d (was %d)", l.Size(), big)
 	}
 }
+
+func TestListCopy(t *testing.T) {
+	l := NewList()
+	for i := range 10 {
+		l.PushLeft([]byte{byte('a' + i)})
+	}
+	l.PopRight()
+	c := l.Copy().(*List)
+	l.Set(0, []byte("changed"))
+	if c.Len() != 9 || string(c.Index(0)) != "j" || string(c.Index(8)) != "b" || c.Size() != l.Size()-int64(len("changed"))+1 {
+		t.Fatalf("copy: len %d, [0] %q, size %d vs %d", c.Len(), c.Index(0), c.Size(), l.Size())
+	}
+	c.PushLeft([]byte("z"))
+	if l.Len() != 9 {
+		t.Fatal("the copy shares the ring")
+	}
+}

@@ -49,13 +49,12 @@ func registerList(t commandTable) {
 
 // Events of the list commands.
 const (
-	evLPush   = "lpush"
-	evRPush   = "rpush"
-	evLPop    = "lpop"
-	evRPop    = "rpop"
-	evDel     = "del"
-	evNew     = "new"
-	evKeyMiss = "keymiss"
+	evLPush = "lpush"
+	evRPush = "rpush"
+	evLPop  = "lpop"
+	evRPop  = "rpop"
+	evDel   = "del"
+	evNew   = "new"
 )
 
 func pushEvent(left bool) string {
@@ -76,13 +75,7 @@ func popEvent(left bool) string {
 // or miss, and the keymiss event on a miss) and returns its list. ok is
 // false when the key holds another type: WRONGTYPE has been replied.
 func (c *conn) listForRead(key []byte) (l *keyspace.List, ok bool) {
-	e := c.keyspaceDB().Lookup(string(key))
-	c.srv.ks.CountLookup(e != nil)
-	if e == nil {
-		c.notify(keyspace.ClassKeyMiss, evKeyMiss, string(key))
-		return nil, true
-	}
-	return c.asList(e)
+	return c.asList(c.lookupRead(key))
 }
 
 // listForWrite looks key up as Redis's lookupKeyWrite does and returns its
