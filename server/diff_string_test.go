@@ -6,8 +6,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/heraldhq/herald/internal/redistest"
+	"github.com/heraldhq/herald/internal/resp"
 )
 
 // keyspaceSetup begins a session of the generic and string suites: both
@@ -460,17 +462,49 @@ func TestDiffStringRandom(t *testing.T) {
 		func() []string { return []string{"COPY", key(), key(), pick("REPLACE", "DB", "x")} },
 		func() []string { return []string{"TOUCH", key(), key()} },
 		func() []string { return []string{"HSET", "h", "f", values()} },
+		func() []string { return []string{"RPUSH", key(), values()} },
+		func() []string { return []string{"SADD", key(), values()} },
+		func() []string { return []string{"ZADD", key(), ints(), values()} },
+		func() []string { return []string{"MOVE", key(), pick("0", "1", "2", "x")} },
+		func() []string { return []string{"COPY", key(), key(), "DB", pick("0", "1")} },
+		func() []string { return []string{"PEXPIREAT", key(), pick("1", "99999999999999")} },
+		func() []string { return []string{"DBSIZE"} },
+		func() []string { return []string{"EXPIRETIME", key()} },
 	}
 	for _, proto := range []string{"2", "3"} {
 		redisConn, heraldConn := rawDial(t, redisAddr, proto), rawDial(t, s.Addr().String(), proto)
-		redisConn.do(t, "FLUSHALL")
-		heraldConn.do(t, "FLUSHALL")
+		var subs []*rawConn
+		for _, c := range []*rawConn{redisConn, heraldConn} {
+			c.do(t, "FLUSHALL")
+			c.do(t, "CONFIG", "SET", "notify-keyspace-events", "KEAnm")
+			sub := rawDial(t, c.RemoteAddr().String(), "2")
+			sub.do(t, "PSUBSCRIBE", "*")
+			subs = append(subs, sub)
+		}
 		for range 3000 {
 			cmd := gens[rng.IntN(len(gens))]()
 			r, h := redisConn.do(t, cmd...), heraldConn.do(t, cmd...)
 			if !slices.Equal(r.Bytes(), h.Bytes()) {
 				t.Fatalf("RESP%s %q:\n redis  %s\n herald %s\n (the key in redis: %s)", proto, cmd, r, h, redisConn.do(t, "GET", cmd[1]))
 			}
+		}
+		// The notifications, in order: everything before the PING's reply.
+		var events [2][]string
+		for i, sub := range subs {
+			for v := sub.do(t, "PING"); v.Elems[0].Str != "pong"; v = rawRead(t, sub) {
+				events[i] = append(events[i], v.Elems[2].Str+" "+v.Elems[3].Str)
+			}
+		}
+		if len(events[0]) < 1000 {
+			t.Fatalf("RESP%s: only %d notifications", proto, len(events[0]))
+		}
+		if !slices.Equal(events[0], events[1]) {
+			for i := range min(len(events[0]), len(events[1])) {
+				if events[0][i] != events[1][i] {
+					t.Fatalf("RESP%s: notification %d: redis %q, herald %q", proto, i, events[0][i], events[1][i])
+				}
+			}
+			t.Fatalf("RESP%s: redis sent %d notifications, herald %d", proto, len(events[0]), len(events[1]))
 		}
 	}
 }
@@ -511,4 +545,15 @@ func TestDiffIncrByFloatFormat(t *testing.T) {
 			t.Fatalf("%q: redis %s, herald %s", cmd, r, h)
 		}
 	}
+}
+
+// rawRead reads one more reply or push on c.
+func rawRead(t *testing.T, c *rawConn) resp.Value {
+	t.Helper()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	v, err := resp.ReadValue(c.r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
