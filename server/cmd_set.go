@@ -23,14 +23,14 @@ func registerSet(t commandTable) {
 	add("scard", 2, cmdSCard)
 	add("spop", -2, cmdSPop)
 	add("srandmember", -2, cmdSRandMember)
-	add("smembers", 2, func(c *conn, args [][]byte) { setInter(c, args[1:], "", false, 0) })
-	add("sinter", -2, func(c *conn, args [][]byte) { setInter(c, args[1:], "", false, 0) })
-	add("sinterstore", -3, func(c *conn, args [][]byte) { setInter(c, args[2:], string(args[1]), false, 0) })
+	add("smembers", 2, func(c *conn, args [][]byte) { setInter(c, args[1:], "", false, false, 0) })
+	add("sinter", -2, func(c *conn, args [][]byte) { setInter(c, args[1:], "", false, false, 0) })
+	add("sinterstore", -3, func(c *conn, args [][]byte) { setInter(c, args[2:], string(args[1]), true, false, 0) })
 	add("sintercard", -3, cmdSInterCard)
-	add("sunion", -2, func(c *conn, args [][]byte) { setUnionDiff(c, args[1:], "", false) })
-	add("sunionstore", -3, func(c *conn, args [][]byte) { setUnionDiff(c, args[2:], string(args[1]), false) })
-	add("sdiff", -2, func(c *conn, args [][]byte) { setUnionDiff(c, args[1:], "", true) })
-	add("sdiffstore", -3, func(c *conn, args [][]byte) { setUnionDiff(c, args[2:], string(args[1]), true) })
+	add("sunion", -2, func(c *conn, args [][]byte) { setUnionDiff(c, args[1:], "", false, false) })
+	add("sunionstore", -3, func(c *conn, args [][]byte) { setUnionDiff(c, args[2:], string(args[1]), true, false) })
+	add("sdiff", -2, func(c *conn, args [][]byte) { setUnionDiff(c, args[1:], "", false, true) })
+	add("sdiffstore", -3, func(c *conn, args [][]byte) { setUnionDiff(c, args[2:], string(args[1]), true, true) })
 	add("sscan", -3, cmdSScan)
 }
 
@@ -329,16 +329,16 @@ func setSources(c *conn, keys [][]byte) ([]*keyspace.Set, bool) {
 	return sets, true
 }
 
-// setInter is SMEMBERS, SINTER, SINTERSTORE (dst not empty) and, with
+// setInter is SMEMBERS, SINTER, SINTERSTORE (store, in dst) and, with
 // cardOnly, SINTERCARD with its limit (0: none).
-func setInter(c *conn, keys [][]byte, dst string, cardOnly bool, limit int64) {
+func setInter(c *conn, keys [][]byte, dst string, store, cardOnly bool, limit int64) {
 	sets, ok := setSources(c, keys)
 	if !ok {
 		return
 	}
 	if slices.Contains(sets, nil) {
 		switch {
-		case dst != "":
+		case store:
 			if c.keyspaceDB().Delete(dst) {
 				c.keyspaceDB().Written(dst)
 				c.notify(keyspace.ClassGeneric, "del", dst)
@@ -366,7 +366,7 @@ func setInter(c *conn, keys [][]byte, dst string, cardOnly bool, limit int64) {
 	switch {
 	case cardOnly:
 		c.writeInt(int64(len(found)))
-	case dst != "":
+	case store:
 		result := keyspace.NewIntSet()
 		for _, m := range found {
 			result.Add(m)
@@ -436,8 +436,8 @@ func diffOf(sets []*keyspace.Set) *keyspace.Set {
 	return result
 }
 
-// setUnionDiff is SUNION, SDIFF and their STORE forms (dst not empty).
-func setUnionDiff(c *conn, keys [][]byte, dst string, diff bool) {
+// setUnionDiff is SUNION, SDIFF and their STORE forms (store, in dst).
+func setUnionDiff(c *conn, keys [][]byte, dst string, store, diff bool) {
 	sets, ok := setSources(c, keys)
 	if !ok {
 		return
@@ -448,7 +448,7 @@ func setUnionDiff(c *conn, keys [][]byte, dst string, diff bool) {
 	} else {
 		result = unionOf(sets)
 	}
-	if dst == "" {
+	if !store {
 		writeSetMembers(c, result)
 		return
 	}
@@ -493,7 +493,7 @@ func cmdSInterCard(c *conn, args [][]byte) {
 		c.writeError(errSyntax)
 		return
 	}
-	setInter(c, args[2:2+numKeys], "", true, limit)
+	setInter(c, args[2:2+numKeys], "", false, true, limit)
 }
 
 func cmdSScan(c *conn, args [][]byte) {
