@@ -442,7 +442,7 @@ func cmdObject(c *conn, args [][]byte) {
 	case "encoding":
 		c.writeBulkString(e.Value.Encoding())
 	case "refcount":
-		if s, ok := e.Value.(*keyspace.String); ok && s.Shared() {
+		if s, ok := e.Value.(*keyspace.String); ok && s.Shared() && c.sharedIntegers() {
 			c.writeInt(math.MaxInt32)
 		} else {
 			c.writeInt(1)
@@ -462,6 +462,18 @@ func cmdObject(c *conn, args [][]byte) {
 		idle := c.keyspaceDB().Idle(e) / 60000
 		c.writeInt(max(int64(e.Freq())-idle, 0))
 	}
+}
+
+// sharedIntegers reports whether Redis would hold small integers as its
+// shared objects: not with a maxmemory and an LRU or LFU policy, which
+// need each value's own access time. (Redis decides when it stores the
+// value; Herald when OBJECT REFCOUNT asks.)
+func (c *conn) sharedIntegers() bool {
+	switch c.srv.evictionPolicy() {
+	case keyspace.AllKeysLRU, keyspace.VolatileLRU, keyspace.AllKeysLFU, keyspace.VolatileLFU:
+		return c.srv.settings().MaxMemory == 0
+	}
+	return true
 }
 
 // lfuPolicy reports whether maxmemory-policy is an LFU one.

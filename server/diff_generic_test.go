@@ -265,6 +265,17 @@ func TestDiffGeneric(t *testing.T) {
 			a: OBJECT IDLETIME lfu => 1
 			a: CONFIG SET maxmemory-policy noeviction => 1
 			a: OBJECT FREQ lfu => 1
+			a: SET small 5 => 1; s: 4
+			a: CONFIG SET maxmemory 1gb => 1
+			a: CONFIG SET maxmemory-policy allkeys-lru => 1
+			a: SET small 6 => 1; s: 2
+			a: OBJECT REFCOUNT small => 1
+			a: CONFIG SET maxmemory-policy allkeys-random => 1
+			a: SET small 7 => 1; s: 2
+			a: OBJECT REFCOUNT small => 1
+			a: CONFIG SET maxmemory 0 => 1
+			a: CONFIG SET maxmemory-policy noeviction => 1
+			a: OBJECT REFCOUNT small => 1
 		`),
 		forProtocols("databases", "a", keyspaceSetup("KEAnm")+`
 			a: SELECT 3 => 1
