@@ -147,3 +147,31 @@ func ParseInt(b []byte) (int64, bool) {
 	}
 	return int64(v), true
 }
+
+// LookupBytes is Lookup for a key held in a byte slice (a command's
+// argument), without converting the key to a string on the way: a hit or
+// a miss costs no allocation. An expired key goes through Lookup, which
+// deletes it and notifies.
+func (db *DB) LookupBytes(key []byte) *Entry {
+	e := db.keys[string(key)]
+	if e == nil {
+		return nil
+	}
+	if e.ExpireAt != 0 && e.ExpireAt <= db.ks.Now() {
+		return db.Lookup(string(key))
+	}
+	db.touch(e)
+	return e
+}
+
+// PeekBytes is Peek for a key held in a byte slice, as LookupBytes.
+func (db *DB) PeekBytes(key []byte) *Entry {
+	e := db.keys[string(key)]
+	if e == nil {
+		return nil
+	}
+	if e.ExpireAt != 0 && e.ExpireAt <= db.ks.Now() {
+		return db.Peek(string(key))
+	}
+	return e
+}

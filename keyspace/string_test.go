@@ -131,3 +131,24 @@ func FuzzParseLongDouble(f *testing.F) {
 		}
 	})
 }
+
+func TestLookupBytes(t *testing.T) {
+	now := int64(1000)
+	var events []string
+	ks := New(func(channel, message string) { events = append(events, channel+" "+message) })
+	ks.Now = func() int64 { return now }
+	ks.SetEvents(EventsKeyevent | ClassExpired)
+	db := ks.DB(0)
+	e := db.Add("k", NewString([]byte("v")))
+	db.SetExpire("k", e, 2000)
+	if db.LookupBytes([]byte("k")) != e || db.PeekBytes([]byte("k")) != e || db.LookupBytes([]byte("nope")) != nil {
+		t.Fatal("lookup of a live key")
+	}
+	if n := testing.AllocsPerRun(100, func() { db.LookupBytes([]byte("k")); db.PeekBytes([]byte("nope")) }); n != 0 {
+		t.Errorf("%v allocations", n)
+	}
+	now = 2000
+	if db.PeekBytes([]byte("k")) != nil || db.Len() != 0 || len(events) != 1 || events[0] != "__keyevent@0__:expired k" {
+		t.Errorf("expired key: len %d, events %q", db.Len(), events)
+	}
+}

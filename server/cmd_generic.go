@@ -64,7 +64,7 @@ func registerGeneric(t commandTable) {
 
 // lookupRead is lookupKeyRead: for commands that read the value.
 func (c *conn) lookupRead(key []byte) *keyspace.Entry {
-	e := c.keyspaceDB().Lookup(string(key))
+	e := c.keyspaceDB().LookupBytes(key)
 	c.countRead(key, e, true)
 	return e
 }
@@ -72,7 +72,7 @@ func (c *conn) lookupRead(key []byte) *keyspace.Entry {
 // lookupReadNoTouch is lookupKeyReadWithFlags(LOOKUP_NOTOUCH): EXISTS,
 // TYPE, TTL; the access time stays.
 func (c *conn) lookupReadNoTouch(key []byte) *keyspace.Entry {
-	e := c.keyspaceDB().Peek(string(key))
+	e := c.keyspaceDB().PeekBytes(key)
 	c.countRead(key, e, true)
 	return e
 }
