@@ -24,7 +24,7 @@ func TestEvictPolicies(t *testing.T) {
 			ks := New(func(ch, msg string) { events = append(events, ch+" "+msg) })
 			ks.SetEvents(EventsKeyevent | ClassEvicted)
 			now := int64(1_000_000)
-			ks.Now = func() int64 { return now }
+			ks.Clock = func() int64 { return now }
 			db := ks.DB(0)
 			fill(ks, db, "k", 300, true)
 			ks.DB(3).Add("other", NewString([]byte("x")))
@@ -83,7 +83,7 @@ func TestEvictNoEvictionAndNothingLeft(t *testing.T) {
 func TestEvictLRUColdFirst(t *testing.T) {
 	ks := New(nil)
 	now := int64(1_000_000)
-	ks.Now = func() int64 { return now }
+	ks.Clock = func() int64 { return now }
 	db := ks.DB(0)
 	fill(ks, db, "k", 1000, false)
 	now += 100_000
@@ -109,7 +109,7 @@ func TestEvictLRUColdFirst(t *testing.T) {
 func TestEvictTTLNearestFirst(t *testing.T) {
 	ks := New(nil)
 	now := int64(1_000_000)
-	ks.Now = func() int64 { return now }
+	ks.Clock = func() int64 { return now }
 	db := ks.DB(0)
 	for i := range 1000 {
 		key := fmt.Sprintf("k%d", i)
@@ -132,7 +132,7 @@ func TestEvictTTLNearestFirst(t *testing.T) {
 func TestEvictLFU(t *testing.T) {
 	ks := New(nil)
 	now := int64(1_000_000)
-	ks.Now = func() int64 { return now }
+	ks.Clock = func() int64 { return now }
 	db := ks.DB(0)
 	fill(ks, db, "k", 400, false)
 	for i := 200; i < 400; i++ { // frequently used

@@ -32,9 +32,14 @@ type Keyspace struct {
 	events  Events                               // notify-keyspace-events
 	publish func(channel string, message string) // where notifications go; nil drops them
 
-	// Now returns the current time in milliseconds since the Unix epoch.
+	// Clock returns the current time in milliseconds since the Unix epoch.
 	// Tests may replace it before use.
-	Now func() int64
+	Clock func() int64
+	// snap is Clock's reading when the lock was taken: one time for the
+	// whole of a command (or an EXEC), as Redis caches the time per
+	// command, so a key does not expire half way through one. 0 when the
+	// lock is not held.
+	snap int64
 
 	used int64 // bytes accounted to keys and values (memory.go)
 
@@ -54,7 +59,7 @@ type Stats struct {
 // New returns an empty keyspace whose notifications go to publish (nil:
 // nowhere).
 func New(publish func(channel, message string)) *Keyspace {
-	ks := &Keyspace{publish: publish, Now: func() int64 { return time.Now().UnixMilli() }}
+	ks := &Keyspace{publish: publish, Clock: func() int64 { return time.Now().UnixMilli() }}
 	for i := range ks.dbs {
 		ks.dbs[i] = &DB{ks: ks, id: i, keys: make(map[string]*Entry), volatile: make(map[string]struct{})}
 	}
@@ -62,10 +67,26 @@ func New(publish func(channel, message string)) *Keyspace {
 }
 
 // Lock takes the keyspace for one command or one transaction.
-func (ks *Keyspace) Lock() { ks.mu.Lock() }
+func (ks *Keyspace) Lock() {
+	ks.mu.Lock()
+	ks.snap = ks.Clock()
+}
 
 // Unlock releases it.
-func (ks *Keyspace) Unlock() { ks.mu.Unlock() }
+func (ks *Keyspace) Unlock() {
+	ks.snap = 0
+	ks.mu.Unlock()
+}
+
+// Now returns the time of the command under way, in Unix milliseconds: the
+// clock's reading when the lock was taken (or the clock itself, for code
+// that runs without the lock, as unit tests do).
+func (ks *Keyspace) Now() int64 {
+	if ks.snap != 0 {
+		return ks.snap
+	}
+	return ks.Clock()
+}
 
 // DB returns database i, 0 <= i < NumDatabases.
 func (ks *Keyspace) DB(i int) *DB { return ks.dbs[i] }

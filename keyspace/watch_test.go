@@ -8,7 +8,7 @@ import "testing"
 func TestWatchRules(t *testing.T) {
 	ks := New(nil)
 	now := int64(1_000_000)
-	ks.Now = func() int64 { return now }
+	ks.Clock = func() int64 { return now }
 	db0, db1 := ks.DB(0), ks.DB(1)
 	var w Watch
 
