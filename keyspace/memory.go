@@ -5,8 +5,9 @@ import "errors"
 // Memory accounting. used is the sum over keys of an estimate of what the
 // key and its value hold: the key's bytes, the value's Size (each type
 // keeps it up to date in O(1) as it changes) and entryOverhead for the
-// entry and its map slot. It is what maxmemory compares with, and INFO's
-// used_memory adds the process's other heap to it (see the server).
+// entry and its map slot. Plus BaselineMemory it is what maxmemory
+// compares with and what INFO's used_memory reports (evict.go): client
+// buffers and the rest of the process's heap are not counted.
 const entryOverhead = 64
 
 // account brings e's share of used up to date.
