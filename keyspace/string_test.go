@@ -136,7 +136,7 @@ func TestLookupBytes(t *testing.T) {
 	now := int64(1000)
 	var events []string
 	ks := New(func(channel, message string) { events = append(events, channel+" "+message) })
-	ks.Now = func() int64 { return now }
+	ks.Clock = func() int64 { return now }
 	ks.SetEvents(EventsKeyevent | ClassExpired)
 	db := ks.DB(0)
 	e := db.Add("k", NewString([]byte("v")))

@@ -19,7 +19,8 @@ import (
 // DEL, UNLINK, EXISTS, TYPE, the EXPIRE and TTL families, PERSIST,
 // RENAME(NX), COPY, MOVE, TOUCH, KEYS, SCAN, RANDOMKEY and OBJECT. They
 // work on values of every type. Every handler runs with the keyspace lock
-// held.
+// held. RENAME, COPY and MOVE add keys as Redis's dbAdd does: "new" is
+// notified and clients blocked on the key are served after the command.
 
 func registerGeneric(t commandTable) {
 	add := func(name string, arity int, run func(*conn, [][]byte)) {
@@ -259,6 +260,7 @@ func cmdRename(c *conn, args [][]byte) {
 	v, expireAt := e.Value, e.ExpireAt
 	ne := db.Add(dst, v)
 	c.notify(keyspace.ClassNew, "new", dst)
+	c.srv.signalKeyAsReady(c.db, dst)
 	if expireAt != 0 {
 		db.SetExpire(dst, ne, expireAt)
 	}
@@ -309,6 +311,7 @@ func cmdMove(c *conn, args [][]byte) {
 	}
 	ne := dst.Add(key, e.Value)
 	c.srv.ks.Notify(id, keyspace.ClassNew, "new", key)
+	c.srv.signalKeyAsReady(id, key)
 	if e.ExpireAt != 0 {
 		dst.SetExpire(key, ne, e.ExpireAt)
 	}
@@ -365,6 +368,7 @@ func cmdCopy(c *conn, args [][]byte) {
 	}
 	ne := dstDB.Add(dst, copied)
 	c.srv.ks.Notify(dstID, keyspace.ClassNew, "new", dst)
+	c.srv.signalKeyAsReady(dstID, dst)
 	if e.ExpireAt != 0 {
 		dstDB.SetExpire(dst, ne, e.ExpireAt)
 	}
