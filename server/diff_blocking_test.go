@@ -211,6 +211,28 @@ func TestDiffBlocking(t *testing.T) {
 			~blocked 1
 			b: MOVE moved 0                => 1; a: 1; s: 8
 		`), skipOtherAdders),
+		[]session{{name: "a RESP3 waiter subscribed to its own events", script: `
+			a: HELLO 3                     => 1 hello
+			n: FLUSHALL                    => 1
+			n: CONFIG SET notify-keyspace-events KEA => 1
+			a: PSUBSCRIBE __key*@*__:*     => 1
+			a: BLPOP l 0                   => 0
+			~blocked 1
+			b: RPUSH l x                   => 1; a: 7
+			a: BLMOVE src dst LEFT RIGHT 0 => 0
+			~blocked 1
+			b: RPUSH src y                 => 1; a: 9
+		`}},
+		withSkip(listSessions("EXEC serves after the whole transaction", `
+			c: BLPOP l 0                   => 0
+			~blocked 1
+			a: MULTI                       => 1
+			a: RPUSH l x                   => 1
+			a: CONFIG SET maxclients 1000  => 1
+			a: RPOP l                      => 1
+			a: EXEC                        => 1; s: 6
+			b: RPUSH l y                   => 1; c: 1; s: 6
+		`), skipMidExec),
 		listSessions("a waiter that disconnects is forgotten", `
 			a: BLPOP l 0                   => 0
 			~blocked 1
@@ -332,3 +354,8 @@ func withSkip(list []session, why string) []session {
 	}
 	return list
 }
+
+// skipMidExec: EXEC releases the keyspace lock around a command that
+// takes it itself (CONFIG SET ...), and the release serves the blocked
+// clients then, not after the transaction as Redis does.
+const skipMidExec = "cmdExec's release of the keyspace lock around CONFIG SET serves blocked clients mid-transaction"
