@@ -377,18 +377,11 @@ func cmdCopy(c *conn, args [][]byte) {
 	c.writeInt(1)
 }
 
-// copyValue returns a deep copy of v: by its Copy method (keyspace.Copier),
-// or for a list, which has none, element by element.
+// copyValue returns a deep copy of v by its Copy method: every value type
+// implements keyspace.Copier.
 func copyValue(v keyspace.Value) (keyspace.Value, bool) {
-	switch v := v.(type) {
-	case keyspace.Copier:
-		return v.Copy(), true
-	case *keyspace.List:
-		l := keyspace.NewList()
-		for i := range v.Len() {
-			l.PushRight(bytes.Clone(v.Index(i)))
-		}
-		return l, true
+	if c, ok := v.(keyspace.Copier); ok {
+		return c.Copy(), true
 	}
 	return nil, false
 }
