@@ -197,7 +197,7 @@ func TestDiffBlocking(t *testing.T) {
 			b: DEL k                       => 1; s: 2
 			b: RPUSH k x                   => 1; a: 1; s: 6
 		`),
-		withSkip(listSessions("served by other commands that add a list", `
+		listSessions("served by other commands that add a list", `
 			a: BLPOP dst 0                 => 0
 			~blocked 1
 			b: RPUSH src x y               => 1; s: 2
@@ -210,7 +210,7 @@ func TestDiffBlocking(t *testing.T) {
 			a: BLPOP moved 0               => 0
 			~blocked 1
 			b: MOVE moved 0                => 1; a: 1; s: 8
-		`), skipOtherAdders),
+		`),
 		[]session{{name: "a RESP3 waiter subscribed to its own events", script: `
 			a: HELLO 3                     => 1 hello
 			n: FLUSHALL                    => 1
@@ -341,11 +341,6 @@ func redisBlockedClients(t *testing.T, addr string) int64 {
 	t.Fatal(fmt.Sprintf("no blocked_clients in INFO: %q", v.Str))
 	return 0
 }
-
-// skipOtherAdders: RENAME, COPY and MOVE do not call signalKeyAsReady
-// (cmd_generic.go), so a list they add does not serve the clients blocked
-// on its key yet, as Redis's dbAdd does.
-const skipOtherAdders = "RENAME, COPY and MOVE do not signal the keys they add (cmd_generic.go should call signalKeyAsReady)"
 
 // withSkip marks sessions skipped, saying why.
 func withSkip(list []session, why string) []session {
