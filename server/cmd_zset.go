@@ -633,6 +633,12 @@ func cmdZPop(c *conn, args [][]byte, max bool) {
 	} else {
 		c.writeArrayLen(int(2 * n))
 	}
+	zpopN(c, key, z, int(n), max, nested)
+}
+
+// zpopN pops n members of key's z from its lowest or its highest score,
+// writes them (as pairs when nested), and raises the events.
+func zpopN(c *conn, key string, z *keyspace.ZSet, n int, max, nested bool) {
 	for ; n > 0; n-- {
 		rank := 0
 		if max {

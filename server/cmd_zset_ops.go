@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 
@@ -11,8 +12,8 @@ import (
 )
 
 // ZUNION, ZINTER, ZDIFF, their STORE forms and ZINTERCARD, as Redis 7.0's
-// zunionInterDiffGenericCommand. Their inputs may be sets, whose members
-// score 1.
+// zunionInterDiffGenericCommand (their inputs may be sets, whose members
+// score 1); ZMPOP and ZRANDMEMBER.
 
 func registerZSetOps(t commandTable) {
 	store := commandMeta{flags: []string{"write", "denyoom", "movablekeys"}, firstKey: 1, lastKey: 1, keyStep: 1,
@@ -30,6 +31,156 @@ func registerZSetOps(t commandTable) {
 	add("zinter", -3, read, zsetInter, false, false)
 	add("zdiff", -3, read, zsetDiff, false, false)
 	add("zintercard", -3, read, zsetInter, false, true)
+	t.add(&command{name: "zmpop", arity: -4, flags: flagKeyspace, run: cmdZMPop,
+		meta: commandMeta{flags: []string{"write", "movablekeys"}, categories: []string{"@write", "@sortedset", "@slow"}}})
+	t.add(&command{name: "zrandmember", arity: -2, flags: flagKeyspace, run: cmdZRandMember,
+		meta: commandMeta{flags: []string{"readonly"}, firstKey: 1, lastKey: 1, keyStep: 1, categories: []string{"@read", "@sortedset", "@slow"}}})
+}
+
+// cmdZMPop is ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]: it pops
+// from the first of the keys that holds a sorted set.
+func cmdZMPop(c *conn, args [][]byte) {
+	numkeys, ok := parseInteger(args[1])
+	if !ok || numkeys < 1 {
+		c.writeError(errZNumkeys)
+		return
+	}
+	if numkeys > int64(len(args)-3) { // no room for MIN|MAX after the keys
+		c.writeError(errSyntax)
+		return
+	}
+	whereIdx := 2 + int(numkeys)
+	var max bool
+	switch strings.ToLower(string(args[whereIdx])) {
+	case "min":
+	case "max":
+		max = true
+	default:
+		c.writeError(errSyntax)
+		return
+	}
+	count := int64(-1)
+	for j := whereIdx + 1; j < len(args); j++ {
+		if count == -1 && strings.EqualFold(string(args[j]), "count") && j+1 < len(args) {
+			j++
+			n, ok := parseInteger(args[j])
+			if !ok || n < 1 {
+				c.writeError(errZCountGT0)
+				return
+			}
+			count = n
+			continue
+		}
+		c.writeError(errSyntax)
+		return
+	}
+	if count == -1 {
+		count = 1
+	}
+	for _, k := range args[2:whereIdx] {
+		z, ok := c.zsetWrite(k)
+		if !ok {
+			return
+		}
+		if z == nil {
+			continue
+		}
+		n := min(count, int64(z.Len()))
+		c.writeArrayLen(2)
+		c.writeBulk(k)
+		c.writeArrayLen(int(n))
+		zpopN(c, string(k), z, int(n), max, true)
+		return
+	}
+	c.reply = resp.AppendNullArray(c.reply, c.proto)
+}
+
+// zrandMaxCount bounds a negative ZRANDMEMBER count (members may repeat),
+// whose reply Redis would build however large: Herald refuses a reply of
+// more members than this.
+const zrandMaxCount = 1 << 24
+
+// cmdZRandMember is ZRANDMEMBER key [count [WITHSCORES]].
+func cmdZRandMember(c *conn, args [][]byte) {
+	if len(args) < 3 {
+		z, ok := c.zsetRead(args[1])
+		if !ok {
+			return
+		}
+		if z == nil {
+			c.writeNull()
+			return
+		}
+		r := rand.IntN(z.Len())
+		z.Range(r, r, false, func(m string, _ float64) bool {
+			c.writeBulkString(m)
+			return false
+		})
+		return
+	}
+	l, ok := parseInteger(args[2])
+	if !ok {
+		c.writeError(errNotInteger)
+		return
+	}
+	if l == math.MinInt64 {
+		c.writeError(errZRandCountRange)
+		return
+	}
+	if len(args) > 4 || (len(args) == 4 && !strings.EqualFold(string(args[3]), "withscores")) {
+		c.writeError(errSyntax)
+		return
+	}
+	withScores := len(args) == 4
+	if (withScores && (l < -math.MaxInt64/2 || l > math.MaxInt64/2)) || l < -zrandMaxCount {
+		c.writeError(errZValueRange)
+		return
+	}
+	z, ok := c.zsetRead(args[1])
+	if !ok {
+		return
+	}
+	if z == nil || l == 0 {
+		c.writeArrayLen(0)
+		return
+	}
+	size := z.Len()
+	var ranks []int
+	switch {
+	case l < 0 || l == 1: // with repeats, in random order
+		n := -l
+		if l == 1 {
+			n = 1
+		}
+		ranks = make([]int, n)
+		for i := range ranks {
+			ranks[i] = rand.IntN(size)
+		}
+	case l >= int64(size): // the whole set, from the highest score, as Redis's iterator
+		ranks = make([]int, size)
+		for i := range ranks {
+			ranks[i] = size - 1 - i
+		}
+	default: // distinct members
+		ranks = rand.Perm(size)[:l]
+	}
+	if withScores && c.proto < resp.RESP3 {
+		c.writeArrayLen(2 * len(ranks))
+	} else {
+		c.writeArrayLen(len(ranks))
+	}
+	for _, r := range ranks {
+		z.Range(r, r, false, func(m string, s float64) bool {
+			if withScores && c.proto >= resp.RESP3 {
+				c.writeArrayLen(2)
+			}
+			c.writeBulkString(m)
+			if withScores {
+				c.writeZScore(s)
+			}
+			return false
+		})
+	}
 }
 
 type zsetOp int
@@ -330,6 +481,37 @@ func zsetStoreResult(c *conn, dst string, z *keyspace.ZSet, event string) {
 // zsetOpsDocs are the COMMAND DOCS entries of the commands above, transcribed
 // from redis-server 7.0.15 as those of cmd_zset_docs.go.
 var zsetOpsDocs = map[string]*commandDoc{
+	"zmpop": {
+		summary:    "Remove and return members with scores in a sorted set",
+		since:      "7.0.0",
+		group:      "sorted-set",
+		complexity: "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.",
+		keySpecs:   []keySpec{{flags: []string{"RW", "access", "delete"}, beginIndex: 1, keynum: true, keynumIdx: 0, firstKey: 1, keyStep: 1}},
+		args: []docArg{
+			{name: "numkeys", kind: "integer"},
+			{name: "key", kind: "key", flags: argMultiple},
+			{name: "where", kind: "oneof", args: []docArg{
+				{name: "min", kind: "pure-token", token: "MIN"},
+				{name: "max", kind: "pure-token", token: "MAX"},
+			}},
+			{name: "count", kind: "integer", token: "COUNT", flags: argOptional},
+		},
+	},
+	"zrandmember": {
+		summary:    "Get one or multiple random elements from a sorted set",
+		since:      "6.2.0",
+		group:      "sorted-set",
+		complexity: "O(N) where N is the number of elements returned",
+		tips:       []string{"nondeterministic_output"},
+		keySpecs:   []keySpec{{flags: []string{"RO", "access"}, beginIndex: 1, lastKey: 0, keyStep: 1, limit: 0}},
+		args: []docArg{
+			{name: "key", kind: "key"},
+			{name: "options", kind: "block", flags: argOptional, args: []docArg{
+				{name: "count", kind: "integer"},
+				{name: "withscores", kind: "pure-token", token: "WITHSCORES", flags: argOptional},
+			}},
+		},
+	},
 	"zunionstore": {
 		summary:    "Add multiple sorted sets and store the resulting sorted set in a new key",
 		since:      "2.0.0",

@@ -523,6 +523,57 @@ func TestDiffZSet(t *testing.T) {
 			a: ZPOPMAX z 5                         => 1; s: 4
 			a: TTL z                               => 1
 		`),
+		zsetSession("zmpop", `
+			a: ZADD z1 1 a 2 b 3 c                 => 1; s: 2
+			a: ZADD z2 5 x                         => 1; s: 2
+			a: ZMPOP 2 nokey z1 MIN                => 1; s: 2
+			a: ZMPOP 2 nokey z1 max COUNT 1        => 1; s: 2
+			a: ZMPOP 3 nokey z1 z2 MIN COUNT 10    => 1; s: 4
+			a: ZMPOP 2 z1 z2 MAX                   => 1; s: 4
+			a: ZMPOP 2 z1 z2 MAX                   => 1
+			a: ZMPOP 1 z1 MIN                      => 1
+			a: ZMPOP 0 z1 MIN                      => 1
+			a: ZMPOP -1 z1 MIN                     => 1
+			a: ZMPOP x z1 MIN                      => 1
+			a: ZMPOP 2 z1 MIN                      => 1
+			a: ZMPOP 9223372036854775807 z1 MIN    => 1
+			a: ZMPOP 1 z1 MID                      => 1
+			a: ZMPOP 1 z1 MIN COUNT 0              => 1
+			a: ZMPOP 1 z1 MIN COUNT x              => 1
+			a: ZMPOP 1 z1 MIN COUNT 1 COUNT 1      => 1
+			a: ZMPOP 1 z1 MIN COUNT                => 1
+			a: ZMPOP 1 z1 MIN nope                 => 1
+			a: ZMPOP 1 z1                          => 1
+			a: SET str x                           => 1; s: 2
+			a: ZADD z3 1 a                         => 1; s: 2
+			a: ZMPOP 2 str z3 MIN                  => 1
+			a: ZMPOP 2 z3 str MIN                  => 1; s: 4
+		`),
+		zsetSession("zrandmember", `
+			a: ZADD z 1 a 2 b 3 c                  => 1; s: 2
+			a: ZRANDMEMBER z 3                     => 1
+			a: ZRANDMEMBER z 5 WITHSCORES          => 1
+			a: ZRANDMEMBER z 0                     => 1
+			a: ZRANDMEMBER z 0 WITHSCORES          => 1
+			a: ZRANDMEMBER z x                     => 1
+			a: ZRANDMEMBER z 1 x                   => 1
+			a: ZRANDMEMBER z 1 WITHSCORES x        => 1
+			a: ZRANDMEMBER z -9223372036854775808  => 1
+			a: ZRANDMEMBER z 9223372036854775807 WITHSCORES => 1
+			a: ZRANDMEMBER z -4611686018427387904 WITHSCORES => 1
+			a: ZRANDMEMBER nokey                   => 1
+			a: ZRANDMEMBER nokey 3                 => 1
+			a: ZRANDMEMBER nokey x                 => 1
+			a: ZADD one 1 only                     => 1; s: 2
+			a: ZRANDMEMBER one                     => 1
+			a: ZRANDMEMBER one -3 WITHSCORES       => 1
+			a: ZRANDMEMBER one 1 WITHSCORES        => 1
+			a: SET str x                           => 1; s: 2
+			a: ZRANDMEMBER str                     => 1
+			a: ZRANDMEMBER str 1                   => 1
+			a: ZRANDMEMBER str x                   => 1
+			a: ZRANDMEMBER                         => 1
+		`),
 		zsetSession("type and encodings", `
 			a: ZADD z 1 a                          => 1; s: 2
 			a: TYPE z                              => 1
@@ -706,7 +757,10 @@ func randomZCommand(r *rand.Rand, members int, scan bool) []string {
 		}
 		return cmd
 	}
-	switch r.IntN(26) {
+	switch r.IntN(27) {
+	case 26:
+		cmd = numkeys([]string{"ZMPOP"}, false)
+		cmd = append(append(cmd, pick("MIN", "max", "x")), options(pick("COUNT 1", "COUNT 3", "COUNT 0"))...)
 	case 22:
 		cmd = []string{"SADD", "s1", member(), member(), strconv.Itoa(r.IntN(5))}
 	case 23:
@@ -824,6 +878,73 @@ func TestDiffZScanSkiplist(t *testing.T) {
 		}
 		if !slices.Equal(got[0], got[1]) || len(got[0]) == 0 {
 			t.Errorf("ZSCAN %v: redis-server %d pairs, herald %d: %v", opts, len(got[0]), len(got[1]), got[1])
+		}
+	}
+}
+
+// TestZRandMemberRules checks ZRANDMEMBER's random replies by Redis's
+// rules: members of the set with their scores, distinct for a positive
+// count, as many as asked (or the whole set), in both encodings.
+func TestZRandMemberRules(t *testing.T) {
+	s := startServer(t, Config{})
+	for _, proto := range []string{"2", "3"} {
+		c := rawDial(t, s.Addr().String(), proto)
+		for _, size := range []int{5, 200} {
+			add := []string{"ZADD", "z"}
+			scores := map[string]string{}
+			for i := 0; i < size; i++ {
+				m := "m" + strconv.Itoa(i)
+				add = append(add, strconv.Itoa(i), m)
+				scores[m] = strconv.Itoa(i)
+			}
+			c.do(t, "DEL", "z")
+			c.do(t, add...)
+			for _, count := range []int{1, 2, 4, size - 1, size, -1, -3, -2 * size} {
+				for _, withScores := range []bool{false, true} {
+					args := []string{"ZRANDMEMBER", "z", strconv.Itoa(count)}
+					if withScores {
+						args = append(args, "WITHSCORES")
+					}
+					v := c.do(t, args...)
+					var members []string
+					for i := 0; i < len(v.Elems); i++ {
+						e := v.Elems[i]
+						switch {
+						case withScores && proto == "3":
+							if len(e.Elems) != 2 || scores[e.Elems[0].Str] != e.Elems[1].Str {
+								t.Fatalf("%v: pair %s", args, e)
+							}
+							members = append(members, e.Elems[0].Str)
+						case withScores:
+							if scores[e.Str] != v.Elems[i+1].Str {
+								t.Fatalf("%v: %s scores %s", args, e.Str, v.Elems[i+1].Str)
+							}
+							members = append(members, e.Str)
+							i++
+						default:
+							members = append(members, e.Str)
+						}
+					}
+					want := min(count, size)
+					if count < 0 {
+						want = -count
+					}
+					if len(members) != want {
+						t.Fatalf("%v: %d members, want %d", args, len(members), want)
+					}
+					seen := map[string]bool{}
+					for _, m := range members {
+						if _, ok := scores[m]; !ok || (count > 0 && seen[m]) {
+							t.Fatalf("%v: member %q (repeated: %v)", args, m, seen[m])
+						}
+						seen[m] = true
+					}
+				}
+			}
+			v := c.do(t, "ZRANDMEMBER", "z")
+			if _, ok := scores[v.Str]; !ok {
+				t.Fatalf("ZRANDMEMBER z: %s", v)
+			}
 		}
 	}
 }

@@ -85,6 +85,10 @@ const (
 	errZAtLeastOneKeyFmt = "ERR at least 1 input key is needed for '%s' command"
 	errZWeightFloat      = "ERR weight value is not a float"
 	errZLimitNegative    = "ERR LIMIT can't be negative"
+	errZNumkeys          = "ERR numkeys should be greater than 0"
+	errZCountGT0         = "ERR count should be greater than 0"
+	errZRandCountRange   = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+	errZValueRange       = "ERR value is out of range"
 )
 
 // Errors of the hash and set commands, as redis-server 7.0.15 sends them.
