@@ -127,7 +127,7 @@ func (s *Server) infoClients(b *infoBuilder) {
 	b.addInt("maxclients", int64(s.settings().MaxClients))
 	b.addInt("client_recent_max_input_buffer", maxIn)
 	b.addInt("client_recent_max_output_buffer", maxOut)
-	b.add("blocked_clients", "0")
+	b.addInt("blocked_clients", s.blocked.waiting.Load())
 	b.add("tracking_clients", "0")
 	b.add("clients_in_timeout_table", "0")
 }
