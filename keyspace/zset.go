@@ -12,8 +12,11 @@ import (
 // Redis keeps a small sorted set as a listpack and converts it to a
 // skiplist once it holds more than zsetMaxListpackEntries members or a
 // member longer than zsetMaxListpackValue bytes; the conversion is one
-// way. ZSet models that rule only for OBJECT ENCODING and memory: both
-// encodings keep the same order, so replies do not depend on it.
+// way. ZSet models that rule for OBJECT ENCODING and memory, and for the
+// few replies that depend on it: a listpack stores an integral score as an
+// integer (so -0 becomes 0, and ZSCAN shows the integer), ZSCAN returns a
+// listpack whole, and lex ranges over members with different scores are
+// walked as each encoding walks them (firstIn, lastIn).
 type ZSet struct {
 	scores     *scanTable[float64] // member to score, with Redis's SCAN cursor
 	list       skiplist

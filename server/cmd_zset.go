@@ -12,8 +12,10 @@ import (
 
 // The sorted-set commands, as Redis 7.0's t_zset.c: replies, errors (in
 // Redis's order of checks) and keyspace notifications. The data structure
-// is keyspace.ZSet; ZUNION, ZINTER, ZDIFF and their kind are in
-// cmd_zset_ops.go. The blocking pops, ZMPOP and ZRANDMEMBER are not there.
+// is keyspace.ZSet; ZUNION, ZINTER, ZDIFF and their kind, ZMPOP and
+// ZRANDMEMBER are in cmd_zset_ops.go, argument parsing in
+// cmd_zset_parse.go. The blocking pops (BZPOPMIN, BZPOPMAX, BZMPOP) are
+// not implemented.
 
 func registerZSet(t commandTable) {
 	ks := flagKeyspace
