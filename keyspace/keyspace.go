@@ -16,6 +16,7 @@ package keyspace
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -29,7 +30,7 @@ type Keyspace struct {
 	mu  sync.Mutex
 	dbs [NumDatabases]*DB
 
-	events  Events                               // notify-keyspace-events
+	events  atomic.Uint32                        // notify-keyspace-events (Events), read without the lock by CONFIG GET
 	publish func(channel string, message string) // where notifications go; nil drops them
 
 	// Clock returns the current time in milliseconds since the Unix epoch.

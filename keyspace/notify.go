@@ -102,11 +102,11 @@ func (f Events) String() string {
 	return string(b)
 }
 
-// SetEvents sets notify-keyspace-events. Lock held.
-func (ks *Keyspace) SetEvents(f Events) { ks.events = f }
+// SetEvents sets notify-keyspace-events. It needs no lock.
+func (ks *Keyspace) SetEvents(f Events) { ks.events.Store(uint32(f)) }
 
-// Events returns notify-keyspace-events. Lock held.
-func (ks *Keyspace) Events() Events { return ks.events }
+// Events returns notify-keyspace-events. It needs no lock.
+func (ks *Keyspace) Events() Events { return Events(ks.events.Load()) }
 
 // Notify raises a keyspace notification of class for key in database db,
 // as Redis's notifyKeyspaceEvent: on __keyspace@<db>__:<key> with the
@@ -114,7 +114,7 @@ func (ks *Keyspace) Events() Events { return ks.events }
 // message, as the flags allow. Commands call it after their effect, in
 // the order Redis does.
 func (ks *Keyspace) Notify(db int, class Events, event, key string) {
-	f := ks.events
+	f := ks.Events()
 	if f&class == 0 || ks.publish == nil {
 		return
 	}

@@ -136,9 +136,8 @@ func cmdExec(c *conn, _ [][]byte) {
 		if holdsKeyspaceInExec(c, q.cmd) {
 			q.cmd.run(c, q.args)
 		} else {
-			// A command that may take the keyspace lock itself (CONFIG
-			// SET ...) or waits on a backend runs without it; inExec
-			// says whether the lock is held.
+			// A publish that waits on a backend runs without the
+			// lock; inExec says whether the lock is held.
 			c.inExec = false
 			c.unlockKeyspace()
 			q.cmd.run(c, q.args)
@@ -153,24 +152,13 @@ func cmdExec(c *conn, _ [][]byte) {
 	c.discardTransaction()
 }
 
-// lockFreeInExec are the commands besides the keyspace's that EXEC runs
-// with the keyspace lock held: they never take it themselves. Other
-// commands run between the lock's release and its retaking, so a
-// transaction mixing keyspace writes with, say, PUBLISH stays atomic.
-var lockFreeInExec = map[string]bool{
-	"publish": true, "spublish": true, "ping": true, "echo": true, "select": true, "time": true,
-	"subscribe": true, "unsubscribe": true, "psubscribe": true, "punsubscribe": true,
-	"ssubscribe": true, "sunsubscribe": true, "info": true, "unwatch": true,
-}
-
+// holdsKeyspaceInExec reports whether EXEC runs cmd with the keyspace lock
+// held, as it runs every command but one that waits on a backend (a
+// PUBLISH through a Remote), so the transaction is atomic. Code that may
+// run inside EXEC and takes the lock itself checks c.inExec first (INFO,
+// UNWATCH, CONFIG SET maxmemory's eviction).
 func holdsKeyspaceInExec(c *conn, cmd *command) bool {
-	if cmd.flags&flagKeyspace != 0 {
-		return true
-	}
-	if cmd.flags&flagRemoteBatch != 0 && c.srv.remote != nil {
-		return false
-	}
-	return lockFreeInExec[cmd.name]
+	return cmd.flags&flagRemoteBatch == 0 || c.srv.remote == nil
 }
 
 // queueCommand queues cmd between MULTI and EXEC and replies QUEUED, or

@@ -59,13 +59,18 @@ func (c *conn) rejectForMemory(cmd *command, args [][]byte) bool {
 }
 
 // evictNow evicts down to maxmemory at once, as Redis does when CONFIG
-// SET lowers maxmemory. The keyspace lock must not be held.
+// SET lowers maxmemory. The keyspace lock must not be held unless inExec
+// says so.
 func (c *conn) evictNow() {
 	st := c.srv.settings()
 	if st.MaxMemory == 0 {
 		return
 	}
 	policy, _ := keyspace.ParsePolicy(st.MaxMemoryPolicy)
+	if c.inExec {
+		c.srv.ks.Evict(st.MaxMemory, policy, st.MaxMemorySamples)
+		return
+	}
 	c.lockKeyspace()
 	c.srv.ks.Evict(st.MaxMemory, policy, st.MaxMemorySamples)
 	c.unlockKeyspace()

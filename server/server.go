@@ -110,9 +110,7 @@ func NewWithBroker(cfg Config, b *broker.Broker) *Server {
 
 func (s *Server) store(cfg Config) {
 	events, _ := keyspace.ParseEvents(cfg.NotifyKeyspaceEvents) // checked by CONFIG SET and the flag parser
-	s.ks.Lock()
 	s.ks.SetEvents(events)
-	s.ks.Unlock()
 	s.cfg.Store(&settings{
 		Config:           cfg,
 		requirePass:      cfg.RequirePass,
@@ -127,11 +125,7 @@ func (s *Server) settings() *settings { return s.cfg.Load() }
 func (s *Server) logger() *slog.Logger { return s.settings().Logger }
 
 // keyspaceEvents returns notify-keyspace-events.
-func (s *Server) keyspaceEvents() keyspace.Events {
-	s.ks.Lock()
-	defer s.ks.Unlock()
-	return s.ks.Events()
-}
+func (s *Server) keyspaceEvents() keyspace.Events { return s.ks.Events() }
 
 // Broker returns the broker the server routes through.
 func (s *Server) Broker() *broker.Broker { return s.broker }
