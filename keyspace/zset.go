@@ -78,6 +78,15 @@ func (z *ZSet) Copy() Value {
 	return c
 }
 
+// NewZSetFor returns an empty sorted set for n members to come, encoded
+// as Redis creates one of a known length (ZRANGESTORE by rank): a skiplist
+// from the start when n exceeds the listpack's limit.
+func NewZSetFor(n int) *ZSet {
+	z := NewZSet()
+	z.skiplist = n > zsetMaxListpackEntries
+	return z
+}
+
 // BuildZSet returns the sorted set of members (distinct) with scores,
 // built as Redis builds the result of ZUNIONSTORE and its kind: a
 // skiplist, which compact converts to a listpack when it has at most 128

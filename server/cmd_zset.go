@@ -505,6 +505,9 @@ func zrangeGeneric(c *conn, args [][]byte, src int, store bool, kind zrangeKind,
 		if end >= n {
 			end = n - 1
 		}
+		if st, ok := out.(*zrangeStore); ok { // the length is known: Redis's encoding for it
+			st.z = keyspace.NewZSetFor(int(end - start + 1))
+		}
 		z.Range(int(start), int(end), reverse, out.emit)
 	case zrangeScore:
 		z.RangeByScore(scoreRange, reverse, zclampInt(offset), zclampInt(limit), out.emit)
