@@ -199,16 +199,22 @@ func (db *DB) Add(key string, v Value) *Entry {
 // The caller notifies and calls Written.
 func (db *DB) Set(key string, v Value, keepTTL bool) *Entry {
 	if e := db.keys[key]; e != nil {
-		e.Value = v
-		if !keepTTL && e.ExpireAt != 0 {
-			e.ExpireAt = 0
-			delete(db.volatile, key)
-		}
-		db.touch(e)
-		db.ks.account(key, e)
+		db.Replace(key, e, v, keepTTL)
 		return e
 	}
 	return db.Add(key, v)
+}
+
+// Replace is Set for a key that exists, whose entry e the caller got from
+// Lookup: the same without looking the key up again.
+func (db *DB) Replace(key string, e *Entry, v Value, keepTTL bool) {
+	e.Value = v
+	if !keepTTL && e.ExpireAt != 0 {
+		e.ExpireAt = 0
+		delete(db.volatile, key)
+	}
+	db.touch(e)
+	db.ks.account(key, e)
 }
 
 // Delete removes key and reports whether it existed. The caller notifies
@@ -246,7 +252,13 @@ func (db *DB) SetExpire(key string, e *Entry, at int64) {
 // signalModifiedKey): WATCHes of it fail, and the value's size is
 // accounted again. Call it once per changed key, after the change.
 func (db *DB) Written(key string) {
-	if e := db.keys[key]; e != nil {
+	db.WrittenEntry(key, db.keys[key])
+}
+
+// WrittenEntry is Written for a key whose entry the caller holds (nil if
+// the command removed the key).
+func (db *DB) WrittenEntry(key string, e *Entry) {
+	if e != nil {
 		db.ks.account(key, e)
 	}
 	db.touchWatched(key)

@@ -71,6 +71,9 @@ func (w *Watch) Unwatch() {
 
 // touchWatched marks the watches of key dirty.
 func (db *DB) touchWatched(key string) {
+	if len(db.watched) == 0 {
+		return
+	}
 	for _, w := range db.watched[key] {
 		w.dirty.Store(true)
 	}

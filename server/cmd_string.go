@@ -172,7 +172,8 @@ func (c *conn) setGeneric(key, value []byte, o setOptions, cmd string, okReply, 
 		return
 	}
 	db, k := c.keyspaceDB(), string(key)
-	found := db.Lookup(k) != nil
+	e := db.Lookup(k)
+	found := e != nil
 	if (o.nx && found) || (o.xx && !found) {
 		if !o.get {
 			if abortReply != nil {
@@ -183,13 +184,18 @@ func (c *conn) setGeneric(key, value []byte, o setOptions, cmd string, okReply, 
 		}
 		return
 	}
-	e := c.setKey(k, keyspace.NewString(bytes.Clone(value)), found, o.keepTTL)
+	v := keyspace.NewString(bytes.Clone(value))
+	if found {
+		db.Replace(k, e, v, o.keepTTL)
+	} else {
+		e = c.setKey(k, v, false, o.keepTTL)
+	}
 	c.notify(keyspace.ClassString, "set", k)
 	if o.expireUnit != 0 {
 		db.SetExpire(k, e, when)
 		c.notify(keyspace.ClassGeneric, "expire", k)
 	}
-	db.Written(k)
+	db.WrittenEntry(k, e)
 	if !o.get {
 		if okReply != nil {
 			okReply()
