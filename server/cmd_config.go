@@ -58,6 +58,12 @@ var configParams = []configParam{
 	{"requirepass", func(s *Server) string { return s.settings().RequirePass },
 		func(cfg *Config, v string) error { cfg.RequirePass = v; return nil }},
 	{"save", constant(""), setSave},
+	{"tls-auth-clients", func(s *Server) string { return s.settings().TLSAuthClients }, nil},
+	{"tls-ca-cert-file", func(s *Server) string { return s.settings().TLSCACertFile }, nil},
+	{"tls-cert-file", func(s *Server) string { return s.settings().TLSCertFile }, nil},
+	{"tls-key-file", func(s *Server) string { return s.settings().TLSKeyFile }, nil},
+	{"tls-port", func(s *Server) string { return strconv.Itoa(s.tlsPort()) }, nil},
+	{"tls-protocols", func(s *Server) string { return s.settings().TLSProtocols }, nil},
 }
 
 // Herald's reasons for refusing values Redis would take.

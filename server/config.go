@@ -64,6 +64,28 @@ type Config struct {
 	// RemoteTimeout bounds a command's wait for Remote. Zero means
 	// DefaultRemoteTimeout.
 	RemoteTimeout time.Duration
+
+	// TLSPort is tls-port: the port of the TLS listener on the Bind
+	// addresses, beside the plain one. Zero means no TLS listener, as in
+	// Redis. StartLocal, when it is not zero, listens for TLS on
+	// 127.0.0.1 at a port the system picks (TLSAddr).
+	TLSPort int
+	// TLSCertFile and TLSKeyFile are tls-cert-file and tls-key-file: the
+	// server's PEM certificate chain and private key. Required with
+	// TLSPort.
+	TLSCertFile, TLSKeyFile string
+	// TLSCACertFile is tls-ca-cert-file: PEM certificates of the CAs that
+	// client certificates are verified against. Required unless
+	// TLSAuthClients is "no", as in Redis.
+	TLSCACertFile string
+	// TLSAuthClients is tls-auth-clients: "yes" (a client must present a
+	// certificate the CA signed), "optional" (verified if presented) or
+	// "no". Empty means "yes", as in Redis.
+	TLSAuthClients string
+	// TLSProtocols is tls-protocols: Redis's space-separated list of
+	// TLSv1, TLSv1.1, TLSv1.2, TLSv1.3 (ParseTLSProtocols). Empty means
+	// "TLSv1.2 TLSv1.3".
+	TLSProtocols string
 }
 
 // OutputLimit is one class of client-output-buffer-limit: a client whose
@@ -115,6 +137,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.RemoteTimeout == 0 {
 		c.RemoteTimeout = DefaultRemoteTimeout
+	}
+	if c.TLSAuthClients == "" {
+		c.TLSAuthClients = TLSAuthClientsYes
 	}
 	return c
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -29,7 +30,7 @@ const (
 type conn struct {
 	srv *Server
 	nc  net.Conn
-	raw syscall.RawConn // nil when nc is not a socket (net.Pipe in tests)
+	raw syscall.RawConn // nil when nc is not a socket (net.Pipe in tests, *tls.Conn)
 	id  int64
 
 	remoteAddr, localAddr string
@@ -501,6 +502,12 @@ func (c *conn) kill() {
 	c.out.closed = true
 	c.out.drop()
 	c.out.mu.Unlock()
+	if tc, ok := c.nc.(*tls.Conn); ok {
+		// Not tls.Conn.Close, which may wait seconds to send close_notify
+		// to a client that does not read; cleanup closes it later.
+		tc.NetConn().Close()
+		return
+	}
 	c.nc.Close()
 }
 

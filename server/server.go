@@ -38,9 +38,12 @@ type Server struct {
 
 	mu        sync.Mutex
 	listeners []net.Listener
-	conns     map[int64]*conn
-	closed    bool
-	wg        sync.WaitGroup
+	// tlsListeners are the TLS listeners (tls.go), apart from listeners
+	// because CONFIG SET port and bind replace only those.
+	tlsListeners []net.Listener
+	conns        map[int64]*conn
+	closed       bool
+	wg           sync.WaitGroup
 
 	nextID atomic.Int64
 	stats  stats
@@ -131,10 +134,15 @@ func (s *Server) keyspaceEvents() keyspace.Events { return s.ks.Events() }
 func (s *Server) Broker() *broker.Broker { return s.broker }
 
 // Start listens on every address of cfg.Bind at cfg.Port (none when Port is
-// 0) and serves in the background.
+// 0), and for TLS at cfg.TLSPort (none when 0), and serves in the
+// background.
 func Start(cfg Config) (*Server, error) {
 	s := New(cfg)
 	if err := s.listenAll(); err != nil {
+		return nil, err
+	}
+	if err := s.listenTLS(false); err != nil {
+		s.Shutdown(context.Background())
 		return nil, err
 	}
 	return s, nil
@@ -142,7 +150,8 @@ func Start(cfg Config) (*Server, error) {
 
 // StartLocal starts a server listening on 127.0.0.1 at a port the system
 // picks, whatever cfg.Bind and cfg.Port say: the one call tests and
-// embedders need. Addr returns the address.
+// embedders need. Addr returns the address. When cfg.TLSPort is not 0 it
+// listens for TLS too, on another such port, which TLSAddr returns.
 func StartLocal(cfg Config) (*Server, error) {
 	s := New(cfg)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -150,6 +159,10 @@ func StartLocal(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.Serve(l)
+	if err := s.listenTLS(true); err != nil {
+		s.Shutdown(context.Background())
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -171,14 +184,21 @@ func (s *Server) listenAll() error {
 }
 
 // Serve accepts connections on l in the background until Shutdown.
-func (s *Server) Serve(l net.Listener) {
+func (s *Server) Serve(l net.Listener) { s.serveListener(l, false) }
+
+// serveListener accepts on l, which is one of the TLS listeners if isTLS.
+func (s *Server) serveListener(l net.Listener, isTLS bool) {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
 		l.Close()
 		return
 	}
-	s.listeners = append(s.listeners, l)
+	if isTLS {
+		s.tlsListeners = append(s.tlsListeners, l)
+	} else {
+		s.listeners = append(s.listeners, l)
+	}
 	s.wg.Add(1)
 	s.startSamplerLocked()
 	s.mu.Unlock()
@@ -264,6 +284,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.closed = true
 	for _, l := range s.listeners {
+		l.Close()
+	}
+	for _, l := range s.tlsListeners {
 		l.Close()
 	}
 	for _, c := range s.conns {

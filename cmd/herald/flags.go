@@ -16,6 +16,9 @@ type serveOptions struct {
 	server.Config
 	// HTTPPort is the gateway's port; 0 means no HTTP listener.
 	HTTPPort int
+	// HTTPTLSPort is the gateway's HTTPS (and WSS) port, with the RESP
+	// server's tls-* certificate settings; 0 means none.
+	HTTPTLSPort int
 	// HTTPAllowRemote lets non-loopback clients use the gateway.
 	HTTPAllowRemote bool
 	// JWTSecret, when set, turns on HS256 tokens for the gateway.
@@ -85,7 +88,7 @@ func applyOption(cfg *serveOptions, name string, values []string) error {
 		return values[0], nil
 	}
 	switch name {
-	case "port", "http-port":
+	case "port", "http-port", "tls-port", "http-tls-port":
 		v, err := one()
 		if err != nil {
 			return err
@@ -94,11 +97,30 @@ func applyOption(cfg *serveOptions, name string, values []string) error {
 		if err != nil || port < 0 || port > 65535 {
 			return fmt.Errorf("invalid port %q", v)
 		}
-		if name == "port" {
-			cfg.Port = port
-		} else {
-			cfg.HTTPPort = port
+		*map[string]*int{"port": &cfg.Port, "http-port": &cfg.HTTPPort, "tls-port": &cfg.TLSPort, "http-tls-port": &cfg.HTTPTLSPort}[name] = port
+	case "tls-cert-file", "tls-key-file", "tls-ca-cert-file":
+		v, err := one()
+		if err != nil {
+			return err
 		}
+		if v == "" {
+			return fmt.Errorf("is empty")
+		}
+		*map[string]*string{"tls-cert-file": &cfg.TLSCertFile, "tls-key-file": &cfg.TLSKeyFile, "tls-ca-cert-file": &cfg.TLSCACertFile}[name] = v
+	case "tls-auth-clients":
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		if cfg.TLSAuthClients, err = server.ParseTLSAuthClients(v); err != nil {
+			return err
+		}
+	case "tls-protocols":
+		v := strings.Join(values, " ")
+		if _, _, err := server.ParseTLSProtocols(v); err != nil {
+			return err
+		}
+		cfg.TLSProtocols = v
 	case "http-allow-remote":
 		if len(values) == 0 {
 			cfg.HTTPAllowRemote = true

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -22,14 +23,26 @@ import (
 type httpGateway struct {
 	gw      *gateway.Gateway
 	servers []*http.Server
-	addrs   []net.Addr
+	addrs   []net.Addr // HTTP
+	// tlsAddrs are the HTTPS listeners' addresses.
+	tlsAddrs []net.Addr
 }
 
-// startGateway listens for HTTP on every bind address at opts.HTTPPort and
-// serves the gateway over fanout, which routes through srv's broker. It returns nil when the port is 0.
+// startGateway listens for HTTP on every bind address at opts.HTTPPort, and
+// for HTTPS at opts.HTTPTLSPort with the tls-* settings, and serves the
+// gateway over fanout, which routes through srv's broker. It returns nil
+// when both ports are 0.
 func startGateway(opts serveOptions, srv *server.Server, fanout bus.Bus, logger *slog.Logger) (*httpGateway, error) {
-	if opts.HTTPPort == 0 {
+	if opts.HTTPPort == 0 && opts.HTTPTLSPort == 0 {
 		return nil, nil
+	}
+	var tc *tls.Config
+	if opts.HTTPTLSPort != 0 {
+		var err error
+		if tc, err = opts.Config.TLSConfig(); err != nil {
+			return nil, fmt.Errorf("--http-tls-port: %w", err)
+		}
+		tc.NextProtos = []string{"http/1.1"} // WebSocket upgrades hijack HTTP/1.1 connections
 	}
 	auth, err := gatewayAuthenticator(opts)
 	if err != nil {
@@ -48,23 +61,39 @@ func startGateway(opts serveOptions, srv *server.Server, fanout bus.Bus, logger 
 	if len(binds) == 0 {
 		binds = []string{"127.0.0.1"}
 	}
-	for _, host := range binds {
-		addr := net.JoinHostPort(host, strconv.Itoa(opts.HTTPPort))
-		l, err := net.Listen("tcp", addr)
-		if err != nil {
-			g.shutdown(context.Background())
-			return nil, fmt.Errorf("could not listen for HTTP on %s: %w", addr, err)
+	for _, port := range []int{opts.HTTPPort, opts.HTTPTLSPort} {
+		if port == 0 {
+			continue
 		}
-		hs := &http.Server{Handler: g.gw, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
-		g.servers = append(g.servers, hs)
-		g.addrs = append(g.addrs, l.Addr())
-		go func() {
-			if err := hs.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				logger.Error("HTTP gateway stopped", "addr", addr, "error", err)
+		secure := port == opts.HTTPTLSPort
+		for _, host := range binds {
+			addr := net.JoinHostPort(host, strconv.Itoa(port))
+			l, err := net.Listen("tcp", addr)
+			if err != nil {
+				g.shutdown(context.Background())
+				return nil, fmt.Errorf("could not listen for HTTP on %s: %w", addr, err)
 			}
-		}()
+			if secure {
+				g.tlsAddrs = append(g.tlsAddrs, l.Addr())
+				l = tls.NewListener(l, tc)
+			} else {
+				g.addrs = append(g.addrs, l.Addr())
+			}
+			g.serve(l, logger)
+		}
 	}
 	return g, nil
+}
+
+// serve serves the gateway on l in the background.
+func (g *httpGateway) serve(l net.Listener, logger *slog.Logger) {
+	hs := &http.Server{Handler: g.gw, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	g.servers = append(g.servers, hs)
+	go func() {
+		if err := hs.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("HTTP gateway stopped", "addr", l.Addr(), "error", err)
+		}
+	}()
 }
 
 // shutdown stops the listeners, then closes the WebSocket and SSE clients.

@@ -4,6 +4,9 @@
 //	             [--requirepass secret] [--client-output-buffer-limit "pubsub 32mb 8mb 60"]
 //	             [--proto-max-bulk-len 512mb] [--client-query-buffer-limit 1gb]
 //	             [--http-port 8080] [--http-allow-remote yes|no]
+//	             [--tls-port N --tls-cert-file FILE --tls-key-file FILE [--tls-ca-cert-file FILE]
+//	              [--tls-auth-clients yes|no|optional] [--tls-protocols "TLSv1.2 TLSv1.3"]]
+//	             [--http-tls-port N]
 //	             [--jwt-secret SECRET | --jwt-public-key FILE]
 //	herald token --secret SECRET --sub ID [--subscribe GLOB ...] [--publish GLOB ...] [--ttl 1h]
 //
@@ -28,6 +31,8 @@ const usage = `usage: herald serve [--port N] [--bind ADDR ...] [--maxclients N]
                     [--client-output-buffer-limit "CLASS HARD SOFT SECONDS" ...]
                     [--proto-max-bulk-len SIZE] [--client-query-buffer-limit SIZE]
                     [--http-port N] [--http-allow-remote yes|no]
+                    [--tls-port N] [--http-tls-port N] [--tls-cert-file FILE] [--tls-key-file FILE]
+                    [--tls-ca-cert-file FILE] [--tls-auth-clients yes|no|optional] [--tls-protocols PROTO ...]
                     [--jwt-secret SECRET | --jwt-public-key FILE]
        herald token --secret SECRET --sub ID [--subscribe GLOB ...] [--publish GLOB ...] [--ttl 1h]
        herald pub [--addr HOST:PORT] [--pass P] [--rate N] [--count N] CHANNEL MESSAGE
@@ -105,14 +110,18 @@ func serve(args []string) int {
 	if gw != nil && bk != nil {
 		addBackendMetrics(gw.gw, bk)
 	}
-	if srv.Addr() == nil {
+	if srv.Addr() == nil && srv.TLSAddr() == nil {
 		logger.Warn("--port 0: not listening on any TCP port")
 	}
 	if gw != nil {
-		logger.Info("HTTP gateway ready (WebSocket /ws, SSE /sse, POST /publish/{channel})", "addrs", gw.addrs)
-		logger.Info("demo page", "url", "http://"+gw.addrs[0].String()+"/")
+		logger.Info("HTTP gateway ready (WebSocket /ws, SSE /sse, POST /publish/{channel})", "addrs", gw.addrs, "tls_addrs", gw.tlsAddrs)
+		if len(gw.addrs) > 0 {
+			logger.Info("demo page", "url", "http://"+gw.addrs[0].String()+"/")
+		} else {
+			logger.Info("demo page", "url", "https://"+gw.tlsAddrs[0].String()+"/")
+		}
 	}
-	logger.Info("Herald ready to accept connections", "addr", srv.Addr(), "version", server.HeraldVersion)
+	logger.Info("Herald ready to accept connections", "addr", srv.Addr(), "tls_addr", srv.TLSAddr(), "version", server.HeraldVersion)
 
 	memCtx, stopMem := context.WithCancel(context.Background())
 	defer stopMem()

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gobwas/ws"
+	"github.com/gobwas/ws/wsutil"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/heraldhq/herald/internal/testcert"
+	"github.com/heraldhq/herald/server"
+)
+
+// --http-tls-port serves the gateway over HTTPS and WSS with the tls-*
+// settings: a WSS subscriber gets an HTTPS publish and a RESP-over-TLS one.
+func TestGatewayTLS(t *testing.T) {
+	certs := testcert.New(t)
+	opts, err := parseServeOptions([]string{"--port", "0", "--http-port", "0", "--http-tls-port", "1",
+		"--tls-port", "1", "--tls-cert-file", certs.CertFile, "--tls-key-file", certs.KeyFile,
+		"--tls-ca-cert-file", certs.CAFile, "--tls-auth-clients", "optional", "--tls-protocols", "TLSv1.2", "TLSv1.3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	opts.Logger = logger
+	srv, err := server.StartLocal(opts.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	opts.HTTPTLSPort = freePort(t)
+	gw, err := startGateway(opts, srv, fanout(srv, nil), logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gw.shutdown(context.Background())
+	if len(gw.addrs) != 0 || len(gw.tlsAddrs) != 1 {
+		t.Fatalf("listening on HTTP %v, HTTPS %v", gw.addrs, gw.tlsAddrs)
+	}
+	host := gw.tlsAddrs[0].String()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	dialer := ws.Dialer{TLSConfig: certs.ClientConfig(nil)}
+	wsConn, _, _, err := dialer.Dial(ctx, "wss://"+host+"/ws")
+	if err != nil {
+		t.Fatalf("wss dial: %v", err)
+	}
+	defer wsConn.Close()
+	wsConn.SetDeadline(time.Now().Add(10 * time.Second))
+	if err := wsutil.WriteClientText(wsConn, []byte(`{"id":1,"type":"subscribe","channel":"news"}`)); err != nil {
+		t.Fatal(err)
+	}
+	readJSON := func() map[string]any {
+		t.Helper()
+		b, err := wsutil.ReadServerText(wsConn)
+		if err != nil {
+			t.Fatalf("wss read: %v", err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatalf("%s: %v", b, err)
+		}
+		return m
+	}
+	if m := readJSON(); m["type"] != "ack" {
+		t.Fatalf("subscribe reply: %v", m)
+	}
+
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: certs.ClientConfig(nil)}}
+	defer client.CloseIdleConnections()
+	resp, err := client.Post("https://"+host+"/publish/news", "text/plain", strings.NewReader("over https"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || strings.TrimSpace(string(body)) != `{"receivers":1}` {
+		t.Fatalf("POST /publish/news: %s %s", resp.Status, body)
+	}
+	if m := readJSON(); m["type"] != "message" || m["data"] != "over https" {
+		t.Fatalf("wss got %v", m)
+	}
+
+	rc := redis.NewClient(&redis.Options{Addr: srv.TLSAddr().String(), TLSConfig: certs.ClientConfig(&certs.Client), MaxRetries: -1})
+	defer rc.Close()
+	if n, err := rc.Publish(ctx, "news", "over rediss").Result(); err != nil || n != 1 {
+		t.Fatalf("PUBLISH over TLS: %d, %v", n, err)
+	}
+	if m := readJSON(); m["type"] != "message" || m["data"] != "over rediss" {
+		t.Fatalf("wss got %v", m)
+	}
+
+	// Plain HTTP on the HTTPS port gets nowhere.
+	if resp, err := http.Get("http://" + host + "/publish/news"); err == nil {
+		resp.Body.Close()
+		if resp.StatusCode == 200 {
+			t.Fatal("plain HTTP served on the HTTPS port")
+		}
+	}
+}
+
+// A bad certificate fails the gateway's start with a message naming it.
+func TestGatewayTLSBadCert(t *testing.T) {
+	opts, err := parseServeOptions([]string{"--http-port", "0", "--http-tls-port", "1",
+		"--tls-cert-file", "/nonexistent/cert.pem", "--tls-key-file", "/nonexistent/key.pem", "--tls-auth-clients", "no"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := startGateway(opts, nil, nil, slog.New(slog.NewTextHandler(io.Discard, nil))); err == nil || !strings.Contains(err.Error(), "/nonexistent/cert.pem") {
+		t.Fatalf("startGateway: %v", err)
+	}
+}
+
+func TestParseTLSFlags(t *testing.T) {
+	opts, err := parseServeOptions([]string{"--tls-port", "6380", "--tls-cert-file", "c.pem", "--tls-key-file", "k.pem",
+		"--tls-ca-cert-file", "ca.pem", "--tls-auth-clients", "OPTIONAL", "--tls-protocols", "TLSv1.2 TLSv1.3", "--http-tls-port", "8443"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := opts.Config
+	if c.TLSPort != 6380 || c.TLSCertFile != "c.pem" || c.TLSKeyFile != "k.pem" || c.TLSCACertFile != "ca.pem" ||
+		c.TLSAuthClients != "optional" || c.TLSProtocols != "TLSv1.2 TLSv1.3" || opts.HTTPTLSPort != 8443 {
+		t.Fatalf("parsed %+v, http-tls-port %d", c, opts.HTTPTLSPort)
+	}
+	for _, args := range [][]string{
+		{"--tls-auth-clients", "maybe"},
+		{"--tls-protocols", "SSLv3"},
+		{"--tls-port", "70000"},
+		{"--tls-cert-file", ""},
+	} {
+		if _, err := parseServeOptions(args); err == nil || !strings.Contains(err.Error(), args[0]) {
+			t.Errorf("%q: %v", args, err)
+		}
+	}
+}
