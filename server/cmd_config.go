@@ -53,6 +53,7 @@ var configParams = []configParam{
 	{"maxmemory-samples", func(s *Server) string { return strconv.Itoa(s.settings().MaxMemorySamples) }, setMaxMemorySamples},
 	{"notify-keyspace-events", func(s *Server) string { return s.keyspaceEvents().String() }, setKeyspaceEvents},
 	{"port", func(s *Server) string { return strconv.Itoa(s.listenPort()) }, setPort},
+	{"protected-mode", func(s *Server) string { return yesNo(!s.settings().DisableProtectedMode) }, setProtectedMode},
 	{"proto-max-bulk-len", func(s *Server) string { return strconv.FormatInt(s.settings().ProtoMaxBulkLen, 10) },
 		setMemory(func(cfg *Config) *int64 { return &cfg.ProtoMaxBulkLen })},
 	{"requirepass", func(s *Server) string { return s.settings().RequirePass },
@@ -213,6 +214,26 @@ func setConstantBool(fixed string) func(*Config, string) error {
 		}
 		return errors.New("argument must be 'yes' or 'no'")
 	}
+}
+
+// setProtectedMode is CONFIG SET protected-mode yes|no.
+func setProtectedMode(cfg *Config, v string) error {
+	switch strings.ToLower(v) {
+	case "yes":
+		cfg.DisableProtectedMode = false
+	case "no":
+		cfg.DisableProtectedMode = true
+	default:
+		return errors.New("argument must be 'yes' or 'no'")
+	}
+	return nil
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }
 
 // setSave accepts only "" (no snapshots); other well-formed values are

@@ -39,6 +39,11 @@ type Config struct {
 	QueryBufferLimit int64
 	// Logger receives the server's log. Nil means slog.Default().
 	Logger *slog.Logger
+	// DisableProtectedMode turns protected mode off (protected-mode no).
+	// With it on, as by default in Redis, a client connecting from outside
+	// the loopback interface while RequirePass is empty is refused with
+	// Redis's explanation.
+	DisableProtectedMode bool
 	// NotifyKeyspaceEvents is notify-keyspace-events: which keyspace
 	// notifications are raised (Redis's flag characters). Empty means
 	// none, as in Redis.

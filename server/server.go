@@ -253,6 +253,16 @@ func (s *Server) ServeConn(nc net.Conn) {
 		return
 	}
 	s.stats.connections.Add(1) // as in Redis, refused connections are not counted
+	if st := s.settings(); !st.DisableProtectedMode && st.RequirePass == "" && !isLocal(nc.RemoteAddr()) {
+		s.mu.Unlock()
+		// As Redis: protected mode refuses the connection at once, with
+		// an explanation; it counts as received and as rejected.
+		s.stats.rejected.Add(1)
+		nc.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
+		nc.Write(resp.AppendError(nil, errProtectedMode))
+		nc.Close()
+		return
+	}
 	c := newConn(s, nc, s.nextID.Add(1))
 	s.conns[c.id] = c
 	s.wg.Add(1)
@@ -302,4 +312,20 @@ func (s *Server) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return s.Shutdown(ctx)
+}
+
+// isLocal reports whether a client at addr is on this host as protected
+// mode means it: a loopback address, or no IP address at all (a pipe or a
+// Unix socket, as Redis counts those).
+func isLocal(addr net.Addr) bool {
+	var ip net.IP
+	switch a := addr.(type) {
+	case *net.TCPAddr:
+		ip = a.IP
+	case *net.UDPAddr:
+		ip = a.IP
+	default:
+		return true
+	}
+	return ip.IsLoopback()
 }

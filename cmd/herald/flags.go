@@ -151,6 +151,19 @@ func applyOption(cfg *serveOptions, name string, values []string) error {
 		} else {
 			cfg.JWTPublicKey = v
 		}
+	case "protected-mode":
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		switch strings.ToLower(v) {
+		case "yes":
+			cfg.DisableProtectedMode = false
+		case "no":
+			cfg.DisableProtectedMode = true
+		default:
+			return fmt.Errorf("wants yes or no, got %q", v)
+		}
 	case "notify-keyspace-events":
 		v, err := one()
 		if err != nil {

@@ -39,6 +39,9 @@ func TestParseServeArgs(t *testing.T) {
 			c.MaxMemory, c.MaxMemoryPolicy = 100<<20, "allkeys-lru"
 		}},
 		{"requirepass", []string{"--requirepass", "s3cret"}, func(c *server.Config) { c.RequirePass = "s3cret" }},
+		{"protected-mode no", []string{"--protected-mode", "no"}, func(c *server.Config) { c.DisableProtectedMode = true }},
+		{"protected-mode yes", []string{"--protected-mode", "YES"}, func(c *server.Config) {}},
+		{"notify-keyspace-events", []string{"--notify-keyspace-events", "KEA"}, func(c *server.Config) { c.NotifyKeyspaceEvents = "KEA" }},
 		{"output limit quoted", []string{"--client-output-buffer-limit", "pubsub 32mb 8mb 60"}, func(c *server.Config) {
 			c.OutputLimits = mustLimits(t, "pubsub 32mb 8mb 60")
 		}},
@@ -93,6 +96,8 @@ func TestParseServeArgsErrors(t *testing.T) {
 		{[]string{"--maxmemory", "-1"}, "--maxmemory"},
 		{[]string{"--maxmemory-policy", "lru"}, "--maxmemory-policy"},
 		{[]string{"--requirepass"}, "--requirepass"},
+		{[]string{"--protected-mode", "maybe"}, "--protected-mode"},
+		{[]string{"--notify-keyspace-events", "KQ"}, "--notify-keyspace-events"},
 		{[]string{"--client-output-buffer-limit", "pubsub 32mb 8mb"}, "--client-output-buffer-limit"},
 		{[]string{"--client-output-buffer-limit", "bogus 1mb 1mb 1"}, "--client-output-buffer-limit"},
 		{[]string{"--client-output-buffer-limit", "pubsub lots 8mb 60"}, "--client-output-buffer-limit"},
