@@ -121,7 +121,11 @@ func serve(args []string) int {
 			logger.Info("demo page", "url", "https://"+gw.tlsAddrs[0].String()+"/")
 		}
 	}
-	logger.Info("Herald ready to accept connections", "addr", srv.Addr(), "tls_addr", srv.TLSAddr(), "version", server.HeraldVersion)
+	ready := []any{"addr", srv.Addr(), "version", server.HeraldVersion}
+	if a := srv.TLSAddr(); a != nil {
+		ready = append(ready, "tls_addr", a)
+	}
+	logger.Info("Herald ready to accept connections", ready...)
 
 	memCtx, stopMem := context.WithCancel(context.Background())
 	defer stopMem()
