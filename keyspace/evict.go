@@ -5,7 +5,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"sync/atomic"
 )
 
 // Eviction, as Redis's evict.c approximates it.
@@ -223,7 +222,10 @@ func (db *DB) randomCandidate(volatile bool) (string, bool) {
 }
 
 // nextEvictDB returns the database the random policies try next, in turn
-// as Redis's next_db.
-func (ks *Keyspace) nextEvictDB() int { return int(evictCursor.Add(1) % NumDatabases) }
-
-var evictCursor atomic.Uint32
+// as Redis's next_db. The cursor is the keyspace's own (a package-wide one
+// shared by several servers in one process could skip a database in a
+// round, and find nothing to evict where there is something). Lock held.
+func (ks *Keyspace) nextEvictDB() int {
+	ks.evictDB = (ks.evictDB + 1) % NumDatabases
+	return ks.evictDB
+}

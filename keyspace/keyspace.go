@@ -44,7 +44,8 @@ type Keyspace struct {
 
 	used int64 // bytes accounted to keys and values (memory.go)
 
-	pool []evictionCandidate // the best eviction candidates seen (evict.go)
+	pool    []evictionCandidate // the best eviction candidates seen (evict.go)
+	evictDB int                 // the database the random policies tried last (evict.go)
 
 	stats Stats
 }
