@@ -234,21 +234,7 @@ func (c *conn) deliverReply(reply []byte, send bool, batch *broker.Batch) {
 		return
 	}
 	c.out.appendOut(reply)
-	over := c.out.overLimit(c.limitClass(), time.Now)
-	add := !c.out.queued
-	c.out.queued = true
-	c.out.mu.Unlock()
-	if over {
-		c.killForOutputLimit()
-		return
-	}
-	if add {
-		if batch != nil {
-			batch.Add(c)
-		} else {
-			c.Flush()
-		}
-	}
+	c.appended(batch)
 }
 
 // blockOutcome is how a wait ended, seen from the waiting goroutine.

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/heraldhq/herald/keyspace"
+
 	"github.com/heraldhq/herald/internal/resp"
 )
 
@@ -261,40 +263,4 @@ func (c *conn) writeHelp(lines []string) {
 // parseInteger parses an integer argument as Redis's string2ll does: an
 // optional '-', digits without leading zeros, within int64. Redis refuses
 // "+1", "01", " 1", "1.0" and "-0", which strconv accepts in part.
-func parseInteger(b []byte) (int64, bool) {
-	s := b
-	if len(s) == 0 || len(s) > 20 {
-		return 0, false
-	}
-	if len(s) == 1 && s[0] == '0' {
-		return 0, true
-	}
-	negative := s[0] == '-'
-	if negative {
-		s = s[1:]
-	}
-	if len(s) == 0 || s[0] < '1' || s[0] > '9' {
-		return 0, false
-	}
-	var v uint64
-	for _, ch := range s {
-		if ch < '0' || ch > '9' {
-			return 0, false
-		}
-		d := uint64(ch - '0')
-		if v > (1<<64-1-d)/10 {
-			return 0, false
-		}
-		v = v*10 + d
-	}
-	if negative {
-		if v > 1<<63 {
-			return 0, false
-		}
-		return int64(-v), true
-	}
-	if v > 1<<63-1 {
-		return 0, false
-	}
-	return int64(v), true
-}
+func parseInteger(b []byte) (int64, bool) { return keyspace.ParseInt(b) }

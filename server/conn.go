@@ -373,16 +373,26 @@ func (c *conn) Deliver(m *broker.Message, batch *broker.Batch) {
 	}
 	c.out.appendOut(m.Frame(broker.Format(c.out.format)))
 	c.noteDeliveryLocked()
+	c.appended(batch)
+}
+
+// appended finishes an append to the outbox, with out.mu held on entry and
+// released on return: a client past its output limit is disconnected,
+// else it is added to batch to be flushed (once per batch), or flushed now
+// when batch is nil.
+func (c *conn) appended(batch *broker.Batch) {
 	over := c.out.overLimit(c.limitClass(), time.Now)
 	add := !c.out.queued
 	c.out.queued = true
 	c.out.mu.Unlock()
-	if over {
+	switch {
+	case over:
 		c.killForOutputLimit()
-		return
-	}
-	if add {
+	case !add:
+	case batch != nil:
 		batch.Add(c)
+	default:
+		c.Flush()
 	}
 }
 

@@ -130,13 +130,8 @@ func applyOption(cfg *serveOptions, name string, values []string) error {
 		if err != nil {
 			return err
 		}
-		switch strings.ToLower(v) {
-		case "yes":
-			cfg.HTTPAllowRemote = true
-		case "no":
-			cfg.HTTPAllowRemote = false
-		default:
-			return fmt.Errorf("wants yes or no, got %q", v)
+		if cfg.HTTPAllowRemote, err = yesNo(v); err != nil {
+			return err
 		}
 	case "jwt-secret", "jwt-public-key":
 		v, err := one()
@@ -156,14 +151,11 @@ func applyOption(cfg *serveOptions, name string, values []string) error {
 		if err != nil {
 			return err
 		}
-		switch strings.ToLower(v) {
-		case "yes":
-			cfg.DisableProtectedMode = false
-		case "no":
-			cfg.DisableProtectedMode = true
-		default:
-			return fmt.Errorf("wants yes or no, got %q", v)
+		on, err := yesNo(v)
+		if err != nil {
+			return err
 		}
+		cfg.DisableProtectedMode = !on
 	case "notify-keyspace-events":
 		v, err := one()
 		if err != nil {
@@ -247,4 +239,15 @@ func applyOption(cfg *serveOptions, name string, values []string) error {
 		return fmt.Errorf("unknown option")
 	}
 	return nil
+}
+
+// yesNo parses a redis-server style boolean, yes or no in any case.
+func yesNo(v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "yes":
+		return true, nil
+	case "no":
+		return false, nil
+	}
+	return false, fmt.Errorf("wants yes or no, got %q", v)
 }
