@@ -4,12 +4,33 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
+
+// lockedBuffer collects a server's log: the server writes it from its
+// connections' goroutines while the test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
 
 func TestConfigGet(t *testing.T) {
 	s := startServer(t, Config{})
@@ -129,12 +150,16 @@ func TestConfigSetMaxClients(t *testing.T) {
 }
 
 // TestConfigSetOutputLimit: a pubsub limit set at run time disconnects a
-// subscriber that does not read, counted in INFO.
+// subscriber that does not read, counted in INFO and logged with the
+// client's id and address.
 func TestConfigSetOutputLimit(t *testing.T) {
-	s := startServer(t, Config{})
+	var log lockedBuffer
+	s := startServer(t, Config{Logger: slog.New(slog.NewTextHandler(&log, nil))})
 	c := dial(t, s.Addr())
 	c.mustDo("+OK\r\n", "CONFIG", "SET", "client-output-buffer-limit", "pubsub 256kb 0 0")
 	sub := dial(t, s.Addr())
+	sub.send("CLIENT", "ID")
+	subID := sub.read().Int
 	sub.mustDo("*3\r\n$9\r\nsubscribe\r\n$4\r\nfeed\r\n:1\r\n", "SUBSCRIBE", "feed")
 	payload := strings.Repeat("x", 64<<10)
 	waitFor(t, "the subscriber to be cut off", func() bool {
@@ -143,6 +168,10 @@ func TestConfigSetOutputLimit(t *testing.T) {
 	})
 	if got := c.info(t, "stats")["client_output_buffer_limit_disconnections"]; got != "1" {
 		t.Errorf("client_output_buffer_limit_disconnections:%s, want 1", got)
+	}
+	wantLog := fmt.Sprintf("level=WARN msg=\"client closed for overcoming of output buffer limits\" id=%d addr=%s", subID, sub.conn.LocalAddr())
+	if got := log.String(); !strings.Contains(got, wantLog) {
+		t.Errorf("the log does not have %q:\n%s", wantLog, got)
 	}
 	sub.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 	if _, err := io.Copy(io.Discard, sub.conn); err != nil && !errors.Is(err, net.ErrClosed) && !strings.Contains(err.Error(), "reset") {
