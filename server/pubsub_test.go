@@ -1,10 +1,14 @@
 package server
 
 import (
+	"context"
 	"maps"
 	"slices"
 	"strconv"
 	"testing"
+	"time"
+
+	"github.com/heraldhq/herald/broker"
 )
 
 func TestSubscribePublish(t *testing.T) {
@@ -120,4 +124,38 @@ func TestPubSubReplies(t *testing.T) {
 		sub.mustDo(ack("sunsubscribe", "", 0), "SUNSUBSCRIBE")
 		sub.mustDo("+PONG\r\n", "PING")
 	})
+}
+
+// TestEmbeddedBroker: a Go program's in-process subscriber on the server's
+// broker (the README's "Embedding Herald") shares channels and patterns
+// with the RESP clients, both ways, and is counted as they are.
+func TestEmbeddedBroker(t *testing.T) {
+	s := startServer(t, Config{})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	b := s.Broker()
+	inbox := b.NewInbox(0)
+	defer inbox.Close()
+	inbox.PSubscribe("orders:*")
+
+	c, sub := dial(t, s.Addr()), dial(t, s.Addr())
+	c.mustDo(":1\r\n", "PUBSUB", "NUMPAT")
+	c.mustDo(":1\r\n", "PUBLISH", "orders:42", "shipped")
+	d, err := inbox.Next(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Kind != broker.KindPMessage || d.Pattern != "orders:*" || d.Channel != "orders:42" || string(d.Payload) != "shipped" {
+		t.Fatalf("the inbox got %+v", d)
+	}
+
+	sub.mustDo("*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n", "SUBSCRIBE", "news")
+	if n := b.Publish([]byte("news"), []byte("hello"), nil); n != 1 {
+		t.Fatalf("Broker.Publish reached %d subscribers, want 1", n)
+	}
+	sub.mustRead("*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$5\r\nhello\r\n")
+
+	inbox.Close()
+	c.mustDo(":0\r\n", "PUBSUB", "NUMPAT")
+	c.mustDo(":0\r\n", "PUBLISH", "orders:43", "x")
 }
