@@ -1,7 +1,9 @@
 package main
 
 import (
+	"os"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -139,6 +141,41 @@ func TestParseHTTPOptions(t *testing.T) {
 	for _, args := range [][]string{{"--http-port", "70000"}, {"--http-port"}, {"--http-allow-remote", "maybe"}} {
 		if _, err := parseServeOptions(args); err == nil || !strings.Contains(err.Error(), args[0]) {
 			t.Errorf("parseServeOptions(%q) = %v, want an error naming the option", args, err)
+		}
+	}
+}
+
+// TestUsageListsEveryOption: every option of the README's configuration
+// table is one that serve accepts, and the usage text names it, so that
+// `herald help` does not fall behind the README.
+func TestUsageListsEveryOption(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A table row starts with the flag in backquotes: "| `--port N` | ...",
+	// "| `--tls-cert-file FILE`, `--tls-key-file FILE` | ...".
+	row := regexp.MustCompile("^\\| `--")
+	flag := regexp.MustCompile("`(--[a-z-]+)")
+	var names []string
+	for _, line := range strings.Split(string(readme), "\n") {
+		if !row.MatchString(line) {
+			continue
+		}
+		cells := strings.Split(line, "|")
+		for _, m := range flag.FindAllStringSubmatch(cells[1], -1) {
+			names = append(names, m[1])
+		}
+	}
+	if len(names) < 10 {
+		t.Fatalf("found %d options in the README's configuration table: %q", len(names), names)
+	}
+	for _, name := range names {
+		if !regexp.MustCompile(`\[` + regexp.QuoteMeta(name) + `[ \]]|\| ` + regexp.QuoteMeta(name) + `[ \]]`).MatchString(usage) {
+			t.Errorf("the usage text does not name %s", name)
+		}
+		if _, err := parseServeOptions([]string{name}); err != nil && strings.Contains(err.Error(), "unknown option") {
+			t.Errorf("the README lists %s, which serve does not accept: %v", name, err)
 		}
 	}
 }

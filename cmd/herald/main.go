@@ -33,7 +33,9 @@ const usage = `usage: herald serve [--port N] [--bind ADDR ...] [--maxclients N]
                     [--http-port N] [--http-allow-remote yes|no]
                     [--tls-port N] [--http-tls-port N] [--tls-cert-file FILE] [--tls-key-file FILE]
                     [--tls-ca-cert-file FILE] [--tls-auth-clients yes|no|optional] [--tls-protocols PROTO ...]
-                    [--jwt-secret SECRET | --jwt-public-key FILE]
+                    [--jwt-secret SECRET | --jwt-public-key FILE] [--protected-mode yes|no]
+                    [--notify-keyspace-events FLAGS] [--maxmemory SIZE] [--maxmemory-policy POLICY]
+                    [--backend URL]
        herald token --secret SECRET --sub ID [--subscribe GLOB ...] [--publish GLOB ...] [--ttl 1h]
        herald pub [--addr HOST:PORT] [--pass P] [--rate N] [--count N] CHANNEL MESSAGE
        herald sub [--addr HOST:PORT] [--pass P] [--pattern] NAME...
