@@ -103,7 +103,7 @@ func newConn(srv *Server, nc net.Conn, id int64) *conn {
 		localAddr:  nc.LocalAddr().String(),
 		created:    time.Now(),
 		proto:      resp.RESP2,
-		authed:     srv.settings().requirePass == "",
+		authed:     !srv.acl().authRequired(),
 	}
 	if sc, ok := nc.(syscall.Conn); ok {
 		if raw, err := sc.SyscallConn(); err == nil {

@@ -64,7 +64,6 @@ type Server struct {
 // replaces the whole struct, so readers load it with one atomic read.
 type settings struct {
 	Config
-	requirePass      string
 	protoMaxBulkLen  int64
 	queryBufferLimit int64
 	outputLimits     OutputLimits
@@ -114,9 +113,15 @@ func NewWithBroker(cfg Config, b *broker.Broker) *Server {
 func (s *Server) store(cfg Config) {
 	events, _ := keyspace.ParseEvents(cfg.NotifyKeyspaceEvents) // checked by CONFIG SET and the flag parser
 	s.ks.SetEvents(events)
+	// requirepass is the default user's password, applied when it is set
+	// (as Redis, a later ACL SETUSER default may change the user without
+	// changing what CONFIG GET requirepass says).
+	if old := s.cfg.Load(); old == nil || old.RequirePass != cfg.RequirePass {
+		s.acl().setRequirePass(cfg.RequirePass)
+	}
+	s.acl().setPubsubDefault(cfg.ACLPubsubDefault == "allchannels")
 	s.cfg.Store(&settings{
 		Config:           cfg,
-		requirePass:      cfg.RequirePass,
 		protoMaxBulkLen:  cfg.ProtoMaxBulkLen,
 		queryBufferLimit: cfg.QueryBufferLimit,
 		outputLimits:     cfg.OutputLimits,
@@ -253,7 +258,7 @@ func (s *Server) ServeConn(nc net.Conn) {
 		return
 	}
 	s.stats.connections.Add(1) // as in Redis, refused connections are not counted
-	if st := s.settings(); !st.DisableProtectedMode && st.RequirePass == "" && !isLocal(nc.RemoteAddr()) {
+	if st := s.settings(); !st.DisableProtectedMode && s.acl().defaultUser().perms.Load().nopass && !isLocal(nc.RemoteAddr()) {
 		s.mu.Unlock()
 		// As Redis: protected mode refuses the connection at once, with
 		// an explanation; it counts as received and as rejected.

@@ -1,0 +1,154 @@
+package server
+
+import "github.com/heraldhq/herald/broker"
+
+// Enforcement of ACL users on connections: who a connection is, what it may
+// run (rejectForACL, called by execute and EXEC), and what happens to the
+// connections of a user whose permissions change (aclChanged).
+
+// connUser is the user c is authenticated as (the default user until AUTH).
+// Other goroutines read it (CLIENT LIST, CLIENT KILL USER, aclChanged), so
+// it is kept under c.info's lock.
+func (c *conn) connUser() *aclUser {
+	c.info.Lock()
+	u := c.user
+	c.info.Unlock()
+	return u
+}
+
+// setUser makes c a connection of u, authenticated or not.
+func (c *conn) setUser(u *aclUser, authed bool) {
+	c.info.Lock()
+	c.user = u
+	c.info.Unlock()
+	c.authed = authed
+}
+
+// authenticate checks credentials as Redis's ACLAuthenticateUser: on
+// success c becomes a connection of that user; a failure is logged in ACL
+// LOG under the user name tried, with the command's name as the object.
+func (c *conn) authenticate(cmdName, user, pass []byte) bool {
+	u, ok := c.srv.acl().authenticate(user, pass)
+	if ok {
+		c.setUser(u, true)
+		return true
+	}
+	c.srv.acl().logDenial(aclLogEntry{
+		reason:     aclDeniedAuth,
+		context:    c.aclContext(),
+		object:     string(cmdName),
+		username:   string(user),
+		clientInfo: c.clientInfoFor(cmdName),
+	})
+	return false
+}
+
+// aclContext is where a denied command was: inside MULTI or not.
+func (c *conn) aclContext() string {
+	if c.tx.active || c.inExec {
+		return "multi"
+	}
+	return "toplevel"
+}
+
+// clientInfoFor is CLIENT INFO's line for c while it runs the command
+// named name, without its newline, as ACL LOG records it.
+func (c *conn) clientInfoFor(name []byte) string {
+	line := c.appendClientLine(nil, c, string(lowerInto(nil, name)))
+	return string(line[:len(line)-1])
+}
+
+// rejectForACL refuses cmd when c's user may not run it with args, as
+// Redis's processCommand: NOPERM with the reason, and an ACL LOG entry.
+// Commands refused inside MULTI for another reason (no_multi) are left to
+// queueCommand, which Redis checks first.
+func (c *conn) rejectForACL(cmd *command, args [][]byte) bool {
+	u := c.user
+	d, ok := u.perms.Load().check(cmd, args)
+	if ok {
+		return false
+	}
+	c.logACLDenial(u, d, cmd, args)
+	c.rejectCommand(args[0], "NOPERM "+d.message(u.name, cmd, false))
+	return true
+}
+
+// logACLDenial records a refused command in ACL LOG.
+func (c *conn) logACLDenial(u *aclUser, d aclDenial, cmd *command, args [][]byte) {
+	object := cmd.name
+	if d.reason == aclDeniedKey || d.reason == aclDeniedChannel {
+		object = string(args[d.argPos])
+	}
+	c.srv.acl().logDenial(aclLogEntry{
+		reason:     d.reason,
+		context:    c.aclContext(),
+		object:     object,
+		username:   u.name,
+		clientInfo: c.clientInfoFor(args[0]),
+	})
+}
+
+// aclChanged is called after ACL SETUSER, DELUSER and LOAD with the users
+// they changed. Connections of a user that no longer exists (deleted, or
+// replaced by ACL LOAD) are closed, as Redis frees them. Connections of a
+// changed user that hold a channel, pattern or shard channel the user may
+// no longer hold are closed too (Redis's ACLKillPubsubClientsIfNeeded), so
+// revoking a channel stops its delivery at once. The connection that ran
+// the command is closed after its reply: redis-server 7.0.15 crashes when
+// a client revokes its own channel; Herald replies, then closes.
+func (s *Server) aclChanged(caller *conn, users []*aclUser) {
+	if len(users) == 0 {
+		return
+	}
+	store := s.acl()
+	for _, c := range s.connList() {
+		u := c.connUser()
+		if !containsUser(users, u) {
+			continue
+		}
+		kill := store.user(u.name) != u // deleted or replaced
+		if !kill {
+			kill = !mayHoldAll(s.broker, c, u.perms.Load())
+		}
+		if !kill {
+			continue
+		}
+		if c == caller {
+			caller.closing = true
+			continue
+		}
+		s.removeConn(c)
+		s.broker.UnsubscribeAll(c)
+		c.kill()
+	}
+}
+
+func containsUser(users []*aclUser, u *aclUser) bool {
+	for _, x := range users {
+		if x == u {
+			return true
+		}
+	}
+	return false
+}
+
+// mayHoldAll reports whether p allows every subscription c holds.
+func mayHoldAll(b *broker.Broker, c *conn, p *aclPerms) bool {
+	channels, patterns, shards := b.Holdings(c)
+	for _, ch := range channels {
+		if !p.mayHold(ch, false) {
+			return false
+		}
+	}
+	for _, ch := range shards {
+		if !p.mayHold(ch, false) {
+			return false
+		}
+	}
+	for _, pat := range patterns {
+		if !p.mayHold(pat, true) {
+			return false
+		}
+	}
+	return true
+}
