@@ -124,6 +124,7 @@ func cmdAuth(c *conn, args [][]byte) {
 		user = args[1]
 	}
 	if !c.checkPassword(user, args[len(args)-1]) {
+		c.logAuthFailure(args, user)
 		c.writeError(errWrongPass)
 		return
 	}
@@ -167,6 +168,7 @@ func cmdHello(c *conn, args [][]byte) {
 		switch opt := string(args[i]); {
 		case strings.EqualFold(opt, "auth") && more >= 2:
 			if !c.checkPassword(args[i+1], args[i+2]) {
+				c.logAuthFailure(args, args[i+1])
 				c.writeError(errWrongPass)
 				return
 			}

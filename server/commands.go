@@ -74,6 +74,7 @@ func buildCommandTable() commandTable {
 	registerHash(t)
 	registerSet(t)
 	registerZSet(t)
+	registerACL(t)
 	return t
 }
 

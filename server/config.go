@@ -28,6 +28,8 @@ type Config struct {
 	// RequirePass, when not empty, is the default user's password: clients
 	// must AUTH before other commands.
 	RequirePass string
+	// ACLFile is the ACL file (--aclfile) ACL LOAD and ACL SAVE use. Empty means none.
+	ACLFile string
 	// OutputLimits are the client-output-buffer-limit classes. The zero
 	// value means Redis's defaults: normal unlimited, pubsub 32mb 8mb 60.
 	OutputLimits OutputLimits
