@@ -492,3 +492,61 @@ func TestDiffACLFile(t *testing.T) {
 		t.Errorf("ACL LOAD of a missing file:\n herald %s\n  redis %s", got, want)
 	}
 }
+
+// TestDiffACLDryRunRandom gives a user random rules, keys, channels and
+// selectors, and compares ACL DRYRUN of command lines with keys and
+// channels on both servers: the permission check against Redis's.
+func TestDiffACLDryRunRandom(t *testing.T) {
+	t.Parallel()
+	redisAddr := redistest.Start(t).Addr()
+	s := startServer(t, Config{})
+	r, h := rawDial(t, redisAddr, "2"), rawDial(t, s.Addr().String(), "2")
+	rules := []string{"+@all", "-@all", "+@read", "+@write", "-@write", "+@string", "+@list", "+@pubsub",
+		"-@pubsub", "+@scripting", "+@sortedset", "+get", "+set", "-set", "+publish", "+subscribe",
+		"+select|1", "+client|id", "-client", "allkeys", "resetkeys", "~a*", "~b?", "%R~r*", "%W~w*",
+		"%RW~x*", "%R~a1", "allchannels", "resetchannels", "&c*", "&p?", "&c[12]", "&lit*"}
+	lines := [][]string{
+		{"get", "a1"}, {"get", "r1"}, {"get", "w1"}, {"set", "w1", "v"}, {"set", "r1", "v", "GET"},
+		{"set", "a1", "v", "get"}, {"set", "x1", "v", "EX", "10"}, {"mset", "a1", "v", "w1", "v"},
+		{"mget", "r1", "a1", "w1"}, {"append", "b1", "v"}, {"strlen", "r2"}, {"lmove", "r1", "w1", "left", "left"},
+		{"lpush", "x1", "v"}, {"copy", "a1", "w2"}, {"rename", "x1", "x2"}, {"del", "w1", "a1"},
+		{"exists", "r1", "w1"}, {"eval", "", "2", "a1", "r1"}, {"evalsha_ro", "", "1", "w1"},
+		{"zunionstore", "w1", "2", "r1", "a1"}, {"sintercard", "2", "r1", "a2"}, {"zmpop", "2", "a1", "w1", "min"},
+		{"publish", "c1", "m"}, {"publish", "lit*", "m"}, {"publish", "px", "m"}, {"spublish", "c2", "m"},
+		{"subscribe", "c1", "px", "zz"}, {"ssubscribe", "c3"}, {"psubscribe", "c*", "lit*"},
+		{"psubscribe", "p?"}, {"unsubscribe", "zz"}, {"select", "1"}, {"select", "2"}, {"client", "id"},
+		{"client", "kill", "x"}, {"ping"}, {"auth", "a", "b"}, {"pubsub", "channels"}, {"hset", "b1", "f", "v"},
+		{"zadd", "w3", "1", "m"}, {"sadd", "a", "m"}, {"incr", "r9"}, {"getdel", "x9"}, {"getex", "r1"},
+	}
+	rng := rand.New(rand.NewSource(2))
+	for range 60 {
+		var seq []string
+		for range 1 + rng.Intn(6) {
+			seq = append(seq, rules[rng.Intn(len(rules))])
+		}
+		if rng.Intn(3) == 0 {
+			var sel []string
+			for range 1 + rng.Intn(3) {
+				sel = append(sel, rules[rng.Intn(len(rules))])
+			}
+			seq = append(seq, "("+strings.Join(sel, " ")+")")
+		}
+		var results [2]string
+		for i, c := range []*rawConn{r, h} {
+			c.do(t, "ACL", "DELUSER", "d2")
+			results[i] = c.do(t, append([]string{"ACL", "SETUSER", "d2"}, seq...)...).String()
+		}
+		if results[0] != results[1] {
+			t.Errorf("ACL SETUSER d2 %q:\n herald %s\n  redis %s", seq, results[1], results[0])
+			continue
+		}
+		for _, line := range lines {
+			args := append([]string{"ACL", "DRYRUN", "d2"}, line...)
+			want, got := r.do(t, args...), h.do(t, args...)
+			if string(got.Bytes()) != string(want.Bytes()) {
+				t.Errorf("rules %q, DRYRUN %q:\n herald %s\n  redis %s", seq, line, got, want)
+			}
+		}
+	}
+	r.do(t, "ACL", "DELUSER", "d2")
+}
