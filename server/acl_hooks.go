@@ -1,6 +1,10 @@
 package server
 
-import "github.com/heraldhq/herald/broker"
+import (
+	"strings"
+
+	"github.com/heraldhq/herald/broker"
+)
 
 // Enforcement of ACL users on connections: who a connection is, what it may
 // run (rejectForACL, called by execute and EXEC), and what happens to the
@@ -26,36 +30,15 @@ func (c *conn) setUser(u *aclUser, authed bool) {
 
 // authenticate checks credentials as Redis's ACLAuthenticateUser: on
 // success c becomes a connection of that user; a failure is logged in ACL
-// LOG under the user name tried, with the command's name as the object.
-func (c *conn) authenticate(cmdName, user, pass []byte) bool {
+// LOG. args is the AUTH or HELLO command.
+func (c *conn) authenticate(args [][]byte, user, pass []byte) bool {
 	u, ok := c.srv.acl().authenticate(user, pass)
-	if ok {
-		c.setUser(u, true)
-		return true
+	if !ok {
+		c.logAuthFailure(args, user)
+		return false
 	}
-	c.srv.acl().logDenial(aclLogEntry{
-		reason:     aclDeniedAuth,
-		context:    c.aclContext(),
-		object:     string(cmdName),
-		username:   string(user),
-		clientInfo: c.clientInfoFor(cmdName),
-	})
-	return false
-}
-
-// aclContext is where a denied command was: inside MULTI or not.
-func (c *conn) aclContext() string {
-	if c.tx.active || c.inExec {
-		return "multi"
-	}
-	return "toplevel"
-}
-
-// clientInfoFor is CLIENT INFO's line for c while it runs the command
-// named name, without its newline, as ACL LOG records it.
-func (c *conn) clientInfoFor(name []byte) string {
-	line := c.appendClientLine(nil, c, string(lowerInto(nil, name)))
-	return string(line[:len(line)-1])
+	c.setUser(u, true)
+	return true
 }
 
 // rejectForACL refuses cmd when c's user may not run it with args, as
@@ -81,10 +64,10 @@ func (c *conn) logACLDenial(u *aclUser, d aclDenial, cmd *command, args [][]byte
 	}
 	c.srv.acl().logDenial(aclLogEntry{
 		reason:     d.reason,
-		context:    c.aclContext(),
+		context:    c.logContext(),
 		object:     object,
 		username:   u.name,
-		clientInfo: c.clientInfoFor(args[0]),
+		clientInfo: c.clientInfoLine(strings.ToLower(string(args[0]))),
 	})
 }
 
@@ -106,7 +89,7 @@ func (s *Server) aclChanged(caller *conn, users []*aclUser) {
 		if !containsUser(users, u) {
 			continue
 		}
-		kill := store.user(u.name) != u // deleted or replaced
+		kill := u.deleted.Load() || store.user(u.name) != u // deleted or replaced
 		if !kill {
 			kill = !mayHoldAll(s.broker, c, u.perms.Load())
 		}

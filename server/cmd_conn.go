@@ -124,7 +124,7 @@ func cmdAuth(c *conn, args [][]byte) {
 	} else {
 		user = args[1]
 	}
-	if !c.authenticate(args[0], user, args[len(args)-1]) {
+	if !c.authenticate(args, user, args[len(args)-1]) {
 		c.writeError(errWrongPass)
 		return
 	}
@@ -153,7 +153,7 @@ func cmdHello(c *conn, args [][]byte) {
 		more := len(args) - i - 1
 		switch opt := string(args[i]); {
 		case strings.EqualFold(opt, "auth") && more >= 2:
-			if !c.authenticate(args[0], args[i+1], args[i+2]) {
+			if !c.authenticate(args, args[i+1], args[i+2]) {
 				c.writeError(errWrongPass)
 				return
 			}

@@ -75,6 +75,7 @@ func buildCommandTable() commandTable {
 	registerHash(t)
 	registerSet(t)
 	registerZSet(t)
+	registerACL(t)
 	return t
 }
 

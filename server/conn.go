@@ -56,7 +56,8 @@ type conn struct {
 	batch       broker.Batch
 	proto       int
 	authed      bool
-	subscribed  int // channels + patterns + shard channels held
+	user        *aclUser // the user the connection is authenticated as (acl.go)
+	subscribed  int      // channels + patterns + shard channels held
 	closing     bool
 	batchBytes  int      // output queued for subscribers in this batch, roughly
 	freshStack  bool     // continue on a fresh goroutine after this batch (see serve)
@@ -104,6 +105,7 @@ func newConn(srv *Server, nc net.Conn, id int64) *conn {
 		created:    time.Now(),
 		proto:      resp.RESP2,
 		authed:     !srv.acl().authRequired(),
+		user:       srv.acl().defaultUser(),
 	}
 	if sc, ok := nc.(syscall.Conn); ok {
 		if raw, err := sc.SyscallConn(); err == nil {

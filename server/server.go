@@ -36,6 +36,8 @@ type Server struct {
 
 	cfg atomic.Pointer[settings]
 
+	aclStore *aclStore // users and the ACL log (acl.go)
+
 	mu        sync.Mutex
 	listeners []net.Listener
 	// tlsListeners are the TLS listeners (tls.go), apart from listeners
@@ -99,11 +101,12 @@ func New(cfg Config) *Server {
 // embedding Herald shares the server's channels.
 func NewWithBroker(cfg Config, b *broker.Broker) *Server {
 	s := &Server{
-		broker:  b,
-		remote:  cfg.Remote,
-		started: time.Now(),
-		runID:   newRunID(),
-		conns:   make(map[int64]*conn),
+		broker:   b,
+		remote:   cfg.Remote,
+		started:  time.Now(),
+		runID:    newRunID(),
+		conns:    make(map[int64]*conn),
+		aclStore: newACLStore(),
 	}
 	s.ks = s.newKeyspace()
 	s.store(cfg.withDefaults())
