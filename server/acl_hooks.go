@@ -51,13 +51,15 @@ func (c *conn) rejectForACL(cmd *command, args [][]byte) bool {
 	if ok {
 		return false
 	}
-	c.logACLDenial(u, d, cmd, args)
+	c.logACLDenial(u, d, cmd, args, strings.ToLower(string(args[0])))
 	c.rejectCommand(args[0], "NOPERM "+d.message(u.name, cmd, false))
 	return true
 }
 
-// logACLDenial records a refused command in ACL LOG.
-func (c *conn) logACLDenial(u *aclUser, d aclDenial, cmd *command, args [][]byte) {
+// logACLDenial records a refused command in ACL LOG; running is the
+// command c runs, which CLIENT INFO's line names (EXEC for the commands it
+// refuses).
+func (c *conn) logACLDenial(u *aclUser, d aclDenial, cmd *command, args [][]byte, running string) {
 	object := cmd.name
 	if d.reason == aclDeniedKey || d.reason == aclDeniedChannel {
 		object = string(args[d.argPos])
@@ -67,8 +69,22 @@ func (c *conn) logACLDenial(u *aclUser, d aclDenial, cmd *command, args [][]byte
 		context:    c.logContext(),
 		object:     object,
 		username:   u.name,
-		clientInfo: c.clientInfoLine(strings.ToLower(string(args[0]))),
+		clientInfo: c.clientInfoLine(running),
 	})
+}
+
+// execReason is how EXEC explains a queued command's refusal when the
+// user's permissions changed after it was queued.
+func (d aclDenial) execReason() string {
+	switch d.reason {
+	case aclDeniedCmd:
+		return "no permission to execute the command or subcommand"
+	case aclDeniedKey:
+		return "no permission to touch the specified keys"
+	case aclDeniedChannel:
+		return "no permission to access one of the channels used as arguments"
+	}
+	return "no permission"
 }
 
 // aclChanged is called after ACL SETUSER, DELUSER and LOAD with the users

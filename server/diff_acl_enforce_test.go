@@ -1,6 +1,12 @@
 package server
 
-import "testing"
+import (
+	"slices"
+	"testing"
+
+	"github.com/heraldhq/herald/internal/redistest"
+	"github.com/heraldhq/herald/internal/resp"
+)
 
 // TestDiffACLEnforce compares what ACL users may do: NOPERM for a command,
 // a key and a channel, the PSUBSCRIBE rule, AUTH and HELLO AUTH as users,
@@ -85,9 +91,11 @@ func TestDiffACLEnforce(t *testing.T) {
 			b: MULTI                       => 1
 			b: SET k v                     => 1
 			b: PUBLISH ch m                => 1
-			a: ACL SETUSER dave -set resetchannels => 1
+			b: INCR n:1                    => 1
+			b: PING                        => 1
+			a: ACL SETUSER dave -set resetchannels resetkeys ~k => 1
 			b: EXEC                        => 1
-			a: ACL DELUSER dave            => 1
+			a: ACL DELUSER dave            => 1; b: 0 closed
 		`),
 		forProtocols("revoked channels disconnect their subscribers", "", `
 			a: ACL SETUSER erin on >pw +@all ~* &chat:* &news => 1
@@ -135,4 +143,85 @@ func TestDiffACLEnforce(t *testing.T) {
 			b: ACL LIST                    => 1
 		`),
 	))
+}
+
+// TestDiffACLLogDenials compares the ACL LOG entries of refused commands,
+// keys and channels, at top level, in MULTI and at EXEC, and of failed
+// AUTHs: every field but age-seconds, and CLIENT INFO's line with its
+// per-connection numbers masked (so user= and cmd= are compared).
+func TestDiffACLLogDenials(t *testing.T) {
+	t.Parallel()
+	redisAddr := redistest.Start(t).Addr()
+	s := startServer(t, Config{})
+	for _, proto := range []string{"2", "3"} {
+		r, h := rawDial(t, redisAddr, proto), rawDial(t, s.Addr().String(), proto)
+		admin := [][]string{
+			{"ACL", "LOG", "RESET"},
+			{"ACL", "SETUSER", "logu", "reset", "on", ">pw", "+@all", "-flushall", "~k:*", "&c:*"},
+		}
+		user := [][]string{
+			{"AUTH", "logu", "pw"},
+			{"FLUSHALL"},
+			{"FLUSHALL"},
+			{"GET", "other"},
+			{"MSET", "k:1", "v", "other2", "v"},
+			{"PUBLISH", "nope", "x"},
+			{"SUBSCRIBE", "c:1", "nope2"},
+			{"PSUBSCRIBE", "c:*", "c:1*"},
+			{"UNSUBSCRIBE"},
+			{"PUNSUBSCRIBE"},
+			{"MULTI"},
+			{"GET", "other3"},
+			{"DISCARD"},
+			{"MULTI"},
+			{"SET", "k:2", "v"},
+			{"PUBLISH", "c:2", "x"},
+		}
+		later := [][]string{
+			{"ACL", "SETUSER", "logu", "resetkeys", "resetchannels"},
+		}
+		end := [][]string{
+			{"EXEC"},
+			{"AUTH", "logu", "wrong"},
+		}
+		check := [][]string{
+			{"ACL", "LOG"},
+			{"ACL", "LOG", "RESET"},
+			{"ACL", "DELUSER", "logu"},
+		}
+		ru, hu := rawDial(t, redisAddr, proto), rawDial(t, s.Addr().String(), proto)
+		for _, step := range []struct {
+			r, h *rawConn
+			cmds [][]string
+		}{{r, h, admin}, {ru, hu, user}, {r, h, later}, {ru, hu, end}, {r, h, check}} {
+			for _, args := range step.cmds {
+				want, got := maskLogEntries(step.r.do(t, args...)), maskLogEntries(step.h.do(t, args...))
+				if string(got.Bytes()) != string(want.Bytes()) {
+					t.Errorf("RESP%s %v:\n herald %s\n  redis %s", proto, args, got, want)
+				}
+			}
+		}
+	}
+}
+
+// maskLogEntries masks what differs between two servers in ACL LOG's
+// entries: age-seconds, and the per-connection numbers of client-info.
+func maskLogEntries(v resp.Value) resp.Value {
+	if v.Kind != '*' {
+		return v
+	}
+	v.Elems = slices.Clone(v.Elems)
+	for i, e := range v.Elems {
+		e.Elems = slices.Clone(e.Elems)
+		for j := 0; j+1 < len(e.Elems); j += 2 {
+			switch e.Elems[j].Str {
+			case "age-seconds":
+				e.Elems[j+1] = masked
+			case "client-info":
+				e.Elems[j+1].Str = maskClientFields(e.Elems[j+1].Str)
+			}
+		}
+		v.Elems[i] = e
+	}
+	return v
 }

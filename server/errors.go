@@ -143,3 +143,7 @@ const (
 	errACLReasonHash        = "The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters"
 	errACLReasonFirstArgSub = "Allowing first-arg of a subcommand is not supported"
 )
+
+// errACLChangedInMulti starts EXEC's error for a queued command that the
+// user's permissions no longer allow; aclDenial.execReason ends it.
+const errACLChangedInMulti = "NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: "
