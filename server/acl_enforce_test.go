@@ -1,6 +1,8 @@
 package server
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -53,4 +55,60 @@ func TestACLNoPermText(t *testing.T) {
 		t.Fatalf("PUBLISH to a channel not granted: %s", v)
 	}
 	c.mustDo(":0\r\n", "PUBLISH", "ok", "x")
+}
+
+// With an ACL file, the server starts with its users, and does not start
+// when the file has an error or cannot be read, as redis-server.
+func TestACLFileAtStart(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.acl")
+	if err := os.WriteFile(good, []byte("user default on nopass ~* &* +@all\nuser jo on >pw ~* &* +@all\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := startServer(t, Config{ACLFile: good})
+	c := dial(t, s.Addr())
+	c.mustDo("+OK\r\n", "AUTH", "jo", "pw")
+	c.mustDo("$2\r\njo\r\n", "ACL", "WHOAMI")
+
+	bad := filepath.Join(dir, "bad.acl")
+	if err := os.WriteFile(bad, []byte("user jo on +nosuchcommand\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{bad, filepath.Join(dir, "missing.acl")} {
+		if s, err := StartLocal(Config{ACLFile: path}); err == nil {
+			s.Close()
+			t.Errorf("started with ACL file %s", path)
+		} else if !strings.Contains(err.Error(), path) {
+			t.Errorf("error does not name the file: %v", err)
+		}
+	}
+}
+
+// unrestricted is what lets execute skip the check: true only for
+// permissions that allow every command with any key and channel.
+func TestACLUnrestricted(t *testing.T) {
+	for _, tc := range []struct {
+		rules []string
+		want  bool
+	}{
+		{[]string{"on", "nopass", "~*", "&*", "+@all"}, true},
+		{[]string{"on", "nopass", "allkeys", "allchannels", "allcommands"}, true},
+		{[]string{"on", "nopass", "~*", "&*", "+@all", "-get"}, false},
+		{[]string{"on", "nopass", "~*", "&*", "-@all", "+@pubsub"}, false},
+		{[]string{"on", "nopass", "~k*", "&*", "+@all"}, false},
+		{[]string{"on", "nopass", "%R~*", "&*", "+@all"}, false},
+		{[]string{"on", "nopass", "~*", "&c*", "+@all"}, false},
+		{[]string{"on", "nopass", "(~* &* +@all)"}, true},
+		{[]string{"on", "nopass", "(~* &* +@all -get)"}, false},
+	} {
+		p := newUserPerms(false)
+		for _, op := range tc.rules {
+			if err := p.apply(op, false); err != "" {
+				t.Fatalf("%s: %s", op, err)
+			}
+		}
+		if got := p.unrestricted(); got != tc.want {
+			t.Errorf("%q: unrestricted %v, want %v", tc.rules, got, tc.want)
+		}
+	}
 }

@@ -47,13 +47,43 @@ func (c *conn) authenticate(args [][]byte, user, pass []byte) bool {
 // queueCommand, which Redis checks first.
 func (c *conn) rejectForACL(cmd *command, args [][]byte) bool {
 	u := c.user
-	d, ok := u.perms.Load().check(cmd, args)
+	p := u.perms.Load()
+	if p != c.aclPerms {
+		c.aclPerms, c.aclFree = p, p.unrestricted()
+	}
+	if c.aclFree {
+		return false
+	}
+	d, ok := p.check(cmd, args)
 	if ok {
 		return false
 	}
 	c.logACLDenial(u, d, cmd, args, strings.ToLower(string(args[0])))
 	c.rejectCommand(args[0], "NOPERM "+d.message(u.name, cmd, false))
 	return true
+}
+
+// unrestricted reports whether p allows every command of Herald's with any
+// keys and channels, as the default user's "+@all ~* &*": then execute
+// need not check each command (a check costs as much as a third of a
+// PUBLISH to no subscriber).
+func (p *aclPerms) unrestricted() bool {
+	for _, s := range p.selectors {
+		if !s.allKeys || !s.allChannels {
+			continue
+		}
+		all := true
+		for _, id := range aclHeraldIDs {
+			if !s.allowed.get(id) {
+				all = false
+				break
+			}
+		}
+		if all {
+			return true
+		}
+	}
+	return false
 }
 
 // logACLDenial records a refused command in ACL LOG; running is the

@@ -63,6 +63,11 @@ type conn struct {
 	freshStack  bool     // continue on a fresh goroutine after this batch (see serve)
 	commandsRun int64    // commands run in this batch
 	lastCommand *command // the last command run
+	// aclPerms are the permissions of the user the last command was
+	// checked against, and aclFree whether they allow everything
+	// (rejectForACL).
+	aclPerms *aclPerms
+	aclFree  bool
 
 	// Read by CLIENT LIST / INFO from other goroutines.
 	info struct {

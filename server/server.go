@@ -146,6 +146,9 @@ func (s *Server) Broker() *broker.Broker { return s.broker }
 // background.
 func Start(cfg Config) (*Server, error) {
 	s := New(cfg)
+	if err := s.loadACLFile(); err != nil {
+		return nil, err
+	}
 	if err := s.listenAll(); err != nil {
 		return nil, err
 	}
@@ -162,6 +165,9 @@ func Start(cfg Config) (*Server, error) {
 // listens for TLS too, on another such port, which TLSAddr returns.
 func StartLocal(cfg Config) (*Server, error) {
 	s := New(cfg)
+	if err := s.loadACLFile(); err != nil {
+		return nil, err
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -172,6 +178,20 @@ func StartLocal(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// loadACLFile loads the users of the ACL file, if there is one, as
+// redis-server does at startup: a file that cannot be read or has an error
+// stops the start.
+func (s *Server) loadACLFile() error {
+	path := s.settings().ACLFile
+	if path == "" {
+		return nil
+	}
+	if err := s.acl().loadFile(path); err != nil {
+		return fmt.Errorf("aclfile: %w", err)
+	}
+	return nil
 }
 
 func (s *Server) listenAll() error {
