@@ -192,6 +192,9 @@ func TestDiffACL(t *testing.T) {
 			a: ACL DRYRUN u1 hget x f      => 1
 			a: ACL DRYRUN u1 hget z f      => 1
 			a: ACL DRYRUN u1 lpush r1 v    => 1
+			a: ACL SETUSER u3 (+get (~x y) => 1
+			a: ACL SETUSER u3 (+get (~x +set) => 1
+			a: ACL LIST                    => 1
 			a: ACL SETUSER u1 clearselectors => 1
 			a: ACL LIST                    => 1
 			a: ACL SETUSER u2 "( +get ~a  )" => 1
