@@ -519,6 +519,12 @@ func TestDiffACLDryRunRandom(t *testing.T) {
 		{"subscribe", "c1", "px", "zz"}, {"ssubscribe", "c3"}, {"psubscribe", "c*", "lit*"},
 		{"psubscribe", "p?"}, {"unsubscribe", "zz"}, {"select", "1"}, {"select", "2"}, {"client", "id"},
 		{"client", "kill", "x"}, {"ping"}, {"auth", "a", "b"}, {"pubsub", "channels"}, {"hset", "b1", "f", "v"},
+		{"eval", "", "1x", "w1"}, {"eval", "", "5", "w1"}, {"eval", "", "-1", "w1"}, {"zunionstore", "a1", "3", "r1"},
+		{"zunionstore", "a1", "01", "w1"}, {"sintercard", "1x", "w1"}, {"zmpop", "+1", "w1", "max"},
+		{"blpop", "w1", "r1", "0"}, {"blmove", "r1", "w1", "left", "left", "0"}, {"fcall", "f", "1", "x1"},
+		{"fcall", "f", "1x", "x1"}, {"sinterstore", "w1", "r1"}, {"smove", "r1", "w1", "m"}, {"setrange", "r1", "0", "v"},
+		{"bitcount", "w1"}, {"zrangestore", "w1", "r1", "0", "1"}, {"keys", "*"}, {"rpoplpush", "r1", "w1"},
+		{"object", "encoding", "r1"}, {"watch", "r1", "w1"}, {"flushall"}, {"touch", "a1"}, {"getset", "r1", "v"},
 		{"zadd", "w3", "1", "m"}, {"sadd", "a", "m"}, {"incr", "r9"}, {"getdel", "x9"}, {"getex", "r1"},
 	}
 	rng := rand.New(rand.NewSource(2))
