@@ -559,3 +559,32 @@ func TestDiffACLDryRunRandom(t *testing.T) {
 	}
 	r.do(t, "ACL", "DELUSER", "d2")
 }
+
+// TestDiffACLPubsubDefault compares new users, selectors and "reset" with
+// acl-pubsub-default allchannels.
+func TestDiffACLPubsubDefault(t *testing.T) {
+	t.Parallel()
+	redisAddr := redistest.Start(t, "--acl-pubsub-default", "allchannels").Addr()
+	s := startServer(t, Config{})
+	s.acl().setPubsubDefault(true)
+	for _, proto := range []string{"2", "3"} {
+		r, h := rawDial(t, redisAddr, proto), rawDial(t, s.Addr().String(), proto)
+		for _, args := range [][]string{
+			{"ACL", "DELUSER", "p1", "p2"},
+			{"ACL", "SETUSER", "p1"},
+			{"ACL", "SETUSER", "p1", "&x"},
+			{"ACL", "SETUSER", "p1", "(~k)", "(&y)"},
+			{"ACL", "SETUSER", "p2", "resetchannels", "&z", "(+get)"},
+			{"ACL", "LIST"},
+			{"ACL", "GETUSER", "p1"},
+			{"ACL", "SETUSER", "p2", "reset"},
+			{"ACL", "GETUSER", "p2"},
+			{"ACL", "DRYRUN", "p2", "publish", "x", "y"},
+		} {
+			want, got := r.do(t, args...), h.do(t, args...)
+			if string(got.Bytes()) != string(want.Bytes()) {
+				t.Errorf("RESP%s %v:\n herald %s\n  redis %s", proto, args, got, want)
+			}
+		}
+	}
+}
