@@ -591,3 +591,42 @@ func TestDiffACLPubsubDefault(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffACLCommandTable checks redisCommandCategories, over which rules
+// are described, against the running redis-server's COMMAND: the same
+// commands and subcommands with the same ACL categories.
+func TestDiffACLCommandTable(t *testing.T) {
+	t.Parallel()
+	r := rawDial(t, redistest.Start(t).Addr(), "2")
+	want := map[string]string{}
+	var add func(v resp.Value)
+	add = func(v resp.Value) {
+		var cats []string
+		for _, c := range v.Elems[6].Elems {
+			cats = append(cats, strings.TrimPrefix(c.Str, "@"))
+		}
+		want[v.Elems[0].Str] = strings.Join(cats, " ")
+		if len(v.Elems) > 9 {
+			for _, sub := range v.Elems[9].Elems {
+				add(sub)
+			}
+		}
+	}
+	for _, v := range r.do(t, "COMMAND").Elems {
+		add(v)
+	}
+	got := map[string]string{}
+	for _, c := range redisCommandCategories {
+		got[c.name] = strings.Join(c.categories, " ")
+	}
+	for name, cats := range want {
+		if got[name] != cats {
+			t.Errorf("%s: categories %q, redis-server %q", name, got[name], cats)
+		}
+	}
+	for name := range got {
+		if _, ok := want[name]; !ok {
+			t.Errorf("%s: not a command of redis-server", name)
+		}
+	}
+}
