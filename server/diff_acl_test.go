@@ -629,4 +629,25 @@ func TestDiffACLCommandTable(t *testing.T) {
 			t.Errorf("%s: not a command of redis-server", name)
 		}
 	}
+
+	// ACL CAT category: Redis's commands in it that Herald has.
+	h := rawDial(t, startServer(t, Config{}).Addr().String(), "2")
+	for _, cat := range aclCategoryNames {
+		var redisNames, heraldNames []string
+		for _, e := range r.do(t, "ACL", "CAT", cat).Elems {
+			if commands.byFullName([]byte(e.Str)) != nil {
+				redisNames = append(redisNames, e.Str)
+			}
+		}
+		for _, e := range h.do(t, "ACL", "CAT", cat).Elems {
+			if _, ok := want[e.Str]; ok {
+				heraldNames = append(heraldNames, e.Str)
+			}
+		}
+		slices.Sort(redisNames)
+		slices.Sort(heraldNames)
+		if !slices.Equal(redisNames, heraldNames) {
+			t.Errorf("ACL CAT %s:\n herald %q\n  redis %q", cat, heraldNames, redisNames)
+		}
+	}
 }
