@@ -531,7 +531,8 @@ func channelAllowed(list []string, name []byte, isPattern bool) bool {
 // specs, with the permissions each needs: read for "access", write for
 // "insert", "delete" and "update", as Redis's ACLSelectorCheckKey. As
 // Redis's getKeysFromCommandWithSpecs, a spec that does not fit the line
-// makes the command have no keys.
+// makes the command have no keys, unless Redis has a getkeys function for
+// it to fall back on (aclGenericKeys).
 func commandKeys(cmd *command, args [][]byte) []aclKeyRef {
 	doc := commandDocs[cmd.name]
 	if doc == nil {
@@ -547,6 +548,9 @@ func commandKeys(cmd *command, args [][]byte) []aclKeyRef {
 		}
 		first, last, ok := spec.keyRange(args)
 		if !ok {
+			if g, found := aclGenericKeys[cmd.name]; found {
+				return g.keys(args)
+			}
 			return nil
 		}
 		var need uint8
@@ -563,6 +567,64 @@ func commandKeys(cmd *command, args [][]byte) []aclKeyRef {
 		}
 	}
 	return out
+}
+
+// genericKeys is Redis's genericGetKeys, the getkeys function of the
+// commands with a number of keys, which Redis falls back on when the
+// number is not what the key spec reads (string2l refuses "01", "+1",
+// "1x"; atoi takes them): the keys, then the destination if any, needing
+// no permission but a matching pattern.
+type genericKeys struct{ storeKey, keyCount, firstKey, keyStep int }
+
+var aclGenericKeys = map[string]genericKeys{
+	"eval": {0, 2, 3, 1}, "evalsha": {0, 2, 3, 1}, "eval_ro": {0, 2, 3, 1}, "evalsha_ro": {0, 2, 3, 1},
+	"fcall": {0, 2, 3, 1}, "fcall_ro": {0, 2, 3, 1},
+	"zunionstore": {1, 2, 3, 1}, "zinterstore": {1, 2, 3, 1}, "zdiffstore": {1, 2, 3, 1},
+	"zunion": {0, 1, 2, 1}, "zinter": {0, 1, 2, 1}, "zdiff": {0, 1, 2, 1},
+	"sintercard": {0, 1, 2, 1}, "zintercard": {0, 1, 2, 1},
+	"lmpop": {0, 1, 2, 1}, "zmpop": {0, 1, 2, 1}, "blmpop": {0, 2, 3, 1}, "bzmpop": {0, 2, 3, 1},
+}
+
+func (g genericKeys) keys(args [][]byte) []aclKeyRef {
+	if g.keyCount >= len(args) {
+		return nil
+	}
+	n := cAtoi(args[g.keyCount])
+	if n < 1 || n > (len(args)-g.firstKey)/g.keyStep {
+		return nil
+	}
+	out := make([]aclKeyRef, 0, n+1)
+	for i := range n {
+		out = append(out, aclKeyRef{pos: g.firstKey + i*g.keyStep})
+	}
+	if g.storeKey > 0 {
+		out = append(out, aclKeyRef{pos: g.storeKey})
+	}
+	return out
+}
+
+// cAtoi is C's atoi: leading blanks, a sign, the digits up to the first
+// other byte; 0 for none.
+func cAtoi(b []byte) int {
+	i := 0
+	for i < len(b) && isBlank(b[i]) {
+		i++
+	}
+	neg := false
+	if i < len(b) && (b[i] == '+' || b[i] == '-') {
+		neg = b[i] == '-'
+		i++
+	}
+	n := 0
+	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		if n < 1<<31 {
+			n = n*10 + int(b[i]-'0')
+		}
+	}
+	if neg {
+		return -n
+	}
+	return n
 }
 
 // setKeys is Redis's setGetKeys, which Redis uses for SET rather than its

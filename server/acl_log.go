@@ -109,7 +109,20 @@ func (c *conn) logAuthFailure(args [][]byte, username []byte) {
 	})
 }
 
-// reasonName and the context are what ACL LOG shows.
+// logCommandDenial records a command that c's user may not run, as
+// Redis's processCommand does before its NOPERM reply: the refused
+// command's full name, key or channel as the object.
+func (c *conn) logCommandDenial(cmd *command, d aclDenial) {
+	c.srv.acl().logDenial(aclLogEntry{
+		reason:     d.reason,
+		context:    c.logContext(),
+		object:     d.object,
+		username:   c.user.name,
+		clientInfo: c.clientInfoLine(cmd.name),
+	})
+}
+
+// String is the reason as ACL LOG shows it.
 func (r aclReason) String() string {
 	switch r {
 	case aclDeniedCmd:

@@ -423,7 +423,9 @@ func mergeSelectorArgs(args []string) (merged []string, bad int) {
 	open := -1
 	var sel string
 	for i, op := range args {
-		if open < 0 && len(op) > 0 && op[0] == '(' && op[len(op)-1] != ')' {
+		// As in Redis, an argument opening a selector inside another one
+		// starts over.
+		if len(op) > 0 && op[0] == '(' && op[len(op)-1] != ')' {
 			sel, open = op, i
 			continue
 		}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -379,4 +380,70 @@ func TestACLCommands(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// FuzzACLRules applies rules that never panic, and checks that a user's
+// description, applied as rules to a new user, describes that user the
+// same way: what ACL SAVE writes, ACL LOAD reads back.
+func FuzzACLRules(f *testing.F) {
+	for _, seed := range []string{
+		"on >pw ~k* &c +@all -get",
+		"%R~r %W~w %RW~x allkeys resetkeys &a allchannels",
+		"+@read -@fast +select|0 +client|id -client|kill",
+		"(+get ~x) (&c +@write) clearselectors",
+		"#" + hashPassword("x") + " !" + hashPassword("x") + " nopass resetpass",
+		"-@all +@pubsub -publish +config|get reset skip-sanitize-payload",
+		"%R %W~ ~ & + - +@ -@ ( ) (+get",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, rules string) {
+		p := newUserPerms(false)
+		merged, bad := mergeSelectorArgs(strings.Fields(rules))
+		if bad >= 0 {
+			return
+		}
+		for _, r := range merged {
+			p.apply(r, false)
+		}
+		desc := p.describe()
+		if strings.ContainsAny(rules, "()\"'\\") {
+			return // selector contents are split again with quotes
+		}
+		q := newUserPerms(false)
+		again, bad := mergeSelectorArgs(strings.Fields(desc))
+		if bad >= 0 {
+			t.Fatalf("description %q has an unmatched parenthesis", desc)
+		}
+		for _, r := range again {
+			if reason := q.apply(r, false); reason != "" {
+				t.Fatalf("rules %q: description %q: rule %q: %s", rules, desc, r, reason)
+			}
+		}
+		if got := q.describe(); got != desc {
+			t.Fatalf("rules %q:\n described %q\n reapplied %q", rules, desc, got)
+		}
+	})
+}
+
+// TestACLLogCommandDenial: the entry the dispatcher records for a refused
+// command.
+func TestACLLogCommandDenial(t *testing.T) {
+	s := startServer(t, Config{})
+	p1, p2 := net.Pipe()
+	t.Cleanup(func() { p1.Close(); p2.Close() })
+	c := newConn(s, p1, 1)
+	p := permsFrom(t, "on", "+@all", "~a*")
+	line := [][]byte{[]byte("get"), []byte("b")}
+	cmd, _ := lookup(line)
+	d, ok := p.check(cmd, line)
+	if ok {
+		t.Fatal("get b allowed")
+	}
+	c.logCommandDenial(cmd, d)
+	e := s.acl().logEntries(1)
+	if len(e) != 1 || e[0].reason != aclDeniedKey || e[0].object != "b" || e[0].username != "default" ||
+		e[0].context != "toplevel" || !strings.Contains(e[0].clientInfo, "cmd=get") || strings.HasSuffix(e[0].clientInfo, "\n") {
+		t.Fatalf("entry %+v", e)
+	}
 }

@@ -56,9 +56,9 @@ type conn struct {
 	batch       broker.Batch
 	proto       int
 	authed      bool
-	user        *aclUser // the user the connection is authenticated as (acl.go)
-	subscribed  int      // channels + patterns + shard channels held
+	subscribed  int // channels + patterns + shard channels held
 	closing     bool
+	user        *aclUser // the user the connection is authenticated as (acl.go)
 	batchBytes  int      // output queued for subscribers in this batch, roughly
 	freshStack  bool     // continue on a fresh goroutine after this batch (see serve)
 	commandsRun int64    // commands run in this batch

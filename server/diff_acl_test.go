@@ -192,6 +192,9 @@ func TestDiffACL(t *testing.T) {
 			a: ACL DRYRUN u1 hget x f      => 1
 			a: ACL DRYRUN u1 hget z f      => 1
 			a: ACL DRYRUN u1 lpush r1 v    => 1
+			a: ACL SETUSER u3 (+get (~x y) => 1
+			a: ACL SETUSER u3 (+get (~x +set) => 1
+			a: ACL LIST                    => 1
 			a: ACL SETUSER u1 clearselectors => 1
 			a: ACL LIST                    => 1
 			a: ACL SETUSER u2 "( +get ~a  )" => 1
@@ -410,6 +413,9 @@ func TestDiffACLVolatile(t *testing.T) {
 			{"auth", "other", "pw"},
 			{"HELLO", proto, "AUTH", "someone", "pw"},
 			{"AUTH", "nobody", "pw"},
+			{"MULTI"},
+			{"AUTH", "nobody", "pw"},
+			{"EXEC"},
 			{"ACL", "LOG"},
 			{"ACL", "LOG", "2"},
 			{"ACL", "LOG", "0"},
@@ -516,6 +522,12 @@ func TestDiffACLDryRunRandom(t *testing.T) {
 		{"subscribe", "c1", "px", "zz"}, {"ssubscribe", "c3"}, {"psubscribe", "c*", "lit*"},
 		{"psubscribe", "p?"}, {"unsubscribe", "zz"}, {"select", "1"}, {"select", "2"}, {"client", "id"},
 		{"client", "kill", "x"}, {"ping"}, {"auth", "a", "b"}, {"pubsub", "channels"}, {"hset", "b1", "f", "v"},
+		{"eval", "", "1x", "w1"}, {"eval", "", "5", "w1"}, {"eval", "", "-1", "w1"}, {"zunionstore", "a1", "3", "r1"},
+		{"zunionstore", "a1", "01", "w1"}, {"sintercard", "1x", "w1"}, {"zmpop", "+1", "w1", "max"},
+		{"blpop", "w1", "r1", "0"}, {"blmove", "r1", "w1", "left", "left", "0"}, {"fcall", "f", "1", "x1"},
+		{"fcall", "f", "1x", "x1"}, {"sinterstore", "w1", "r1"}, {"smove", "r1", "w1", "m"}, {"setrange", "r1", "0", "v"},
+		{"bitcount", "w1"}, {"zrangestore", "w1", "r1", "0", "1"}, {"keys", "*"}, {"rpoplpush", "r1", "w1"},
+		{"object", "encoding", "r1"}, {"watch", "r1", "w1"}, {"flushall"}, {"touch", "a1"}, {"getset", "r1", "v"},
 		{"zadd", "w3", "1", "m"}, {"sadd", "a", "m"}, {"incr", "r9"}, {"getdel", "x9"}, {"getex", "r1"},
 	}
 	rng := rand.New(rand.NewSource(2))
@@ -549,4 +561,93 @@ func TestDiffACLDryRunRandom(t *testing.T) {
 		}
 	}
 	r.do(t, "ACL", "DELUSER", "d2")
+}
+
+// TestDiffACLPubsubDefault compares new users, selectors and "reset" with
+// acl-pubsub-default allchannels.
+func TestDiffACLPubsubDefault(t *testing.T) {
+	t.Parallel()
+	redisAddr := redistest.Start(t, "--acl-pubsub-default", "allchannels").Addr()
+	s := startServer(t, Config{})
+	s.acl().setPubsubDefault(true)
+	for _, proto := range []string{"2", "3"} {
+		r, h := rawDial(t, redisAddr, proto), rawDial(t, s.Addr().String(), proto)
+		for _, args := range [][]string{
+			{"ACL", "DELUSER", "p1", "p2"},
+			{"ACL", "SETUSER", "p1"},
+			{"ACL", "SETUSER", "p1", "&x"},
+			{"ACL", "SETUSER", "p1", "(~k)", "(&y)"},
+			{"ACL", "SETUSER", "p2", "resetchannels", "&z", "(+get)"},
+			{"ACL", "LIST"},
+			{"ACL", "GETUSER", "p1"},
+			{"ACL", "SETUSER", "p2", "reset"},
+			{"ACL", "GETUSER", "p2"},
+			{"ACL", "DRYRUN", "p2", "publish", "x", "y"},
+		} {
+			want, got := r.do(t, args...), h.do(t, args...)
+			if string(got.Bytes()) != string(want.Bytes()) {
+				t.Errorf("RESP%s %v:\n herald %s\n  redis %s", proto, args, got, want)
+			}
+		}
+	}
+}
+
+// TestDiffACLCommandTable checks redisCommandCategories, over which rules
+// are described, against the running redis-server's COMMAND: the same
+// commands and subcommands with the same ACL categories.
+func TestDiffACLCommandTable(t *testing.T) {
+	t.Parallel()
+	r := rawDial(t, redistest.Start(t).Addr(), "2")
+	want := map[string]string{}
+	var add func(v resp.Value)
+	add = func(v resp.Value) {
+		var cats []string
+		for _, c := range v.Elems[6].Elems {
+			cats = append(cats, strings.TrimPrefix(c.Str, "@"))
+		}
+		want[v.Elems[0].Str] = strings.Join(cats, " ")
+		if len(v.Elems) > 9 {
+			for _, sub := range v.Elems[9].Elems {
+				add(sub)
+			}
+		}
+	}
+	for _, v := range r.do(t, "COMMAND").Elems {
+		add(v)
+	}
+	got := map[string]string{}
+	for _, c := range redisCommandCategories {
+		got[c.name] = strings.Join(c.categories, " ")
+	}
+	for name, cats := range want {
+		if got[name] != cats {
+			t.Errorf("%s: categories %q, redis-server %q", name, got[name], cats)
+		}
+	}
+	for name := range got {
+		if _, ok := want[name]; !ok {
+			t.Errorf("%s: not a command of redis-server", name)
+		}
+	}
+
+	// ACL CAT category: Redis's commands in it that Herald has.
+	h := rawDial(t, startServer(t, Config{}).Addr().String(), "2")
+	for _, cat := range aclCategoryNames {
+		var redisNames, heraldNames []string
+		for _, e := range r.do(t, "ACL", "CAT", cat).Elems {
+			if commands.byFullName([]byte(e.Str)) != nil {
+				redisNames = append(redisNames, e.Str)
+			}
+		}
+		for _, e := range h.do(t, "ACL", "CAT", cat).Elems {
+			if _, ok := want[e.Str]; ok {
+				heraldNames = append(heraldNames, e.Str)
+			}
+		}
+		slices.Sort(redisNames)
+		slices.Sort(heraldNames)
+		if !slices.Equal(redisNames, heraldNames) {
+			t.Errorf("ACL CAT %s:\n herald %q\n  redis %q", cat, heraldNames, redisNames)
+		}
+	}
 }

@@ -101,13 +101,13 @@ func New(cfg Config) *Server {
 // embedding Herald shares the server's channels.
 func NewWithBroker(cfg Config, b *broker.Broker) *Server {
 	s := &Server{
-		broker:   b,
-		remote:   cfg.Remote,
-		started:  time.Now(),
-		runID:    newRunID(),
-		conns:    make(map[int64]*conn),
-		aclStore: newACLStore(),
+		broker:  b,
+		remote:  cfg.Remote,
+		started: time.Now(),
+		runID:   newRunID(),
+		conns:   make(map[int64]*conn),
 	}
+	s.aclStore = newACLStore()
 	s.ks = s.newKeyspace()
 	s.store(cfg.withDefaults())
 	return s
