@@ -1,8 +1,6 @@
 package server
 
 import (
-	"strings"
-
 	"github.com/heraldhq/herald/broker"
 )
 
@@ -58,7 +56,7 @@ func (c *conn) rejectForACL(cmd *command, args [][]byte) bool {
 	if ok {
 		return false
 	}
-	c.logACLDenial(u, d, cmd, args, strings.ToLower(string(args[0])))
+	c.logCommandDenial(cmd, d, cmd.name)
 	c.rejectCommand(args[0], "NOPERM "+d.message(u.name, cmd, false))
 	return true
 }
@@ -84,23 +82,6 @@ func (p *aclPerms) unrestricted() bool {
 		}
 	}
 	return false
-}
-
-// logACLDenial records a refused command in ACL LOG; running is the
-// command c runs, which CLIENT INFO's line names (EXEC for the commands it
-// refuses).
-func (c *conn) logACLDenial(u *aclUser, d aclDenial, cmd *command, args [][]byte, running string) {
-	object := cmd.name
-	if d.reason == aclDeniedKey || d.reason == aclDeniedChannel {
-		object = string(args[d.argPos])
-	}
-	c.srv.acl().logDenial(aclLogEntry{
-		reason:     d.reason,
-		context:    c.logContext(),
-		object:     object,
-		username:   u.name,
-		clientInfo: c.clientInfoLine(running),
-	})
 }
 
 // execReason is how EXEC explains a queued command's refusal when the

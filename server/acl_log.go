@@ -111,14 +111,16 @@ func (c *conn) logAuthFailure(args [][]byte, username []byte) {
 
 // logCommandDenial records a command that c's user may not run, as
 // Redis's processCommand does before its NOPERM reply: the refused
-// command's full name, key or channel as the object.
-func (c *conn) logCommandDenial(cmd *command, d aclDenial) {
+// command's full name, key or channel as the object. running is the
+// command CLIENT INFO's line names: the refused one, or EXEC for the
+// queued commands it refuses.
+func (c *conn) logCommandDenial(cmd *command, d aclDenial, running string) {
 	c.srv.acl().logDenial(aclLogEntry{
 		reason:     d.reason,
 		context:    c.logContext(),
 		object:     d.object,
 		username:   c.user.name,
-		clientInfo: c.clientInfoLine(cmd.name),
+		clientInfo: c.clientInfoLine(running),
 	})
 }
 

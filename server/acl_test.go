@@ -344,6 +344,11 @@ func TestACLSplitSelectorArgs(t *testing.T) {
 // LOAD with a file; and SETUSER in parallel under the race detector.
 func TestACLCommands(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "users.acl")
+	// The file must exist: as redis-server, a server does not start
+	// without the ACL file it is given.
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	s := startServer(t, Config{ACLFile: path})
 	c := dial(t, s.Addr())
 	c.mustDo("$7\r\ndefault\r\n", "ACL", "WHOAMI")
@@ -440,7 +445,7 @@ func TestACLLogCommandDenial(t *testing.T) {
 	if ok {
 		t.Fatal("get b allowed")
 	}
-	c.logCommandDenial(cmd, d)
+	c.logCommandDenial(cmd, d, cmd.name)
 	e := s.acl().logEntries(1)
 	if len(e) != 1 || e[0].reason != aclDeniedKey || e[0].object != "b" || e[0].username != "default" ||
 		e[0].context != "toplevel" || !strings.Contains(e[0].clientInfo, "cmd=get") || strings.HasSuffix(e[0].clientInfo, "\n") {

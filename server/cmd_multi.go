@@ -137,7 +137,7 @@ func cmdExec(c *conn, _ [][]byte) {
 		// runs: they may have changed since the command was queued.
 		if u := c.user; u != nil {
 			if d, ok := u.perms.Load().check(q.cmd, q.args); !ok {
-				c.logACLDenial(u, d, q.cmd, q.args, "exec")
+				c.logCommandDenial(q.cmd, d, "exec")
 				c.writeError(errACLChangedInMulti + d.execReason())
 				continue
 			}
