@@ -255,14 +255,14 @@ func (c *conn) appendClientLine(b []byte, other *conn, running string) []byte {
 		other.id, other.remoteAddr, other.localAddr, other.fd(), l.name,
 		int64(now.Sub(other.created)/time.Second), int64(now.Sub(l.lastActive)/time.Second),
 		l.flags(), l.db, ch, pat, sh, l.multi)
-	return fmt.Appendf(b, " qbuf=%d qbuf-free=%d argv-mem=%d multi-mem=0 rbs=%d rbp=%d obl=%d oll=%d omem=%d tot-mem=%d events=%s cmd=%s user=default redir=-1 resp=%d\n",
-		l.qbuf, l.qbufFree, l.argvMem, l.rbs, l.obl, l.obl, l.oll(), l.obl+l.inflight, totMem, l.events(), l.cmdName(), l.resp)
+	return fmt.Appendf(b, " qbuf=%d qbuf-free=%d argv-mem=%d multi-mem=0 rbs=%d rbp=%d obl=%d oll=%d omem=%d tot-mem=%d events=%s cmd=%s user=%s redir=-1 resp=%d\n",
+		l.qbuf, l.qbufFree, l.argvMem, l.rbs, l.obl, l.obl, l.oll(), l.obl+l.inflight, totMem, l.events(), l.cmdName(), l.user, l.resp)
 }
 
 // clientLine is a consistent copy of what CLIENT LIST shows of a client,
 // taken under the client's locks.
 type clientLine struct {
-	name, cmd          string
+	name, cmd, user    string
 	db, qbuf, qbufFree int
 	argvMem            int
 	lastActive         time.Time
@@ -278,6 +278,9 @@ type clientLine struct {
 func (c *conn) snapshot(l *clientLine) {
 	c.info.Lock()
 	l.name, l.cmd, l.db, l.qbuf = c.info.name, c.info.lastCommand, c.info.db, c.info.queryBuf
+	if c.user != nil {
+		l.user = c.user.name
+	}
 	l.lastActive, l.noEvict, l.noTouch = c.info.lastActive, c.info.noEvict, c.info.noTouch
 	l.inMulti, l.multi = c.info.inMulti, -1
 	if l.inMulti {
@@ -365,6 +368,7 @@ type killFilter struct {
 	id          int64
 	addr, laddr *string
 	typ         *clientType
+	user        *aclUser
 	skipMe      bool
 }
 
@@ -383,7 +387,7 @@ func cmdClientKill(c *conn, args [][]byte) {
 		c.writeOK()
 		return
 	}
-	f, errText := parseKillFilter(args[2:])
+	f, errText := parseKillFilter(c.srv.acl(), args[2:])
 	if errText != "" {
 		c.writeError(errText)
 		return
@@ -393,7 +397,7 @@ func cmdClientKill(c *conn, args [][]byte) {
 
 // parseKillFilter parses CLIENT KILL's option/value pairs, with Redis's
 // errors.
-func parseKillFilter(opts [][]byte) (killFilter, string) {
+func parseKillFilter(users *aclStore, opts [][]byte) (killFilter, string) {
 	f := killFilter{skipMe: true}
 	for i := 0; i < len(opts); i += 2 {
 		if i+1 >= len(opts) {
@@ -420,7 +424,8 @@ func parseKillFilter(opts [][]byte) (killFilter, string) {
 			s := string(value)
 			f.laddr = &s
 		case "user":
-			if string(value) != "default" {
+			f.user = users.user(string(value))
+			if f.user == nil {
 				return f, sanitize(fmt.Sprintf(errNoSuchUserFmt, cString(value)))
 			}
 		case "skipme":
@@ -451,6 +456,7 @@ func (s *Server) killClients(caller *conn, f killFilter) int {
 			f.laddr != nil && c.localAddr != *f.laddr,
 			f.typ != nil && c.typeOf() != *f.typ,
 			f.id != 0 && c.id != f.id,
+			f.user != nil && c.connUser() != f.user,
 			c == caller && f.skipMe:
 			continue
 		}

@@ -41,6 +41,7 @@ type configParam struct {
 
 // configParams is ordered by name, the order CONFIG GET replies in.
 var configParams = []configParam{
+	{"acl-pubsub-default", func(s *Server) string { return aclPubsubDefault(s.settings().ACLPubsubDefault) }, setACLPubsubDefault},
 	{"appendonly", constant("no"), setConstantBool("no")},
 	{"bind", func(s *Server) string { return strings.Join(s.settings().Bind, " ") }, setBind},
 	{"client-output-buffer-limit", func(s *Server) string { return s.settings().OutputLimits.String() }, setOutputLimits},
@@ -214,6 +215,24 @@ func setConstantBool(fixed string) func(*Config, string) error {
 		}
 		return errors.New("argument must be 'yes' or 'no'")
 	}
+}
+
+// aclPubsubDefault is acl-pubsub-default's value for the setting v.
+func aclPubsubDefault(v string) string {
+	if v == "" {
+		return "resetchannels"
+	}
+	return v
+}
+
+// setACLPubsubDefault is CONFIG SET acl-pubsub-default.
+func setACLPubsubDefault(cfg *Config, v string) error {
+	switch v = strings.ToLower(v); v {
+	case "allchannels", "resetchannels":
+		cfg.ACLPubsubDefault = v
+		return nil
+	}
+	return errors.New("argument(s) must be one of the following: allchannels, resetchannels")
 }
 
 // setProtectedMode is CONFIG SET protected-mode yes|no.

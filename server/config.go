@@ -28,6 +28,13 @@ type Config struct {
 	// RequirePass, when not empty, is the default user's password: clients
 	// must AUTH before other commands.
 	RequirePass string
+	// ACLPubsubDefault is acl-pubsub-default: the channel permissions a
+	// new ACL user starts with, "allchannels" or "resetchannels". Empty
+	// means resetchannels, as in Redis 7.0.
+	ACLPubsubDefault string
+	// ACLFile is the ACL file (--aclfile) ACL LOAD and ACL SAVE use, and
+	// that Start and StartLocal load the users from. Empty means none.
+	ACLFile string
 	// OutputLimits are the client-output-buffer-limit classes. The zero
 	// value means Redis's defaults: normal unlimited, pubsub 32mb 8mb 60.
 	OutputLimits OutputLimits

@@ -58,10 +58,16 @@ type conn struct {
 	authed      bool
 	subscribed  int // channels + patterns + shard channels held
 	closing     bool
+	user        *aclUser // the user the connection is authenticated as (acl.go)
 	batchBytes  int      // output queued for subscribers in this batch, roughly
 	freshStack  bool     // continue on a fresh goroutine after this batch (see serve)
 	commandsRun int64    // commands run in this batch
 	lastCommand *command // the last command run
+	// aclPerms are the permissions of the user the last command was
+	// checked against, and aclFree whether they allow everything
+	// (rejectForACL).
+	aclPerms *aclPerms
+	aclFree  bool
 
 	// Read by CLIENT LIST / INFO from other goroutines.
 	info struct {
@@ -103,7 +109,8 @@ func newConn(srv *Server, nc net.Conn, id int64) *conn {
 		localAddr:  nc.LocalAddr().String(),
 		created:    time.Now(),
 		proto:      resp.RESP2,
-		authed:     srv.settings().requirePass == "",
+		authed:     !srv.acl().authRequired(),
+		user:       srv.acl().defaultUser(),
 	}
 	if sc, ok := nc.(syscall.Conn); ok {
 		if raw, err := sc.SyscallConn(); err == nil {

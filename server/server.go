@@ -36,6 +36,8 @@ type Server struct {
 
 	cfg atomic.Pointer[settings]
 
+	aclStore *aclStore // users and the ACL log (acl.go)
+
 	mu        sync.Mutex
 	listeners []net.Listener
 	// tlsListeners are the TLS listeners (tls.go), apart from listeners
@@ -64,7 +66,6 @@ type Server struct {
 // replaces the whole struct, so readers load it with one atomic read.
 type settings struct {
 	Config
-	requirePass      string
 	protoMaxBulkLen  int64
 	queryBufferLimit int64
 	outputLimits     OutputLimits
@@ -106,6 +107,7 @@ func NewWithBroker(cfg Config, b *broker.Broker) *Server {
 		runID:   newRunID(),
 		conns:   make(map[int64]*conn),
 	}
+	s.aclStore = newACLStore()
 	s.ks = s.newKeyspace()
 	s.store(cfg.withDefaults())
 	return s
@@ -114,9 +116,15 @@ func NewWithBroker(cfg Config, b *broker.Broker) *Server {
 func (s *Server) store(cfg Config) {
 	events, _ := keyspace.ParseEvents(cfg.NotifyKeyspaceEvents) // checked by CONFIG SET and the flag parser
 	s.ks.SetEvents(events)
+	// requirepass is the default user's password, applied when it is set
+	// (as Redis, a later ACL SETUSER default may change the user without
+	// changing what CONFIG GET requirepass says).
+	if old := s.cfg.Load(); old == nil || old.RequirePass != cfg.RequirePass {
+		s.acl().setRequirePass(cfg.RequirePass)
+	}
+	s.acl().setPubsubDefault(cfg.ACLPubsubDefault == "allchannels")
 	s.cfg.Store(&settings{
 		Config:           cfg,
-		requirePass:      cfg.RequirePass,
 		protoMaxBulkLen:  cfg.ProtoMaxBulkLen,
 		queryBufferLimit: cfg.QueryBufferLimit,
 		outputLimits:     cfg.OutputLimits,
@@ -138,6 +146,9 @@ func (s *Server) Broker() *broker.Broker { return s.broker }
 // background.
 func Start(cfg Config) (*Server, error) {
 	s := New(cfg)
+	if err := s.loadACLFile(); err != nil {
+		return nil, err
+	}
 	if err := s.listenAll(); err != nil {
 		return nil, err
 	}
@@ -154,6 +165,9 @@ func Start(cfg Config) (*Server, error) {
 // listens for TLS too, on another such port, which TLSAddr returns.
 func StartLocal(cfg Config) (*Server, error) {
 	s := New(cfg)
+	if err := s.loadACLFile(); err != nil {
+		return nil, err
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -164,6 +178,20 @@ func StartLocal(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// loadACLFile loads the users of the ACL file, if there is one, as
+// redis-server does at startup: a file that cannot be read or has an error
+// stops the start.
+func (s *Server) loadACLFile() error {
+	path := s.settings().ACLFile
+	if path == "" {
+		return nil
+	}
+	if err := s.acl().loadFile(path); err != nil {
+		return fmt.Errorf("aclfile: %w", err)
+	}
+	return nil
 }
 
 func (s *Server) listenAll() error {
@@ -253,7 +281,7 @@ func (s *Server) ServeConn(nc net.Conn) {
 		return
 	}
 	s.stats.connections.Add(1) // as in Redis, refused connections are not counted
-	if st := s.settings(); !st.DisableProtectedMode && st.RequirePass == "" && !isLocal(nc.RemoteAddr()) {
+	if st := s.settings(); !st.DisableProtectedMode && s.acl().defaultUser().perms.Load().nopass && !isLocal(nc.RemoteAddr()) {
 		s.mu.Unlock()
 		// As Redis: protected mode refuses the connection at once, with
 		// an explanation; it counts as received and as rejected.

@@ -195,6 +195,23 @@ func applyOption(cfg *serveOptions, name string, values []string) error {
 			return err
 		}
 		cfg.RequirePass = v
+	case "aclfile":
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		cfg.ACLFile = v
+	case "acl-pubsub-default":
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		switch v = strings.ToLower(v); v {
+		case "allchannels", "resetchannels":
+			cfg.ACLPubsubDefault = v
+		default:
+			return fmt.Errorf("must be allchannels or resetchannels, not %q", v)
+		}
 	case "client-output-buffer-limit":
 		limits, err := server.ParseOutputLimits(cfg.OutputLimits, strings.Join(values, " "))
 		if err != nil {

@@ -41,6 +41,8 @@ func TestParseServeArgs(t *testing.T) {
 			c.MaxMemory, c.MaxMemoryPolicy = 100<<20, "allkeys-lru"
 		}},
 		{"requirepass", []string{"--requirepass", "s3cret"}, func(c *server.Config) { c.RequirePass = "s3cret" }},
+		{"aclfile", []string{"--aclfile", "/etc/herald/users.acl"}, func(c *server.Config) { c.ACLFile = "/etc/herald/users.acl" }},
+		{"acl-pubsub-default", []string{"--acl-pubsub-default", "AllChannels"}, func(c *server.Config) { c.ACLPubsubDefault = "allchannels" }},
 		{"protected-mode no", []string{"--protected-mode", "no"}, func(c *server.Config) { c.DisableProtectedMode = true }},
 		{"protected-mode yes", []string{"--protected-mode", "YES"}, func(c *server.Config) {}},
 		{"notify-keyspace-events", []string{"--notify-keyspace-events", "KEA"}, func(c *server.Config) { c.NotifyKeyspaceEvents = "KEA" }},
@@ -98,6 +100,7 @@ func TestParseServeArgsErrors(t *testing.T) {
 		{[]string{"--maxmemory", "-1"}, "--maxmemory"},
 		{[]string{"--maxmemory-policy", "lru"}, "--maxmemory-policy"},
 		{[]string{"--requirepass"}, "--requirepass"},
+		{[]string{"--acl-pubsub-default", "some"}, "--acl-pubsub-default"},
 		{[]string{"--protected-mode", "maybe"}, "--protected-mode"},
 		{[]string{"--notify-keyspace-events", "KQ"}, "--notify-keyspace-events"},
 		{[]string{"--client-output-buffer-limit", "pubsub 32mb 8mb"}, "--client-output-buffer-limit"},

@@ -28,6 +28,7 @@ import (
 )
 
 const usage = `usage: herald serve [--port N] [--bind ADDR ...] [--maxclients N] [--requirepass PASS]
+                    [--aclfile FILE] [--acl-pubsub-default allchannels|resetchannels]
                     [--client-output-buffer-limit "CLASS HARD SOFT SECONDS" ...]
                     [--proto-max-bulk-len SIZE] [--client-query-buffer-limit SIZE]
                     [--http-port N] [--http-allow-remote yes|no]
