@@ -33,6 +33,10 @@ type conn struct {
 	raw syscall.RawConn // nil when nc is not a socket (net.Pipe in tests, *tls.Conn)
 	id  int64
 
+	// tlsRaw is the socket under nc when nc is a *tls.Conn, for
+	// readIdleTLS; nil otherwise.
+	tlsRaw syscall.RawConn
+
 	remoteAddr, localAddr string
 	created               time.Time
 
@@ -108,6 +112,10 @@ func newConn(srv *Server, nc net.Conn, id int64) *conn {
 	if sc, ok := nc.(syscall.Conn); ok {
 		if raw, err := sc.SyscallConn(); err == nil {
 			c.raw = raw
+		}
+	} else if tc, ok := nc.(*tls.Conn); ok {
+		if sc, ok := tc.NetConn().(syscall.Conn); ok {
+			c.tlsRaw, _ = sc.SyscallConn()
 		}
 	}
 	c.out.format = uint8(formatRESP2)
@@ -238,6 +246,9 @@ func (c *conn) fill() error {
 // readIdle waits for input and reads it into a pooled buffer taken only
 // once bytes have arrived.
 func (c *conn) readIdle() ([]byte, error) {
+	if c.tlsRaw != nil {
+		return c.readIdleTLS(c.nc.(*tls.Conn))
+	}
 	if c.raw == nil {
 		buf := getReadBuf()
 		n, err := c.nc.Read(buf[:cap(buf)])
