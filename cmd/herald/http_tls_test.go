@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -139,5 +140,64 @@ func TestParseTLSFlags(t *testing.T) {
 		if _, err := parseServeOptions(args); err == nil || !strings.Contains(err.Error(), args[0]) {
 			t.Errorf("%q: %v", args, err)
 		}
+	}
+}
+
+// The gateway's HTTPS serves with the RESP server's TLS settings as CONFIG
+// SET leaves them, even with no RESP tls-port: a new certificate reaches
+// new HTTPS connections, and a bad one is refused.
+func TestGatewayTLSReload(t *testing.T) {
+	certs := testcert.New(t)
+	opts, err := parseServeOptions([]string{"--port", "0", "--http-port", "0", "--http-tls-port", "1",
+		"--tls-cert-file", certs.CertFile, "--tls-key-file", certs.KeyFile, "--tls-auth-clients", "no"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	opts.Logger = logger
+	srv, err := server.StartLocal(opts.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if srv.TLSAddr() != nil {
+		t.Fatal("a RESP TLS listener without --tls-port")
+	}
+	opts.HTTPTLSPort = freePort(t)
+	gw, err := startGateway(opts, srv, fanout(srv, nil), logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gw.shutdown(context.Background())
+	served := func() string {
+		t.Helper()
+		tc := certs.ClientConfig(nil)
+		tc.NextProtos = []string{"h2", "http/1.1"}
+		nc, err := tls.Dial("tcp", gw.tlsAddrs[0].String(), tc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer nc.Close()
+		if p := nc.ConnectionState().NegotiatedProtocol; p != "http/1.1" {
+			t.Fatalf("ALPN: %q", p)
+		}
+		return nc.ConnectionState().PeerCertificates[0].Subject.CommonName
+	}
+	if got := served(); got != "127.0.0.1" {
+		t.Fatalf("certificate of %q", got)
+	}
+	ctx := context.Background()
+	rc := redis.NewClient(&redis.Options{Addr: srv.Addr().String()})
+	defer rc.Close()
+	if err := rc.ConfigSet(ctx, "tls-cert-file", "/nonexistent/cert.pem").Err(); err == nil ||
+		err.Error() != "ERR CONFIG SET failed (possibly related to argument 'tls-cert-file') - Unable to update TLS configuration. Check server logs." {
+		t.Fatalf("CONFIG SET of a missing certificate: %v", err)
+	}
+	certFile, keyFile := certs.ServerCert(t, "reloaded")
+	if err := rc.Do(ctx, "CONFIG", "SET", "tls-cert-file", certFile, "tls-key-file", keyFile).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got := served(); got != "reloaded" {
+		t.Fatalf("after CONFIG SET, certificate of %q", got)
 	}
 }
