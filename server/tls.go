@@ -121,6 +121,16 @@ func (c Config) TLSConfig() (*tls.Config, error) {
 	if tc.ClientCAs, err = loadCAs(c.TLSCACertFile, c.TLSCACertDir); err != nil {
 		return nil, err
 	}
+	setClientAuth(tc, authClients)
+	return tc, nil
+}
+
+// setClientAuth applies a tls-auth-clients value (lower case) to tc.
+// Without a CA to verify with, a certificate is required of clients and
+// none passes, as with OpenSSL's empty store: Redis lets CONFIG SET
+// tls-auth-clients yes through without a CA, and checks for one only when
+// it loads the other settings again.
+func setClientAuth(tc *tls.Config, authClients string) {
 	switch authClients {
 	case TLSAuthClientsYes:
 		tc.ClientAuth = tls.RequireAndVerifyClientCert
@@ -129,7 +139,9 @@ func (c Config) TLSConfig() (*tls.Config, error) {
 	default:
 		tc.ClientAuth = tls.NoClientCert
 	}
-	return tc, nil
+	if tc.ClientAuth != tls.NoClientCert && tc.ClientCAs == nil {
+		tc.ClientCAs = x509.NewCertPool()
+	}
 }
 
 // loadKeyPair reads the certificate chain and the private key, decrypting
@@ -387,16 +399,24 @@ type tlsUpdate struct {
 // configMu.
 func (s *Server) checkTLSUpdate(old, cfg *Config, params []*configParam) (tlsUpdate, string) {
 	var firstTLS, portParam *configParam
+	authChanged := false
 	for _, p := range params {
 		switch {
+		case strings.HasPrefix(p.name, "tls-") && tlsSetting(old, p.name) == tlsSetting(cfg, p.name):
+			// As Redis: a value set again unchanged applies nothing (and
+			// takes no blame).
 		case p.name == "tls-port":
 			portParam = p
+		case p.name == "tls-auth-clients":
+			// As in Redis, it applies to each new connection and loads
+			// nothing: it is not checked against the CA settings.
+			authChanged = true
 		case firstTLS == nil && strings.HasPrefix(p.name, "tls-"):
 			firstTLS = p
 		}
 	}
 	var u tlsUpdate
-	if firstTLS == nil && portParam == nil && slices.Equal(old.Bind, cfg.Bind) {
+	if firstTLS == nil && portParam == nil && !authChanged && slices.Equal(old.Bind, cfg.Bind) {
 		return u, ""
 	}
 	oldPort := old.TLSPort
@@ -417,6 +437,9 @@ func (s *Server) checkTLSUpdate(old, cfg *Config, params []*configParam) (tlsUpd
 			return u, fmt.Sprintf(errConfigSetFmt, blame.name, errTLSReload)
 		}
 		u.tc = tc
+	} else if cur := s.tlsConfig.Load(); authChanged && cur != nil {
+		u.tc = cur.Clone()
+		setClientAuth(u.tc, cfg.TLSAuthClients)
 	}
 	if cfg.TLSPort != oldPort || (cfg.TLSPort != 0 && !slices.Equal(old.Bind, cfg.Bind)) {
 		u.rebind = true
@@ -429,6 +452,35 @@ func (s *Server) checkTLSUpdate(old, cfg *Config, params []*configParam) (tlsUpd
 		}
 	}
 	return u, ""
+}
+
+// tlsSetting is the value of a tls-* setting in cfg, for comparison.
+func tlsSetting(cfg *Config, name string) string {
+	switch name {
+	case "tls-port":
+		return strconv.Itoa(cfg.TLSPort)
+	case "tls-cert-file":
+		return cfg.TLSCertFile
+	case "tls-key-file":
+		return cfg.TLSKeyFile
+	case "tls-key-file-pass":
+		return cfg.TLSKeyFilePass
+	case "tls-ca-cert-file":
+		return cfg.TLSCACertFile
+	case "tls-ca-cert-dir":
+		return cfg.TLSCACertDir
+	case "tls-auth-clients":
+		return cfg.TLSAuthClients
+	case "tls-protocols":
+		return cfg.TLSProtocols
+	case "tls-ciphers":
+		return cfg.TLSCiphers
+	case "tls-ciphersuites":
+		return cfg.TLSCipherSuites
+	case "tls-prefer-server-ciphers":
+		return yesNo(cfg.TLSPreferServerCiphers)
+	}
+	return ""
 }
 
 // applyTLSUpdate serves new connections with the new TLS settings and
