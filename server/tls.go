@@ -370,9 +370,10 @@ func (s *Server) TLSListenerConfig(nextProtos ...string) *tls.Config {
 }
 
 // ServeTLS accepts TLS connections on l, configured by tc, in the
-// background until Shutdown. CONFIG SET port and bind leave these alone,
-// and CONFIG SET of the tls-* settings does not change tc (unless it is
-// TLSListenerConfig's).
+// background until Shutdown. CONFIG SET port leaves it alone; CONFIG SET
+// tls-port and bind replace it, like every TLS listener, with one at the
+// new address serving with TLSListenerConfig; other tls-* settings change
+// tc only if it is TLSListenerConfig's.
 func (s *Server) ServeTLS(l net.Listener, tc *tls.Config) {
 	s.serveListener(tls.NewListener(l, tc), true)
 }

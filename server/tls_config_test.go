@@ -131,7 +131,7 @@ func TestTLSConfigSetRefused(t *testing.T) {
 		{"Ciphers", []string{"tls-ciphers", "BOGUS"}, configSetErr("tls-ciphers")},
 		{"CipherSuites", []string{"tls-ciphersuites", "TLS_AES_128_GCM_SHA256"}, configSetErr("tls-ciphersuites")},
 		{"Protocols", []string{"tls-protocols", "TLSv1.2 SSLv3"}, configSetErr("tls-protocols")},
-		{"KeyPassWithoutEncryptedKey", []string{"tls-key-file", certs.EncryptedKeyFile(t, "secret")}, configSetErr("tls-key-file")},
+		{"EncryptedKeyWithoutPass", []string{"tls-key-file", certs.EncryptedKeyFile(t, "secret")}, configSetErr("tls-key-file")},
 		{"AuthClients", []string{"tls-auth-clients", "maybe"},
 			"-ERR CONFIG SET failed (possibly related to argument 'tls-auth-clients') - argument(s) must be one of the following: no, yes, optional\r\n"},
 		{"PreferServerCiphers", []string{"tls-prefer-server-ciphers", "maybe"},
@@ -194,6 +194,15 @@ func TestTLSConfigSetPort(t *testing.T) {
 	if nc, err := tryTLS("127.0.0.1:"+port, certs.ClientConfig(nil)); err == nil {
 		nc.Close()
 		t.Fatal("the old TLS port still accepts")
+	}
+	dialTLS(t, s, certs.ClientConfig(nil))
+	first.mustDo("+PONG\r\n", "PING")
+
+	// bind moves the TLS listeners too, as Redis's changeBindAddr.
+	admin.mustDo("+OK\r\n", "CONFIG", "SET", "bind", "127.0.0.2")
+	admin = dial(t, s.Addr())
+	if got := s.TLSAddr().String(); got != "127.0.0.2:"+moved {
+		t.Fatalf("after CONFIG SET bind, TLS listener at %s", got)
 	}
 	dialTLS(t, s, certs.ClientConfig(nil))
 	first.mustDo("+PONG\r\n", "PING")
