@@ -219,6 +219,14 @@ var tlsCiphers = map[string]uint16{
 	"ECDHE-RSA-CHACHA20-POLY1305":   tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
 }
 
+// tlsInsecureCiphers are the OpenSSL names of the suites Go implements but
+// counts insecure (tls.InsecureCipherSuites), which Herald does not offer.
+var tlsInsecureCiphers = []string{
+	"AES128-SHA", "AES256-SHA", "AES128-SHA256", "AES128-GCM-SHA256", "AES256-GCM-SHA384",
+	"DES-CBC3-SHA", "ECDHE-RSA-DES-CBC3-SHA", "RC4-SHA", "ECDHE-ECDSA-RC4-SHA", "ECDHE-RSA-RC4-SHA",
+	"ECDHE-ECDSA-AES128-SHA256", "ECDHE-RSA-AES128-SHA256",
+}
+
 // ParseTLSCiphers parses a tls-ciphers value, the TLS 1.2 (and older)
 // cipher suites to offer: names separated by colons (OpenSSL's
 // separator), commas or spaces, each an OpenSSL name (ECDHE-RSA-AES128-GCM-
@@ -251,7 +259,7 @@ func ParseTLSCiphers(v string) ([]uint16, error) {
 				ids = append(ids, id)
 			}
 		default:
-			if _, insecure := tlsCipherByName(w, tls.InsecureCipherSuites()); insecure {
+			if _, insecure := tlsCipherByName(w, tls.InsecureCipherSuites()); insecure || slices.Contains(tlsInsecureCiphers, strings.ToUpper(w)) {
 				return nil, fmt.Errorf("cipher %q is one Go counts insecure, and Herald does not offer it", w)
 			}
 			return nil, fmt.Errorf("unknown cipher %q: use OpenSSL names of suites Go implements, such as %s (Herald does not read OpenSSL's cipher-string keywords)", w, "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256")
@@ -608,12 +616,11 @@ func setTLSPreferServerCiphers(cfg *Config, v string) error {
 // that, then the socket is waited on with a peek, which consumes nothing,
 // and only once bytes are there is a buffer taken for the read.
 func (c *conn) readIdleTLS(tc *tls.Conn) ([]byte, error) {
-	if !tc.ConnectionState().HandshakeComplete {
-		// A deadline in the handshake would fail it for good; it needs
-		// no buffer of Herald's either.
-		if err := tc.Handshake(); err != nil {
-			return nil, err
-		}
+	// A deadline in the handshake would fail it for good, so it is done
+	// first, with no buffer of Herald's; once done, Handshake returns at
+	// once.
+	if err := tc.Handshake(); err != nil {
+		return nil, err
 	}
 	buf := getReadBuf()
 	tc.SetReadDeadline(pastDeadline)

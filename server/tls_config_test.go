@@ -261,6 +261,7 @@ func TestParseTLSCiphers(t *testing.T) {
 		{"ECDHE-RSA-AES128-GCM-SHA256:BOGUS", nil, `unknown cipher "BOGUS"`},
 		{"HIGH:!aNULL", nil, `unknown cipher "HIGH"`},
 		{"TLS_RSA_WITH_AES_128_CBC_SHA", nil, "insecure"},
+		{"ECDHE-RSA-AES128-GCM-SHA256:aes128-sha", nil, "insecure"},
 		{"DHE-RSA-AES128-GCM-SHA256", nil, "unknown cipher"},
 		{"TLS_AES_128_GCM_SHA256", nil, "tls-ciphersuites"},
 		{":", nil, "no cipher"},
@@ -390,5 +391,39 @@ func TestTLSKeyFilePassOpenSSL(t *testing.T) {
 	_, err = Config{TLSPort: 1, TLSCertFile: certs.CertFile, TLSKeyFile: legacy, TLSKeyFilePass: "x", TLSAuthClients: "no"}.TLSConfig()
 	if err == nil || !strings.Contains(err.Error(), "openssl pkcs8 -topk8") {
 		t.Fatalf("legacy encrypted key: %v", err)
+	}
+}
+
+// The OpenSSL names of tls-ciphers are OpenSSL's own for the suites they
+// map to, when the openssl command is here to say so.
+func TestTLSCipherNamesMatchOpenSSL(t *testing.T) {
+	openssl, err := exec.LookPath("openssl")
+	if err != nil {
+		t.Skip("no openssl command")
+	}
+	out, err := exec.Command(openssl, "ciphers", "-stdname", "ALL:COMPLEMENTOFALL").Output()
+	if err != nil {
+		t.Skipf("openssl ciphers -stdname: %v", err)
+	}
+	iana := map[string]string{} // OpenSSL name → IANA name
+	for _, line := range strings.Split(string(out), "\n") {
+		if f := strings.Fields(line); len(f) >= 3 && f[1] == "-" {
+			iana[f[2]] = f[0]
+		}
+	}
+	for name, id := range tlsCiphers {
+		if got := iana[name]; got != tls.CipherSuiteName(id) {
+			t.Errorf("%s is %q to OpenSSL, mapped to %s", name, got, tls.CipherSuiteName(id))
+		}
+	}
+	insecure := map[string]bool{}
+	for _, cs := range tls.InsecureCipherSuites() {
+		insecure[cs.Name] = true
+	}
+	for _, name := range tlsInsecureCiphers {
+		// OpenSSL 3 is built without some (RC4): those it cannot check.
+		if iana[name] != "" && !insecure[iana[name]] {
+			t.Errorf("%s (%q to OpenSSL) is not among Go's insecure suites", name, iana[name])
+		}
 	}
 }
