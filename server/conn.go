@@ -33,9 +33,9 @@ type conn struct {
 	raw syscall.RawConn // nil when nc is not a socket (net.Pipe in tests, *tls.Conn)
 	id  int64
 
-	// tlsRaw is the socket under nc when nc is a *tls.Conn, for
-	// readIdleTLS; nil otherwise.
-	tlsRaw syscall.RawConn
+	// tlsSock is the socket under nc when nc is a *tls.Conn that a TLS
+	// listener of the server accepted, for readIdleTLS; nil otherwise.
+	tlsSock *tlsSocket
 
 	remoteAddr, localAddr string
 	created               time.Time
@@ -114,8 +114,8 @@ func newConn(srv *Server, nc net.Conn, id int64) *conn {
 			c.raw = raw
 		}
 	} else if tc, ok := nc.(*tls.Conn); ok {
-		if sc, ok := tc.NetConn().(syscall.Conn); ok {
-			c.tlsRaw, _ = sc.SyscallConn()
+		if sock, ok := tc.NetConn().(*tlsSocket); ok && sock.raw != nil {
+			c.tlsSock = sock
 		}
 	}
 	c.out.format = uint8(formatRESP2)
@@ -246,7 +246,7 @@ func (c *conn) fill() error {
 // readIdle waits for input and reads it into a pooled buffer taken only
 // once bytes have arrived.
 func (c *conn) readIdle() ([]byte, error) {
-	if c.tlsRaw != nil {
+	if c.tlsSock != nil {
 		return c.readIdleTLS(c.nc.(*tls.Conn))
 	}
 	if c.raw == nil {

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -12,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
-	"time"
 )
 
 // TLS: a listener at Config.TLSPort on the bind addresses, beside the plain
@@ -344,7 +344,7 @@ func (s *Server) listenTLS(local bool) error {
 		return fmt.Errorf("could not listen for TLS on %s: %w", strings.Join(addrs, " "), err)
 	}
 	for _, l := range ls {
-		s.serveListener(tls.NewListener(l, s.TLSListenerConfig()), true)
+		s.serveListener(&tlsListener{l, s.TLSListenerConfig()}, true)
 	}
 	return nil
 }
@@ -383,7 +383,7 @@ func (s *Server) TLSListenerConfig(nextProtos ...string) *tls.Config {
 // new address serving with TLSListenerConfig; other tls-* settings change
 // tc only if it is TLSListenerConfig's.
 func (s *Server) ServeTLS(l net.Listener, tc *tls.Config) {
-	s.serveListener(tls.NewListener(l, tc), true)
+	s.serveListener(&tlsListener{l, tc}, true)
 }
 
 // errTLSReload is Redis's reason when new TLS settings do not load; the
@@ -607,33 +607,97 @@ func setTLSPreferServerCiphers(cfg *Config, v string) error {
 	return nil
 }
 
+// tlsListener accepts TLS connections, each over a tlsSocket.
+type tlsListener struct {
+	net.Listener
+	config *tls.Config
+}
+
+func (l *tlsListener) Accept() (net.Conn, error) {
+	nc, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	sock := &tlsSocket{Conn: nc}
+	if sc, ok := nc.(syscall.Conn); ok {
+		sock.raw, _ = sc.SyscallConn()
+	}
+	return tls.Server(sock, l.config), nil
+}
+
+// tlsSocket is the socket under a TLS connection, which readIdleTLS can
+// turn into a non-blocking one for a read.
+type tlsSocket struct {
+	net.Conn
+	raw syscall.RawConn // nil if Conn is not a socket
+	// nonBlocking makes Read return errWouldBlock instead of waiting.
+	// Only the connection's reader touches it.
+	nonBlocking bool
+}
+
+// errWouldBlock is a tlsSocket's Read finding nothing to read. It is a
+// temporary net.Error, which tls.Conn does not keep as the connection's
+// error.
+var errWouldBlock = wouldBlockError{}
+
+type wouldBlockError struct{}
+
+func (wouldBlockError) Error() string   { return "read would block" }
+func (wouldBlockError) Timeout() bool   { return true }
+func (wouldBlockError) Temporary() bool { return true }
+
+func (s *tlsSocket) Read(p []byte) (int, error) {
+	if !s.nonBlocking || s.raw == nil {
+		return s.Conn.Read(p)
+	}
+	var n int
+	var err error
+	rerr := s.raw.Read(func(fd uintptr) bool {
+		n, err = syscall.Read(int(fd), p)
+		return true // never wait
+	})
+	switch {
+	case rerr != nil: // closed, or a deadline passed
+		return 0, rerr
+	case err == syscall.EAGAIN:
+		return 0, errWouldBlock
+	case err != nil:
+		return 0, os.NewSyscallError("read", err)
+	case n == 0 && len(p) > 0:
+		return 0, io.EOF
+	}
+	return n, nil
+}
+
 // readIdleTLS is readIdle for a TLS connection: it holds no read buffer
 // of Herald's while the client is silent, as readIdle does for a plain
 // socket (a 64 KB buffer per idle TLS subscriber otherwise). A tls.Conn
 // may already hold input that came with an earlier read (a record read
 // with the one before it), which the socket's readiness would not show;
-// so first a read that cannot block (its deadline is past) takes any of
-// that, then the socket is waited on with a peek, which consumes nothing,
-// and only once bytes are there is a buffer taken for the read.
+// so first a read over the socket made non-blocking takes any of that,
+// then the socket is waited on with a peek, which consumes nothing, and
+// only once bytes are there is a buffer taken for the read. (Not a read
+// deadline in the past: that would undo a deadline someone else set, as
+// block does to end its read.)
 func (c *conn) readIdleTLS(tc *tls.Conn) ([]byte, error) {
-	// A deadline in the handshake would fail it for good, so it is done
-	// first, with no buffer of Herald's; once done, Handshake returns at
-	// once.
+	// The handshake first, with no buffer of Herald's; once done,
+	// Handshake returns at once.
 	if err := tc.Handshake(); err != nil {
 		return nil, err
 	}
+	sock := c.tlsSock
 	buf := getReadBuf()
-	tc.SetReadDeadline(pastDeadline)
+	sock.nonBlocking = true
 	n, err := tc.Read(buf[:cap(buf)])
-	tc.SetReadDeadline(time.Time{})
+	sock.nonBlocking = false
 	if n > 0 {
 		return buf[:n], nil
 	}
 	putReadBuf(buf)
-	if !errors.Is(err, os.ErrDeadlineExceeded) {
-		return nil, err // tls.Conn keeps a timeout from sticking; other errors end the connection
+	if !errors.Is(err, errWouldBlock) {
+		return nil, err
 	}
-	err = c.tlsRaw.Read(func(fd uintptr) bool {
+	err = sock.raw.Read(func(fd uintptr) bool {
 		var one [1]byte
 		_, _, err := syscall.Recvfrom(int(fd), one[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
 		return err != syscall.EAGAIN // bytes, end of stream or an error: Read tells which
@@ -649,7 +713,3 @@ func (c *conn) readIdleTLS(tc *tls.Conn) ([]byte, error) {
 	putReadBuf(buf)
 	return nil, err
 }
-
-// pastDeadline is a deadline that has passed, for a read that must not
-// block.
-var pastDeadline = time.Unix(1, 0)

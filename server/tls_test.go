@@ -362,3 +362,27 @@ func TestTLSRecordsReadTogether(t *testing.T) {
 		c.mustRead(fmt.Sprintf("$%d\r\n%d\r\n", len(strconv.Itoa(i)), i))
 	}
 }
+
+// A blocking command over TLS: block watches the connection with a read
+// of its own and ends that read with a deadline, which readIdleTLS must
+// leave alone; the connection serves on after being woken or timing out.
+func TestTLSBlockingCommand(t *testing.T) {
+	certs := testcert.New(t)
+	s := startTLSServer(t, certs, "no", "")
+	c, _ := dialTLS(t, s, certs.ClientConfig(nil))
+	other := dial(t, s.Addr())
+	c.send("BLPOP", "tls-list", "0")
+	waitFor(t, "the blocked client", func() bool { return s.blocked.waiting.Load() == 1 })
+	other.mustDo(":1\r\n", "LPUSH", "tls-list", "x")
+	c.mustRead("*2\r\n$8\r\ntls-list\r\n$1\r\nx\r\n")
+	c.mustDo("+PONG\r\n", "PING")
+	c.mustDo("*-1\r\n", "BLPOP", "tls-list", "0.05")
+	c.mustDo("+PONG\r\n", "PING")
+	// Input sent while blocked is kept for after the wait.
+	c.send("BLPOP", "tls-list", "0")
+	c.send("ECHO", "after")
+	waitFor(t, "the blocked client", func() bool { return s.blocked.waiting.Load() == 1 })
+	other.mustDo(":1\r\n", "LPUSH", "tls-list", "y")
+	c.mustRead("*2\r\n$8\r\ntls-list\r\n$1\r\ny\r\n")
+	c.mustRead("$5\r\nafter\r\n")
+}
