@@ -369,6 +369,9 @@ func (s *Server) TLSListenerConfig(nextProtos ...string) *tls.Config {
 	}
 	return &tls.Config{GetConfigForClient: func(*tls.ClientHelloInfo) (*tls.Config, error) {
 		tc := s.tlsConfig.Load()
+		if tc == nil { // only after a failed CONFIG SET tls-port put back no settings
+			return nil, errors.New("TLS is not configured")
+		}
 		if len(nextProtos) > 0 {
 			tc = tc.Clone()
 			tc.NextProtos = nextProtos

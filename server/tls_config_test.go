@@ -113,6 +113,12 @@ func TestTLSConfigSetRefused(t *testing.T) {
 	}
 	missing := filepath.Join(dir, "missing.pem")
 	otherCert, otherKey := certs.ServerCert(t, "other")
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	busyPort := strconv.Itoa(busy.Addr().(*net.TCPAddr).Port)
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -140,19 +146,23 @@ func TestTLSConfigSetRefused(t *testing.T) {
 			"-ERR CONFIG SET failed (possibly related to argument 'tls-port') - argument couldn't be parsed into an integer\r\n"},
 		{"PortTooLarge", []string{"tls-port", "70000"},
 			"-ERR CONFIG SET failed (possibly related to argument 'tls-port') - argument must be between 0 and 65535 inclusive\r\n"},
-		{"PortInUse", []string{"tls-port", strconv.Itoa(s.Addr().(*net.TCPAddr).Port)},
+		{"PortInUse", []string{"tls-port", busyPort},
+			"-ERR CONFIG SET failed (possibly related to argument 'tls-port') - Unable to listen on this port. Check server logs.\r\n"},
+		// The plain listener moves back when the TLS one cannot move.
+		{"PortMovedTLSPortInUse", []string{"port", strconv.Itoa(freeTCPPort(t)), "tls-port", busyPort},
 			"-ERR CONFIG SET failed (possibly related to argument 'tls-port') - Unable to listen on this port. Check server logs.\r\n"},
 		{"Duplicate", []string{"tls-cert-file", otherCert, "tls-cert-file", otherCert},
 			"-ERR CONFIG SET failed (possibly related to argument 'tls-cert-file') - duplicate parameter\r\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := s.settings().Config
-			tlsAddr := s.TLSAddr().String()
+			addr, tlsAddr := s.Addr().String(), s.TLSAddr().String()
 			admin.mustDo(tc.want, append([]string{"CONFIG", "SET"}, tc.args...)...)
 			after := s.settings().Config
 			if after.TLSCertFile != before.TLSCertFile || after.TLSKeyFile != before.TLSKeyFile ||
 				after.TLSCACertFile != before.TLSCACertFile || after.TLSCACertDir != before.TLSCACertDir ||
-				after.TLSCiphers != before.TLSCiphers || after.TLSAuthClients != before.TLSAuthClients || s.TLSAddr().String() != tlsAddr {
+				after.TLSCiphers != before.TLSCiphers || after.TLSAuthClients != before.TLSAuthClients ||
+				s.TLSAddr().String() != tlsAddr || s.Addr().String() != addr || after.Port != before.Port {
 				t.Fatalf("settings changed: %+v", after)
 			}
 			_, nc := dialTLS(t, s, certs.ClientConfig(&certs.Client))
