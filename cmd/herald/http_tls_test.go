@@ -201,3 +201,46 @@ func TestGatewayTLSReload(t *testing.T) {
 		t.Fatalf("after CONFIG SET, certificate of %q", got)
 	}
 }
+
+// The newer tls-* flags reach the server: an encrypted key with its pass,
+// CAs from a directory, a TLS 1.2 suite list, and the values CONFIG GET
+// shows.
+func TestServeTLSFlags(t *testing.T) {
+	certs := testcert.New(t)
+	suites := "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
+	opts, err := parseServeOptions([]string{"--port", "0", "--tls-port", "1", "--tls-cert-file", certs.CertFile,
+		"--tls-key-file", certs.EncryptedKeyFile(t, "secret"), "--tls-key-file-pass", "secret", "--tls-ca-cert-dir", certs.CADir(t),
+		"--tls-protocols", "TLSv1.2", "--tls-ciphers", "ECDHE-ECDSA-AES128-GCM-SHA256", "--tls-ciphersuites", suites,
+		"--tls-prefer-server-ciphers", "yes"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, err := server.StartLocal(opts.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	ctx := context.Background()
+	client := func(suite uint16) *redis.Client {
+		tc := certs.ClientConfig(&certs.Client)
+		tc.CipherSuites = []uint16{suite}
+		c := redis.NewClient(&redis.Options{Addr: srv.TLSAddr().String(), TLSConfig: tc, MaxRetries: -1})
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	ok := client(tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256)
+	got, err := ok.ConfigGet(ctx, "tls-*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]string{"tls-key-file-pass": "secret", "tls-ciphers": "ECDHE-ECDSA-AES128-GCM-SHA256",
+		"tls-ciphersuites": suites, "tls-prefer-server-ciphers": "yes", "tls-protocols": "TLSv1.2", "tls-auth-clients": "yes"} {
+		if got[k] != v {
+			t.Errorf("CONFIG GET %s: %q, want %q", k, got[k], v)
+		}
+	}
+	if err := client(tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256).Ping(ctx).Err(); err == nil {
+		t.Fatal("a client offering only a suite --tls-ciphers leaves out got in")
+	}
+}
