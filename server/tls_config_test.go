@@ -437,3 +437,35 @@ func TestTLSCipherNamesMatchOpenSSL(t *testing.T) {
 		}
 	}
 }
+
+// A session ticket from before a CONFIG SET of the CAs does not let a
+// client whose certificate the new CAs do not sign back in by resuming.
+// (Go 1.24.12 and 1.25.6 fixed this for GetConfigForClient, which
+// TLSListenerConfig uses; this guards against an older toolchain.)
+func TestTLSReloadNoStaleResumption(t *testing.T) {
+	certs := testcert.New(t)
+	s := startTLSServer(t, certs, "yes", "")
+	tc := certs.ClientConfig(&certs.Client)
+	tc.ClientSessionCache = tls.NewLRUClientSessionCache(4)
+	nc, err := tryTLS(s.TLSAddr().String(), tc) // the PING's reply brings the ticket
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc.Close()
+	nc, err = tryTLS(s.TLSAddr().String(), tc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !nc.ConnectionState().DidResume {
+		t.Fatal("the session was not resumed before the change: the test proves nothing")
+	}
+	nc.Close()
+	other := testcert.New(t)
+	admin := dial(t, s.Addr())
+	admin.mustDo("+OK\r\n", "CONFIG", "SET", "tls-ca-cert-file", other.CAFile)
+	if nc, err := tryTLS(s.TLSAddr().String(), tc); err == nil {
+		resumed := nc.ConnectionState().DidResume
+		nc.Close()
+		t.Fatalf("a client the new CA did not sign got in (resumed: %v)", resumed)
+	}
+}
