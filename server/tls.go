@@ -236,7 +236,8 @@ var tlsInsecureCiphers = []string{
 // OpenSSL, which drops the names it does not know, Herald refuses the
 // whole value: a suite list that silently shrank would be a surprise.
 // Suites Go does not implement, or counts insecure (RSA key exchange, CBC
-// with SHA-256, 3DES, RC4), are refused with the reason.
+// with SHA-256, 3DES, RC4), are refused with the reason. The order is
+// Go's to choose, as with tls-prefer-server-ciphers yes.
 func ParseTLSCiphers(v string) ([]uint16, error) {
 	words := strings.FieldsFunc(v, func(r rune) bool { return r == ':' || r == ',' || r == ' ' || r == '\t' })
 	if len(words) == 0 {
@@ -287,8 +288,8 @@ func isTLS13Suite(id uint16) bool {
 // not let a program choose TLS 1.3 suites: it always offers
 // TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384 and
 // TLS_CHACHA20_POLY1305_SHA256, ordered by whether the machine has AES
-// instructions (crypto/tls's Config.CipherSuites: "the list is ignored"
-// for TLS 1.3). So Herald accepts only what it can honour: empty (the
+// instructions (crypto/tls's Config.CipherSuites: "TLS 1.3
+// ciphersuites are not configurable"). So Herald accepts only what it can honour: empty (the
 // default) or a list of exactly those three, in any order; anything else
 // is refused rather than ignored. To keep a client off TLS 1.3's suites,
 // set tls-protocols to TLSv1.2 and choose suites with tls-ciphers.
@@ -662,7 +663,7 @@ func (s *tlsSocket) Read(p []byte) (int, error) {
 	switch {
 	case rerr != nil: // closed, or a deadline passed
 		return 0, rerr
-	case err == syscall.EAGAIN:
+	case err == syscall.EAGAIN || err == syscall.EINTR:
 		return 0, errWouldBlock
 	case err != nil:
 		return 0, os.NewSyscallError("read", err)
