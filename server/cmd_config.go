@@ -60,12 +60,25 @@ var configParams = []configParam{
 	{"requirepass", func(s *Server) string { return s.settings().RequirePass },
 		func(cfg *Config, v string) error { cfg.RequirePass = v; return nil }},
 	{"save", constant(""), setSave},
-	{"tls-auth-clients", func(s *Server) string { return s.settings().TLSAuthClients }, nil},
-	{"tls-ca-cert-file", func(s *Server) string { return s.settings().TLSCACertFile }, nil},
-	{"tls-cert-file", func(s *Server) string { return s.settings().TLSCertFile }, nil},
-	{"tls-key-file", func(s *Server) string { return s.settings().TLSKeyFile }, nil},
-	{"tls-port", func(s *Server) string { return strconv.Itoa(s.tlsPort()) }, nil},
-	{"tls-protocols", func(s *Server) string { return s.settings().TLSProtocols }, nil},
+	{"tls-auth-clients", func(s *Server) string { return s.settings().TLSAuthClients }, setTLSAuthClients},
+	{"tls-ca-cert-dir", func(s *Server) string { return s.settings().TLSCACertDir },
+		setString(func(cfg *Config) *string { return &cfg.TLSCACertDir })},
+	{"tls-ca-cert-file", func(s *Server) string { return s.settings().TLSCACertFile },
+		setString(func(cfg *Config) *string { return &cfg.TLSCACertFile })},
+	{"tls-cert-file", func(s *Server) string { return s.settings().TLSCertFile },
+		setString(func(cfg *Config) *string { return &cfg.TLSCertFile })},
+	{"tls-ciphers", func(s *Server) string { return s.settings().TLSCiphers },
+		setString(func(cfg *Config) *string { return &cfg.TLSCiphers })},
+	{"tls-ciphersuites", func(s *Server) string { return s.settings().TLSCipherSuites },
+		setString(func(cfg *Config) *string { return &cfg.TLSCipherSuites })},
+	{"tls-key-file", func(s *Server) string { return s.settings().TLSKeyFile },
+		setString(func(cfg *Config) *string { return &cfg.TLSKeyFile })},
+	{"tls-key-file-pass", func(s *Server) string { return s.settings().TLSKeyFilePass },
+		setString(func(cfg *Config) *string { return &cfg.TLSKeyFilePass })},
+	{"tls-port", func(s *Server) string { return strconv.Itoa(s.tlsPort()) }, setTLSPort},
+	{"tls-prefer-server-ciphers", func(s *Server) string { return yesNo(s.settings().TLSPreferServerCiphers) }, setTLSPreferServerCiphers},
+	{"tls-protocols", func(s *Server) string { return s.settings().TLSProtocols },
+		setString(func(cfg *Config) *string { return &cfg.TLSProtocols })},
 }
 
 // Herald's reasons for refusing values Redis would take.
@@ -121,8 +134,9 @@ func cmdConfigGet(c *conn, args [][]byte) {
 // cmdConfigSet is CONFIG SET name value [name value ...]. Like Redis 7.0 it
 // checks every name first (unknown, immutable, duplicate), then applies all
 // values to a copy of the configuration and stores it only if every value
-// is good, so a failed CONFIG SET changes nothing. A new port or bind
-// rebinds the listeners before the change is stored.
+// is good, so a failed CONFIG SET changes nothing. New TLS settings are
+// loaded (checkTLSUpdate); a new port, tls-port or bind rebinds the
+// listeners before the change is stored.
 func cmdConfigSet(c *conn, args [][]byte) {
 	if len(args)%2 != 0 {
 		c.writeError(errSyntax)
@@ -136,7 +150,8 @@ func cmdConfigSet(c *conn, args [][]byte) {
 	s := c.srv
 	s.configMu.Lock()
 	defer s.configMu.Unlock()
-	cfg := s.settings().Config
+	old := s.settings().Config
+	cfg := old
 	cfg.Bind = slices.Clone(cfg.Bind)
 	oldPort, oldBind := s.listenPort(), slices.Clone(cfg.Bind)
 	if cfg.Port == 0 {
@@ -148,7 +163,13 @@ func cmdConfigSet(c *conn, args [][]byte) {
 			return
 		}
 	}
-	if cfg.Port != oldPort || !slices.Equal(cfg.Bind, oldBind) {
+	tlsUpdate, errText := s.checkTLSUpdate(&old, &cfg, params)
+	if errText != "" {
+		c.writeError(sanitize(errText))
+		return
+	}
+	rebound := cfg.Port != oldPort || !slices.Equal(cfg.Bind, oldBind)
+	if rebound {
 		if err := s.rebind(cfg.Bind, cfg.Port); err != nil {
 			name := "bind"
 			if cfg.Port != oldPort {
@@ -158,6 +179,13 @@ func cmdConfigSet(c *conn, args [][]byte) {
 			c.writeError(sanitize(fmt.Sprintf(errConfigSetFmt, name, rebindReason(name))))
 			return
 		}
+	}
+	if errText := s.applyTLSUpdate(tlsUpdate); errText != "" {
+		if rebound {
+			s.rebind(oldBind, oldPort)
+		}
+		c.writeError(sanitize(errText))
+		return
 	}
 	s.store(cfg)
 	if slices.Contains(params, findConfigParam("maxmemory")) {

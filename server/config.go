@@ -86,10 +86,16 @@ type Config struct {
 	// server's PEM certificate chain and private key. Required with
 	// TLSPort.
 	TLSCertFile, TLSKeyFile string
+	// TLSKeyFilePass is tls-key-file-pass: the password of TLSKeyFile
+	// when it is encrypted (PKCS#8 with PBES2, tls_key.go). Ignored for a
+	// key that is not, as by OpenSSL.
+	TLSKeyFilePass string
 	// TLSCACertFile is tls-ca-cert-file: PEM certificates of the CAs that
-	// client certificates are verified against. Required unless
-	// TLSAuthClients is "no", as in Redis.
-	TLSCACertFile string
+	// client certificates are verified against. TLSCACertDir is
+	// tls-ca-cert-dir: a directory of such files, every one of which is
+	// read (loadCAs). One of them is required unless TLSAuthClients is
+	// "no", as in Redis.
+	TLSCACertFile, TLSCACertDir string
 	// TLSAuthClients is tls-auth-clients: "yes" (a client must present a
 	// certificate the CA signed), "optional" (verified if presented) or
 	// "no". Empty means "yes", as in Redis.
@@ -98,6 +104,25 @@ type Config struct {
 	// TLSv1, TLSv1.1, TLSv1.2, TLSv1.3 (ParseTLSProtocols). Empty means
 	// "TLSv1.2 TLSv1.3".
 	TLSProtocols string
+	// TLSCiphers is tls-ciphers: the TLS 1.2 (and older) cipher suites
+	// offered, by OpenSSL name (ParseTLSCiphers). Empty means Go's
+	// defaults.
+	TLSCiphers string
+	// TLSCipherSuites is tls-ciphersuites, the TLS 1.3 suites: empty, or
+	// the three Go always offers (CheckTLSCipherSuites), since Go cannot
+	// leave one out.
+	TLSCipherSuites string
+	// TLSPreferServerCiphers is tls-prefer-server-ciphers, accepted and
+	// shown for Redis configurations' sake: Go's server always chooses
+	// the suite by its own order (which puts AES-GCM first on machines
+	// with AES instructions, ChaCha20 otherwise), whatever the client
+	// prefers, so either value behaves as Redis's "yes".
+	TLSPreferServerCiphers bool
+	// TLSShared loads and checks the tls-* settings even when TLSPort is
+	// 0, because another listener serves with them (the HTTP gateway's
+	// HTTPS, through TLSListenerConfig). CONFIG SET then refuses bad TLS
+	// values as it does with a TLS port.
+	TLSShared bool
 }
 
 // OutputLimit is one class of client-output-buffer-limit: a client whose

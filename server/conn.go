@@ -33,6 +33,10 @@ type conn struct {
 	raw syscall.RawConn // nil when nc is not a socket (net.Pipe in tests, *tls.Conn)
 	id  int64
 
+	// tlsSock is the socket under nc when nc is a *tls.Conn that a TLS
+	// listener of the server accepted, for readIdleTLS; nil otherwise.
+	tlsSock *tlsSocket
+
 	remoteAddr, localAddr string
 	created               time.Time
 
@@ -115,6 +119,10 @@ func newConn(srv *Server, nc net.Conn, id int64) *conn {
 	if sc, ok := nc.(syscall.Conn); ok {
 		if raw, err := sc.SyscallConn(); err == nil {
 			c.raw = raw
+		}
+	} else if tc, ok := nc.(*tls.Conn); ok {
+		if sock, ok := tc.NetConn().(*tlsSocket); ok && sock.raw != nil {
+			c.tlsSock = sock
 		}
 	}
 	c.out.format = uint8(formatRESP2)
@@ -245,6 +253,9 @@ func (c *conn) fill() error {
 // readIdle waits for input and reads it into a pooled buffer taken only
 // once bytes have arrived.
 func (c *conn) readIdle() ([]byte, error) {
+	if c.tlsSock != nil {
+		return c.readIdleTLS(c.nc.(*tls.Conn))
+	}
 	if c.raw == nil {
 		buf := getReadBuf()
 		n, err := c.nc.Read(buf[:cap(buf)])

@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -46,6 +47,11 @@ type Server struct {
 	conns        map[int64]*conn
 	closed       bool
 	wg           sync.WaitGroup
+
+	// tlsConfig is what TLS handshakes use (TLSListenerConfig): the
+	// loaded tls-* settings, replaced by CONFIG SET; nil until they are
+	// in use.
+	tlsConfig atomic.Pointer[tls.Config]
 
 	nextID atomic.Int64
 	stats  stats

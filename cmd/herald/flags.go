@@ -17,7 +17,8 @@ type serveOptions struct {
 	// HTTPPort is the gateway's port; 0 means no HTTP listener.
 	HTTPPort int
 	// HTTPTLSPort is the gateway's HTTPS (and WSS) port, with the RESP
-	// server's tls-* certificate settings; 0 means none.
+	// server's tls-* settings (and their reloads by CONFIG SET); 0 means
+	// none.
 	HTTPTLSPort int
 	// HTTPAllowRemote lets non-loopback clients use the gateway.
 	HTTPAllowRemote bool
@@ -65,6 +66,9 @@ func parseServeOptions(args []string) (serveOptions, error) {
 			return cfg, fmt.Errorf("--%s: %w", name, err)
 		}
 	}
+	// The gateway's HTTPS serves with the server's TLS settings, so the
+	// server loads them (and CONFIG SET reloads them) without a tls-port.
+	cfg.TLSShared = cfg.HTTPTLSPort != 0
 	return cfg, checkTokenOptions(cfg)
 }
 
@@ -98,7 +102,7 @@ func applyOption(cfg *serveOptions, name string, values []string) error {
 			return fmt.Errorf("invalid port %q", v)
 		}
 		*map[string]*int{"port": &cfg.Port, "http-port": &cfg.HTTPPort, "tls-port": &cfg.TLSPort, "http-tls-port": &cfg.HTTPTLSPort}[name] = port
-	case "tls-cert-file", "tls-key-file", "tls-ca-cert-file":
+	case "tls-cert-file", "tls-key-file", "tls-ca-cert-file", "tls-ca-cert-dir", "tls-key-file-pass":
 		v, err := one()
 		if err != nil {
 			return err
@@ -106,7 +110,28 @@ func applyOption(cfg *serveOptions, name string, values []string) error {
 		if v == "" {
 			return fmt.Errorf("is empty")
 		}
-		*map[string]*string{"tls-cert-file": &cfg.TLSCertFile, "tls-key-file": &cfg.TLSKeyFile, "tls-ca-cert-file": &cfg.TLSCACertFile}[name] = v
+		*map[string]*string{"tls-cert-file": &cfg.TLSCertFile, "tls-key-file": &cfg.TLSKeyFile, "tls-ca-cert-file": &cfg.TLSCACertFile,
+			"tls-ca-cert-dir": &cfg.TLSCACertDir, "tls-key-file-pass": &cfg.TLSKeyFilePass}[name] = v
+	case "tls-ciphers":
+		v := strings.Join(values, " ")
+		if _, err := server.ParseTLSCiphers(v); err != nil {
+			return err
+		}
+		cfg.TLSCiphers = v
+	case "tls-ciphersuites":
+		v := strings.Join(values, " ")
+		if err := server.CheckTLSCipherSuites(v); err != nil {
+			return err
+		}
+		cfg.TLSCipherSuites = v
+	case "tls-prefer-server-ciphers":
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		if cfg.TLSPreferServerCiphers, err = yesNo(v); err != nil {
+			return err
+		}
 	case "tls-auth-clients":
 		v, err := one()
 		if err != nil {

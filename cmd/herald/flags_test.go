@@ -60,6 +60,16 @@ func TestParseServeArgs(t *testing.T) {
 		}},
 		{"proto-max-bulk-len", []string{"--proto-max-bulk-len", "1mb"}, func(c *server.Config) { c.ProtoMaxBulkLen = 1 << 20 }},
 		{"client-query-buffer-limit", []string{"--client-query-buffer-limit", "64k"}, func(c *server.Config) { c.QueryBufferLimit = 64000 }},
+		{"tls settings", []string{"--tls-port", "6380", "--tls-cert-file", "c.pem", "--tls-key-file", "k.pem", "--tls-key-file-pass", "pw",
+			"--tls-ca-cert-dir", "cas", "--tls-ciphers", "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384",
+			"--tls-ciphersuites", "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256",
+			"--tls-prefer-server-ciphers", "yes"}, func(c *server.Config) {
+			c.TLSPort, c.TLSCertFile, c.TLSKeyFile, c.TLSKeyFilePass, c.TLSCACertDir = 6380, "c.pem", "k.pem", "pw", "cas"
+			c.TLSCiphers = "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384"
+			c.TLSCipherSuites = "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
+			c.TLSPreferServerCiphers = true
+		}},
+		{"http-tls-port shares the TLS settings", []string{"--http-tls-port", "8443"}, func(c *server.Config) { c.TLSShared = true }},
 		{"everything", []string{"--port", "6380", "--bind", "127.0.0.1", "--maxclients", "100", "--requirepass", "pw",
 			"--client-output-buffer-limit", "pubsub 32mb 8mb 60"}, func(c *server.Config) {
 			c.Port, c.Bind, c.MaxClients, c.RequirePass = 6380, []string{"127.0.0.1"}, 100, "pw"
@@ -107,6 +117,11 @@ func TestParseServeArgsErrors(t *testing.T) {
 		{[]string{"--client-output-buffer-limit", "bogus 1mb 1mb 1"}, "--client-output-buffer-limit"},
 		{[]string{"--client-output-buffer-limit", "pubsub lots 8mb 60"}, "--client-output-buffer-limit"},
 		{[]string{"--proto-max-bulk-len", "0"}, "--proto-max-bulk-len"},
+		{[]string{"--tls-ciphers", "ECDHE-RSA-AES128-GCM-SHA256:BOGUS"}, "BOGUS"},
+		{[]string{"--tls-ciphersuites", "TLS_AES_128_GCM_SHA256"}, "--tls-ciphersuites"},
+		{[]string{"--tls-prefer-server-ciphers", "maybe"}, "--tls-prefer-server-ciphers"},
+		{[]string{"--tls-ca-cert-dir"}, "--tls-ca-cert-dir"},
+		{[]string{"--tls-key-file-pass", ""}, "--tls-key-file-pass"},
 		{[]string{"--no-such-option", "1"}, "--no-such-option"},
 		{[]string{"--port", "6379", "--bogus"}, "--bogus"},
 	} {

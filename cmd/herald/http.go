@@ -42,7 +42,15 @@ func startGateway(opts serveOptions, srv *server.Server, fanout bus.Bus, logger 
 		if tc, err = opts.Config.TLSConfig(); err != nil {
 			return nil, fmt.Errorf("--http-tls-port: %w", err)
 		}
-		tc.NextProtos = []string{"http/1.1"} // WebSocket upgrades hijack HTTP/1.1 connections
+		// WebSocket upgrades hijack HTTP/1.1 connections.
+		tc.NextProtos = []string{"http/1.1"}
+		// The server's settings as CONFIG SET leaves them, when it loaded
+		// them (opts.TLSShared); else these, fixed.
+		if srv != nil {
+			if live := srv.TLSListenerConfig(tc.NextProtos...); live != nil {
+				tc = live
+			}
+		}
 	}
 	auth, err := gatewayAuthenticator(opts)
 	if err != nil {
