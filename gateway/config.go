@@ -12,6 +12,11 @@ type Config struct {
 	// (larger gets 413) and a WebSocket message from a client (larger
 	// closes the connection with code 1009). Zero means 1 MiB.
 	MaxMessageBytes int64
+	// BodyTimeout bounds the reading of an HTTP publish body, so that a
+	// client sending it a byte at a time does not hold its connection
+	// forever; past it the request fails and the connection closes. Zero
+	// means 10 seconds.
+	BodyTimeout time.Duration
 	// MaxQueueBytes bounds each WebSocket or SSE client's pending output. A
 	// client whose queue would pass it is a slow consumer: it is
 	// disconnected (WebSocket close code 1008, reason "slow consumer"; an
@@ -52,6 +57,7 @@ const (
 	DefaultMaxQueueBytes   = 4 << 20
 	DefaultHeartbeat       = 25 * time.Second
 	DefaultWriteTimeout    = 10 * time.Second
+	DefaultBodyTimeout     = 10 * time.Second
 )
 
 func (c Config) withDefaults() Config {
@@ -66,6 +72,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.IdleTimeout == 0 && c.Heartbeat > 0 {
 		c.IdleTimeout = 3 * c.Heartbeat
+	}
+	if c.BodyTimeout <= 0 {
+		c.BodyTimeout = DefaultBodyTimeout
 	}
 	if c.WriteTimeout <= 0 {
 		c.WriteTimeout = DefaultWriteTimeout

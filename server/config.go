@@ -37,6 +37,26 @@ type Config struct {
 	// QueryBufferLimit is the most bytes of one client's unprocessed input
 	// (client-query-buffer-limit). Zero means 1 GB.
 	QueryBufferLimit int64
+	// ProtoMaxMultibulkLen is Herald's proto-max-multibulk-len: the most
+	// arguments one command may have; a larger "*<count>" is refused with
+	// Redis's "Protocol error: invalid multibulk length" and the client is
+	// closed. Redis has no such setting and allows INT_MAX, which zero
+	// means.
+	ProtoMaxMultibulkLen int
+	// Timeout is timeout: a client idle for more than this many seconds
+	// (nothing read from it or written to it) is closed, unless it is
+	// subscribed or blocked, as in Redis. Zero means never.
+	Timeout int
+	// MaxSubscriptionsPerClient is Herald's max-subscriptions-per-client:
+	// the most channels, patterns and shard channels one client may hold
+	// together; a subscribe command that would pass it is refused whole
+	// (errMaxSubscriptions). Zero means no limit, as in Redis.
+	MaxSubscriptionsPerClient int
+	// MaxPatternLen is Herald's max-pattern-len: the longest glob pattern
+	// PSUBSCRIBE and PUBSUB CHANNELS / SHARDCHANNELS accept
+	// (errPatternTooLong). Zero means DefaultMaxPatternLen; negative means
+	// no limit, as in Redis.
+	MaxPatternLen int
 	// Logger receives the server's log. Nil means slog.Default().
 	Logger *slog.Logger
 	// DisableProtectedMode turns protected mode off (protected-mode no).
@@ -93,6 +113,15 @@ type Config struct {
 	TLSProtocols string
 }
 
+// DefaultMaxPatternLen is max-pattern-len's default. Matching a pattern
+// against a channel costs up to len(pattern) × len(channel) steps (as
+// Redis's stringmatchlen: a star retries the rest of the pattern at each
+// later byte), so the pattern's length bounds what one crafted pattern can
+// make every publish to a long channel cost: at 1 KB a 64 KB channel is a
+// few tens of milliseconds at worst, at 64 KB it was seconds. Real patterns
+// are tens of bytes; one of UUID classes is a few hundred.
+const DefaultMaxPatternLen = 1024
+
 // OutputLimit is one class of client-output-buffer-limit: a client whose
 // pending output exceeds Hard bytes, or exceeds Soft bytes for longer than
 // SoftSeconds, is disconnected. Zero disables a limit.
@@ -130,6 +159,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.QueryBufferLimit == 0 {
 		c.QueryBufferLimit = 1 << 30
+	}
+	if c.MaxPatternLen == 0 {
+		c.MaxPatternLen = DefaultMaxPatternLen
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()

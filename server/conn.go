@@ -90,6 +90,13 @@ type conn struct {
 	delivered        int64
 	latencySampledAt time.Time
 
+	// lastInteraction is when bytes were last read from or written to the
+	// client, in Unix nanoseconds, and blocked is true while it waits in
+	// BLPOP and the like: the timeout setting's idle check reads both
+	// (limits.go).
+	lastInteraction atomic.Int64
+	blocked         atomic.Bool
+
 	killed    atomic.Bool
 	closeOnce sync.Once
 }
@@ -112,7 +119,8 @@ func newConn(srv *Server, nc net.Conn, id int64) *conn {
 	}
 	c.out.format = uint8(formatRESP2)
 	c.info.lastActive = c.created
-	c.parser.Limits = resp.Limits{MaxBulkLen: srv.settings().protoMaxBulkLen}
+	c.lastInteraction.Store(c.created.UnixNano())
+	c.parser.Limits = resp.Limits{MaxBulkLen: srv.settings().protoMaxBulkLen, MaxArgs: srv.settings().ProtoMaxMultibulkLen}
 	return c
 }
 
@@ -131,6 +139,7 @@ func (c *conn) serve() {
 		if err := c.fill(); err != nil {
 			break
 		}
+		c.touch()
 		c.netIn.Add(int64(len(c.rbuf) - before))
 		ok := c.processInput()
 		if c.commandsRun > 0 {
@@ -169,7 +178,8 @@ func (c *conn) noteActivity() {
 // processInput parses and executes every complete command in the query
 // buffer. It returns false when the connection must close.
 func (c *conn) processInput() bool {
-	c.parser.Limits.MaxBulkLen = c.srv.settings().protoMaxBulkLen // CONFIG SET may change it
+	st := c.srv.settings() // CONFIG SET may change the limits
+	c.parser.Limits.MaxBulkLen, c.parser.Limits.MaxArgs = st.protoMaxBulkLen, st.ProtoMaxMultibulkLen
 	for c.rpos < len(c.rbuf) {
 		// Per command, as Redis: an AUTH earlier in the same read lifts
 		// the limits for the commands after it, a RESET brings them back.
@@ -454,6 +464,7 @@ func (c *conn) writeLoop(chunks [][]byte, off int) {
 		for i, chunk := range chunks {
 			n, err := c.nc.Write(chunk[off:])
 			c.netOut.Add(int64(n))
+			c.touch() // a client slowly reading a long reply is not idle
 			if err != nil {
 				c.writeFailed(chunks[i:])
 				putChunks(chunks[:i])

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/heraldhq/herald/server"
 )
@@ -56,6 +57,11 @@ func TestParseServeArgs(t *testing.T) {
 		}},
 		{"proto-max-bulk-len", []string{"--proto-max-bulk-len", "1mb"}, func(c *server.Config) { c.ProtoMaxBulkLen = 1 << 20 }},
 		{"client-query-buffer-limit", []string{"--client-query-buffer-limit", "64k"}, func(c *server.Config) { c.QueryBufferLimit = 64000 }},
+		{"timeout", []string{"--timeout", "300"}, func(c *server.Config) { c.Timeout = 300 }},
+		{"proto-max-multibulk-len", []string{"--proto-max-multibulk-len", "1000"}, func(c *server.Config) { c.ProtoMaxMultibulkLen = 1000 }},
+		{"max-subscriptions-per-client", []string{"--max-subscriptions-per-client", "50"}, func(c *server.Config) { c.MaxSubscriptionsPerClient = 50 }},
+		{"max-pattern-len", []string{"--max-pattern-len", "256"}, func(c *server.Config) { c.MaxPatternLen = 256 }},
+		{"max-pattern-len 0 is no limit", []string{"--max-pattern-len", "0"}, func(c *server.Config) { c.MaxPatternLen = -1 }},
 		{"everything", []string{"--port", "6380", "--bind", "127.0.0.1", "--maxclients", "100", "--requirepass", "pw",
 			"--client-output-buffer-limit", "pubsub 32mb 8mb 60"}, func(c *server.Config) {
 			c.Port, c.Bind, c.MaxClients, c.RequirePass = 6380, []string{"127.0.0.1"}, 100, "pw"
@@ -102,6 +108,11 @@ func TestParseServeArgsErrors(t *testing.T) {
 		{[]string{"--client-output-buffer-limit", "bogus 1mb 1mb 1"}, "--client-output-buffer-limit"},
 		{[]string{"--client-output-buffer-limit", "pubsub lots 8mb 60"}, "--client-output-buffer-limit"},
 		{[]string{"--proto-max-bulk-len", "0"}, "--proto-max-bulk-len"},
+		{[]string{"--timeout", "-1"}, "--timeout"},
+		{[]string{"--timeout", "2147483648"}, "--timeout"},
+		{[]string{"--proto-max-multibulk-len", "0"}, "--proto-max-multibulk-len"},
+		{[]string{"--max-subscriptions-per-client", "x"}, "--max-subscriptions-per-client"},
+		{[]string{"--max-pattern-len", "-5"}, "--max-pattern-len"},
 		{[]string{"--no-such-option", "1"}, "--no-such-option"},
 		{[]string{"--port", "6379", "--bogus"}, "--bogus"},
 	} {
@@ -136,7 +147,15 @@ func TestParseHTTPOptions(t *testing.T) {
 			t.Errorf("parseServeOptions(%q) = port %d, allow remote %v, %v", tc.args, o.HTTPPort, o.HTTPAllowRemote, err)
 		}
 	}
-	for _, args := range [][]string{{"--http-port", "70000"}, {"--http-port"}, {"--http-allow-remote", "maybe"}} {
+	limits, err := parseServeOptions([]string{"--http-max-header-bytes", "64kb", "--http-max-message-bytes", "2mb",
+		"--http-read-header-timeout", "3", "--http-read-body-timeout", "1500ms", "--http-idle-timeout", "1m"})
+	if err != nil || limits.HTTPMaxHeaderBytes != 64<<10 || limits.HTTPMaxMessageBytes != 2<<20 ||
+		limits.HTTPReadHeaderTimeout != 3*time.Second || limits.HTTPReadBodyTimeout != 1500*time.Millisecond || limits.HTTPIdleTimeout != time.Minute {
+		t.Errorf("HTTP limits: %+v, %v", limits, err)
+	}
+	for _, args := range [][]string{{"--http-port", "70000"}, {"--http-port"}, {"--http-allow-remote", "maybe"},
+		{"--http-max-header-bytes", "0"}, {"--http-max-message-bytes", "lots"}, {"--http-read-header-timeout", "0"},
+		{"--http-idle-timeout", "-1s"}, {"--http-read-body-timeout", "soon"}} {
 		if _, err := parseServeOptions(args); err == nil || !strings.Contains(err.Error(), args[0]) {
 			t.Errorf("parseServeOptions(%q) = %v, want an error naming the option", args, err)
 		}
