@@ -80,7 +80,8 @@ func (c *conn) touch() { c.lastInteraction.Store(time.Now().UnixNano()) }
 // idleLoop closes the clients idle for more than timeout seconds, as
 // Redis's clientsCronHandleTimeout: not those subscribed to anything, nor
 // those blocked in BLPOP and the like. As Redis, it says nothing to the
-// client; it logs and counts. It runs from the first Serve until Shutdown.
+// client; it counts, and logs at debug level (Redis at verbose). It runs
+// from the first Serve until Shutdown.
 func (s *Server) idleLoop(done chan struct{}) {
 	defer s.wg.Done()
 	t := time.NewTicker(idleCheckInterval)
@@ -113,7 +114,7 @@ func (s *Server) closeIdleClients(now time.Time, timeout time.Duration) {
 			continue
 		}
 		s.stats.idleTimeouts.Add(1)
-		s.logger().Info("closing idle client", "id", c.id, "addr", c.remoteAddr)
+		s.logger().Debug("closing idle client", "id", c.id, "addr", c.remoteAddr)
 		c.kill()
 	}
 }
