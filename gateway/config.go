@@ -17,6 +17,15 @@ type Config struct {
 	// forever; past it the request fails and the connection closes. Zero
 	// means 10 seconds.
 	BodyTimeout time.Duration
+	// MaxSubscriptionsPerClient bounds the channels and patterns one
+	// WebSocket or SSE client holds together: a subscribe that would pass
+	// it is refused whole (code "too_many"; an SSE request gets 400). Zero
+	// means no limit.
+	MaxSubscriptionsPerClient int
+	// MaxPatternLen bounds a pattern's length in bytes (code "too_large";
+	// an SSE request gets 400). Zero means DefaultMaxPatternLen; negative
+	// means no limit.
+	MaxPatternLen int
 	// MaxQueueBytes bounds each WebSocket or SSE client's pending output. A
 	// client whose queue would pass it is a slow consumer: it is
 	// disconnected (WebSocket close code 1008, reason "slow consumer"; an
@@ -72,6 +81,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.IdleTimeout == 0 && c.Heartbeat > 0 {
 		c.IdleTimeout = 3 * c.Heartbeat
+	}
+	if c.MaxPatternLen == 0 {
+		c.MaxPatternLen = DefaultMaxPatternLen
 	}
 	if c.BodyTimeout <= 0 {
 		c.BodyTimeout = DefaultBodyTimeout

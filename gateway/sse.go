@@ -38,6 +38,10 @@ func (g *Gateway) handleSSE(w http.ResponseWriter, r *http.Request) {
 		writeError(w, status, code, text)
 		return
 	}
+	if status, code, text := g.sseSubscribeLimit(channels, patterns); status != 0 {
+		writeError(w, status, code, text)
+		return
+	}
 	hj, ok := w.(http.Hijacker)
 	if !ok {
 		writeError(w, http.StatusInternalServerError, codeUnavailable, "streaming is not supported on this connection")

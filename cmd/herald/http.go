@@ -58,6 +58,11 @@ func startGateway(opts serveOptions, srv *server.Server, fanout bus.Bus, logger 
 		AllowRemote:     opts.HTTPAllowRemote,
 		Authenticator:   auth,
 		Logger:          logger,
+
+		// The RESP server's settings as the flags set them; CONFIG SET
+		// does not reach the gateway.
+		MaxSubscriptionsPerClient: opts.MaxSubscriptionsPerClient,
+		MaxPatternLen:             opts.MaxPatternLen,
 	}, fanout)}
 	addRESPMetrics(g.gw, srv)
 	binds := opts.Bind
