@@ -582,3 +582,59 @@ func TestHostilePipeline(t *testing.T) {
 	}
 	flood.mustDo("+PONG\r\n", "PING")
 }
+
+// TestHostileQueryBufferLimit: a client whose unprocessed input would pass
+// client-query-buffer-limit is closed without a reply and counted in INFO,
+// whether one bulk announces more than the limit or a command of many
+// arguments accumulates it; the bystanders are served.
+func TestHostileQueryBufferLimit(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		input func() []byte
+	}{
+		{"one bulk announced past the limit", func() []byte {
+			return []byte("*2\r\n$4\r\nECHO\r\n$2000000\r\n" + strings.Repeat("x", 100<<10))
+		}},
+		{"many arguments accumulating", func() []byte {
+			b := []byte("*100000\r\n$4\r\nECHO\r\n")
+			arg := bulkString(strings.Repeat("y", 100))
+			for range 20_000 { // 2 MB of a command that is never complete
+				b = append(b, arg...)
+			}
+			return b
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := startServer(t, Config{QueryBufferLimit: 1 << 20})
+			by := newBystanders(t, s)
+			c := dial(t, s.Addr())
+			written := make(chan struct{})
+			go func() {
+				defer close(written)
+				c.conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
+				c.conn.Write(tc.input()) // fails once the server has closed
+			}()
+			if got := waitClosedRaw(t, c.conn); got != "" {
+				t.Fatalf("the client got %q, want nothing", got)
+			}
+			<-written
+			by.check()
+			if got := by.pub.info(t, "stats")["client_query_buffer_limit_disconnections"]; got != "1" {
+				t.Errorf("client_query_buffer_limit_disconnections:%s, want 1", got)
+			}
+		})
+	}
+}
+
+// waitClosedRaw reads nc until the server closes it (EOF or reset) and
+// returns what came, failing the test if it stays open for 10 s.
+func waitClosedRaw(t *testing.T, nc net.Conn) string {
+	t.Helper()
+	nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+	got, err := io.ReadAll(nc)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		t.Fatalf("the connection was not closed (read %q)", got)
+	}
+	return string(got)
+}
