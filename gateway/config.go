@@ -17,6 +17,10 @@ type Config struct {
 	// forever; past it the request fails and the connection closes. Zero
 	// means 10 seconds.
 	BodyTimeout time.Duration
+	// MaxClients bounds the WebSocket and SSE clients connected at once:
+	// more are answered 503 (code "too_many"), or, a WebSocket that raced
+	// past the check, closed with 1013. Zero means no limit.
+	MaxClients int
 	// MaxSubscriptionsPerClient bounds the channels and patterns one
 	// WebSocket or SSE client holds together: a subscribe that would pass
 	// it is refused whole (code "too_many"; an SSE request gets 400). Zero

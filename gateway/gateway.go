@@ -51,6 +51,9 @@ type Stats struct {
 	SlowConsumerDisconnects atomic.Int64
 	// Published counts messages published through the gateway.
 	Published atomic.Int64
+	// RejectedClients counts WebSocket and SSE clients refused because
+	// the gateway held MaxClients.
+	RejectedClients atomic.Int64
 }
 
 // New returns a gateway publishing and subscribing through b.
@@ -94,6 +97,10 @@ func (g *Gateway) addClient(c *client) error {
 	defer g.mu.Unlock()
 	if g.closed {
 		return errShuttingDown
+	}
+	if g.cfg.MaxClients > 0 && len(g.clients) >= g.cfg.MaxClients {
+		g.stats.RejectedClients.Add(1)
+		return errTooManyClients
 	}
 	g.clients[c] = struct{}{}
 	g.wg.Add(1)

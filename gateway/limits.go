@@ -1,8 +1,11 @@
 package gateway
 
 import (
+	"errors"
 	"net/http"
 	"slices"
+
+	"github.com/gobwas/ws"
 )
 
 // DefaultMaxPatternLen is Config.MaxPatternLen's default, the RESP server's
@@ -69,4 +72,25 @@ func (g *Gateway) sseSubscribeLimit(channels, patterns []string) (int, string, s
 		return http.StatusBadRequest, code, text
 	}
 	return 0, "", ""
+}
+
+// errTooManyClients refuses a WebSocket or SSE client past
+// Config.MaxClients, as the RESP server's maxclients does.
+var errTooManyClients = errors.New("max number of clients reached")
+
+// fullCloseFrame closes a WebSocket accepted in a race past MaxClients:
+// 1013, try again later.
+var fullCloseFrame = closeFrame(ws.StatusCode(1013), errTooManyClients.Error())
+
+// refuseIfFull answers 503 (code too_many) and reports true when the
+// gateway holds Config.MaxClients WebSocket and SSE clients already. It is
+// asked before the upgrade, so that the refusal is a plain HTTP answer;
+// addClient enforces the limit for the connections that race past it.
+func (g *Gateway) refuseIfFull(w http.ResponseWriter) bool {
+	if g.cfg.MaxClients <= 0 || g.Clients() < g.cfg.MaxClients {
+		return false
+	}
+	g.stats.RejectedClients.Add(1)
+	writeError(w, http.StatusServiceUnavailable, codeTooMany, errTooManyClients.Error())
+	return true
 }

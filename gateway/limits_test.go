@@ -1,8 +1,13 @@
 package gateway
 
 import (
+	"encoding/json"
+	"errors"
+	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/gobwas/ws"
 )
 
 // TestSubscriptionLimits: a WebSocket subscribe or psubscribe that would
@@ -52,4 +57,43 @@ func TestSubscriptionLimits(t *testing.T) {
 		many[i] = "ch" + itoa(int64(i))
 	}
 	w.ack(map[string]any{"id": 2, "type": "subscribe", "channels": many})
+}
+
+// TestMaxClients: past MaxClients WebSocket and SSE clients get 503 with
+// code too_many before any upgrade, counted; once a client leaves, a new
+// one is accepted.
+func TestMaxClients(t *testing.T) {
+	e := start(t, Config{MaxClients: 2})
+	first := e.dialWS(t)
+	first.ack(map[string]any{"id": 1, "type": "ping"})
+	e.dialSSE(t, "channel=a")
+	eventually(t, "two clients", func() bool { return e.gw.Clients() == 2 })
+
+	url := "ws" + strings.TrimPrefix(e.http.URL, "http") + "/ws"
+	_, _, _, err := ws.Dial(ctx(t), url)
+	var status ws.StatusError
+	if !errors.As(err, &status) || int(status) != http.StatusServiceUnavailable {
+		t.Fatalf("a third WebSocket: %v, want 503", err)
+	}
+	if _, st := e.dialSSEStatus(t, "channel=a"); !strings.Contains(st, " 503 ") {
+		t.Fatalf("a third SSE client: %s", st)
+	}
+	resp, err := http.Get(e.http.URL + "/sse?channel=a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body map[string]string
+	json.NewDecoder(resp.Body).Decode(&body)
+	resp.Body.Close()
+	if body["code"] != "too_many" || body["error"] != "max number of clients reached" {
+		t.Errorf("refusal body %v", body)
+	}
+	if n := e.gw.Stats().RejectedClients.Load(); n != 3 {
+		t.Errorf("RejectedClients = %d, want 3", n)
+	}
+	first.ack(map[string]any{"id": 2, "type": "ping"}) // the clients in are served
+
+	first.nc.Close()
+	eventually(t, "the WebSocket client to leave", func() bool { return e.gw.Clients() == 1 })
+	e.dialWS(t).ack(map[string]any{"id": 1, "type": "ping"})
 }

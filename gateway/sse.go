@@ -42,6 +42,9 @@ func (g *Gateway) handleSSE(w http.ResponseWriter, r *http.Request) {
 		writeError(w, status, code, text)
 		return
 	}
+	if g.refuseIfFull(w) {
+		return
+	}
 	hj, ok := w.(http.Hijacker)
 	if !ok {
 		writeError(w, http.StatusInternalServerError, codeUnavailable, "streaming is not supported on this connection")

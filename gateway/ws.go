@@ -36,7 +36,7 @@ var (
 // PROTOCOL.md on a goroutine of its own until the connection ends.
 func (g *Gateway) handleWebSocket(w http.ResponseWriter, r *http.Request) {
 	auth := g.authenticate(w, r)
-	if auth == nil {
+	if auth == nil || g.refuseIfFull(w) {
 		return
 	}
 	nc, rw, _, err := ws.UpgradeHTTP(r, w)
@@ -47,8 +47,12 @@ func (g *Gateway) handleWebSocket(w http.ResponseWriter, r *http.Request) {
 	c.format = formatWebSocket
 	c.heartbeatFrame, c.slowFrame, c.awayFrame = pingFrame, slowCloseFrame, awayCloseFrame
 	if err := g.addClient(c); err != nil {
+		frame := awayCloseFrame
+		if errors.Is(err, errTooManyClients) {
+			frame = fullCloseFrame
+		}
 		nc.SetWriteDeadline(time.Now().Add(time.Second))
-		nc.Write(awayCloseFrame)
+		nc.Write(frame)
 		nc.Close()
 		return
 	}

@@ -28,6 +28,9 @@ type serveOptions struct {
 	// JWTPublicKey, when set, is the path of a PEM public key that turns on
 	// RS256 or ES256 tokens for the gateway.
 	JWTPublicKey string
+	// HTTPMaxClients bounds the gateway's WebSocket and SSE clients; more
+	// get 503. Zero means --maxclients (10000 unless set).
+	HTTPMaxClients int
 	// HTTPMaxHeaderBytes bounds an HTTP request's header (http.Server's
 	// MaxHeaderBytes); a larger one gets 431. Zero means 1 MB.
 	HTTPMaxHeaderBytes int
@@ -209,6 +212,16 @@ func applyOption(cfg *serveOptions, name string, values []string) error {
 			return fmt.Errorf("invalid number %q", v)
 		}
 		cfg.MaxClients = n
+	case "http-maxclients":
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return fmt.Errorf("invalid number %q", v)
+		}
+		cfg.HTTPMaxClients = n
 	case "requirepass":
 		v, err := one()
 		if err != nil {

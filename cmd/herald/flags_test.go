@@ -147,14 +147,14 @@ func TestParseHTTPOptions(t *testing.T) {
 			t.Errorf("parseServeOptions(%q) = port %d, allow remote %v, %v", tc.args, o.HTTPPort, o.HTTPAllowRemote, err)
 		}
 	}
-	limits, err := parseServeOptions([]string{"--http-max-header-bytes", "64kb", "--http-max-message-bytes", "2mb",
+	limits, err := parseServeOptions([]string{"--http-maxclients", "7", "--http-max-header-bytes", "64kb", "--http-max-message-bytes", "2mb",
 		"--http-read-header-timeout", "3", "--http-read-body-timeout", "1500ms", "--http-idle-timeout", "1m"})
-	if err != nil || limits.HTTPMaxHeaderBytes != 64<<10 || limits.HTTPMaxMessageBytes != 2<<20 ||
+	if err != nil || limits.HTTPMaxClients != 7 || limits.HTTPMaxHeaderBytes != 64<<10 || limits.HTTPMaxMessageBytes != 2<<20 ||
 		limits.HTTPReadHeaderTimeout != 3*time.Second || limits.HTTPReadBodyTimeout != 1500*time.Millisecond || limits.HTTPIdleTimeout != time.Minute {
 		t.Errorf("HTTP limits: %+v, %v", limits, err)
 	}
 	for _, args := range [][]string{{"--http-port", "70000"}, {"--http-port"}, {"--http-allow-remote", "maybe"},
-		{"--http-max-header-bytes", "0"}, {"--http-max-message-bytes", "lots"}, {"--http-read-header-timeout", "0"},
+		{"--http-maxclients", "0"}, {"--http-max-header-bytes", "0"}, {"--http-max-message-bytes", "lots"}, {"--http-read-header-timeout", "0"},
 		{"--http-idle-timeout", "-1s"}, {"--http-read-body-timeout", "soon"}} {
 		if _, err := parseServeOptions(args); err == nil || !strings.Contains(err.Error(), args[0]) {
 			t.Errorf("parseServeOptions(%q) = %v, want an error naming the option", args, err)

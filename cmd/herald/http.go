@@ -63,6 +63,7 @@ func startGateway(opts serveOptions, srv *server.Server, fanout bus.Bus, logger 
 		// does not reach the gateway.
 		MaxSubscriptionsPerClient: opts.MaxSubscriptionsPerClient,
 		MaxPatternLen:             opts.MaxPatternLen,
+		MaxClients:                cmp.Or(opts.HTTPMaxClients, opts.MaxClients, defaultMaxClients),
 	}, fanout)}
 	addRESPMetrics(g.gw, srv)
 	binds := opts.Bind
@@ -97,6 +98,9 @@ func startGateway(opts serveOptions, srv *server.Server, fanout bus.Bus, logger 
 const (
 	defaultHTTPReadHeaderTimeout = 10 * time.Second
 	defaultHTTPIdleTimeout       = 2 * time.Minute
+	// defaultMaxClients is the RESP server's maxclients default, which
+	// the gateway's --http-maxclients follows unless set.
+	defaultMaxClients = 10000
 )
 
 // serve serves the gateway on l in the background.
