@@ -17,9 +17,9 @@ type Config struct {
 	// forever; past it the request fails and the connection closes. Zero
 	// means 10 seconds.
 	BodyTimeout time.Duration
-	// MaxClients bounds the WebSocket and SSE clients connected at once:
-	// more are answered 503 (code "too_many"), or, a WebSocket that raced
-	// past the check, closed with 1013. Zero means no limit.
+	// MaxClients bounds the WebSocket and SSE clients connected (or being
+	// upgraded) at once: more are answered 503, code "too_many", before
+	// any upgrade. Zero means no limit.
 	MaxClients int
 	// MaxSubscriptionsPerClient bounds the channels and patterns one
 	// WebSocket or SSE client holds together: a subscribe that would pass

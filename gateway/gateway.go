@@ -38,6 +38,10 @@ type Gateway struct {
 	closed  bool
 	wg      sync.WaitGroup // one per client's serving goroutine
 
+	// reserved counts the places reserveClient holds for clients being
+	// upgraded (limits.go), when Config.MaxClients is set. Guarded by mu.
+	reserved int
+
 	presence *presence // who joined which channel (presence.go)
 
 	stats  Stats
@@ -90,17 +94,16 @@ func (g *Gateway) Clients() int {
 
 var errShuttingDown = errors.New("gateway shutting down")
 
-// addClient registers c and counts its serving goroutine; it fails after
-// Shutdown.
+// addClient registers c, in the place reserveClient reserved, and counts
+// its serving goroutine; it fails after Shutdown.
 func (g *Gateway) addClient(c *client) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	if g.cfg.MaxClients > 0 {
+		g.reserved-- // the place reserveClient reserved becomes c's
+	}
 	if g.closed {
 		return errShuttingDown
-	}
-	if g.cfg.MaxClients > 0 && len(g.clients) >= g.cfg.MaxClients {
-		g.stats.RejectedClients.Add(1)
-		return errTooManyClients
 	}
 	g.clients[c] = struct{}{}
 	g.wg.Add(1)

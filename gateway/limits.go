@@ -4,8 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"slices"
-
-	"github.com/gobwas/ws"
 )
 
 // DefaultMaxPatternLen is Config.MaxPatternLen's default, the RESP server's
@@ -74,23 +72,37 @@ func (g *Gateway) sseSubscribeLimit(channels, patterns []string) (int, string, s
 	return 0, "", ""
 }
 
-// errTooManyClients refuses a WebSocket or SSE client past
-// Config.MaxClients, as the RESP server's maxclients does.
+// errTooManyClients is the refusal of a WebSocket or SSE client past
+// Config.MaxClients, as the RESP server's maxclients words it.
 var errTooManyClients = errors.New("max number of clients reached")
 
-// fullCloseFrame closes a WebSocket accepted in a race past MaxClients:
-// 1013, try again later.
-var fullCloseFrame = closeFrame(ws.StatusCode(1013), errTooManyClients.Error())
-
-// refuseIfFull answers 503 (code too_many) and reports true when the
-// gateway holds Config.MaxClients WebSocket and SSE clients already. It is
-// asked before the upgrade, so that the refusal is a plain HTTP answer;
-// addClient enforces the limit for the connections that race past it.
-func (g *Gateway) refuseIfFull(w http.ResponseWriter) bool {
-	if g.cfg.MaxClients <= 0 || g.Clients() < g.cfg.MaxClients {
-		return false
+// reserveClient reserves a place for a WebSocket or SSE client before its
+// upgrade, so that the refusal past Config.MaxClients is a plain HTTP
+// answer (503, code too_many) and clients racing in together cannot pass
+// the limit. On true the caller must hand the place to addClient or give it
+// back with unreserveClient.
+func (g *Gateway) reserveClient(w http.ResponseWriter) bool {
+	if g.cfg.MaxClients <= 0 {
+		return true
 	}
-	g.stats.RejectedClients.Add(1)
-	writeError(w, http.StatusServiceUnavailable, codeTooMany, errTooManyClients.Error())
-	return true
+	g.mu.Lock()
+	full := len(g.clients)+g.reserved >= g.cfg.MaxClients
+	if !full {
+		g.reserved++
+	}
+	g.mu.Unlock()
+	if full {
+		g.stats.RejectedClients.Add(1)
+		writeError(w, http.StatusServiceUnavailable, codeTooMany, errTooManyClients.Error())
+	}
+	return !full
+}
+
+// unreserveClient gives back a place reserveClient reserved.
+func (g *Gateway) unreserveClient() {
+	if g.cfg.MaxClients > 0 {
+		g.mu.Lock()
+		g.reserved--
+		g.mu.Unlock()
+	}
 }

@@ -36,23 +36,20 @@ var (
 // PROTOCOL.md on a goroutine of its own until the connection ends.
 func (g *Gateway) handleWebSocket(w http.ResponseWriter, r *http.Request) {
 	auth := g.authenticate(w, r)
-	if auth == nil || g.refuseIfFull(w) {
+	if auth == nil || !g.reserveClient(w) {
 		return
 	}
 	nc, rw, _, err := ws.UpgradeHTTP(r, w)
 	if err != nil {
+		g.unreserveClient()
 		return // the upgrader has answered 400 or the like
 	}
 	c := newClient(g, nc, r.RemoteAddr, auth)
 	c.format = formatWebSocket
 	c.heartbeatFrame, c.slowFrame, c.awayFrame = pingFrame, slowCloseFrame, awayCloseFrame
 	if err := g.addClient(c); err != nil {
-		frame := awayCloseFrame
-		if errors.Is(err, errTooManyClients) {
-			frame = fullCloseFrame
-		}
 		nc.SetWriteDeadline(time.Now().Add(time.Second))
-		nc.Write(frame)
+		nc.Write(awayCloseFrame)
 		nc.Close()
 		return
 	}

@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gobwas/ws"
+
 	"github.com/heraldhq/herald/server"
 )
 
@@ -155,4 +157,73 @@ func TestGatewayBodyLimits(t *testing.T) {
 	}
 	waitClosed(t, nc, 5*time.Second)
 	publishOK(t, addr)
+}
+
+// TestGatewayConnectionFlood: with --http-maxclients 20, 60 WebSocket
+// connections at once: 20 are upgraded and 40 get 503; a publish is
+// served meanwhile; once the flood leaves, new clients are accepted. With
+// no --http-maxclients the gateway takes --maxclients.
+func TestGatewayConnectionFlood(t *testing.T) {
+	const limit, flood = 20, 60
+	addr := startTestGateway(t, "--http-maxclients", "20")
+	type result struct {
+		nc  net.Conn
+		err error
+	}
+	results := make(chan result, flood)
+	for range flood {
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			nc, _, _, err := ws.Dial(ctx, "ws://"+addr+"/ws")
+			results <- result{nc, err}
+		}()
+	}
+	var accepted []net.Conn
+	refused := 0
+	for range flood {
+		r := <-results
+		var status ws.StatusError
+		switch {
+		case r.err == nil:
+			accepted = append(accepted, r.nc)
+		case errors.As(r.err, &status) && int(status) == http.StatusServiceUnavailable:
+			refused++
+		default:
+			t.Errorf("dial: %v", r.err)
+		}
+	}
+	if len(accepted) != limit || refused != flood-limit {
+		t.Fatalf("%d upgraded, %d refused; want %d and %d", len(accepted), refused, limit, flood-limit)
+	}
+	publishOK(t, addr)
+	for _, nc := range accepted {
+		nc.Close()
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		nc, _, _, err := ws.Dial(ctx, "ws://"+addr+"/ws")
+		cancel()
+		if err == nil {
+			nc.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no client accepted after the flood left: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	small := startTestGateway(t, "--maxclients", "1")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	nc, _, _, err := ws.Dial(ctx, "ws://"+small+"/ws")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	if _, _, _, err := ws.Dial(ctx, "ws://"+small+"/ws"); err == nil {
+		t.Fatal("a second WebSocket was upgraded with --maxclients 1")
+	}
 }
