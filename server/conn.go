@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
+	"math"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -139,7 +140,10 @@ func (c *conn) serve() {
 		if err := c.fill(); err != nil {
 			break
 		}
-		c.touch()
+		// Busy until its replies are out: a command that runs longer than
+		// the timeout is no idle time (Redis, single-threaded, never
+		// checks during one).
+		c.lastInteraction.Store(math.MaxInt64)
 		c.netIn.Add(int64(len(c.rbuf) - before))
 		ok := c.processInput()
 		if c.commandsRun > 0 {
@@ -148,6 +152,7 @@ func (c *conn) serve() {
 		c.batch.Flush()
 		c.batchBytes = 0
 		c.Flush()
+		c.touch()
 		if !ok {
 			c.drain()
 			break

@@ -4,8 +4,10 @@ package server
 // max-subscriptions-per-client and max-pattern-len, in CONFIG and at work.
 
 import (
+	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/heraldhq/herald/internal/resp"
 )
@@ -189,5 +191,37 @@ func TestTimeout(t *testing.T) {
 	pub.expectClosed() // idle since its LPUSH, a little longer than blocked
 	if n := s.stats.idleTimeouts.Load(); n != 5 {
 		t.Errorf("idleTimeouts = %d, want 5", n)
+	}
+}
+
+// TestTimeoutSlowReader: a client reading a long reply slowly, for longer
+// than the timeout, is not idle: every part written counts, as every write
+// counts in Redis.
+func TestTimeoutSlowReader(t *testing.T) {
+	const size = 4 << 20
+	s := startServer(t, Config{Timeout: 1})
+	c := dialSmallReceiveBuffer(t, s.Addr(), 4096)
+	c.mustDo("+OK\r\n", "SET", "big", strings.Repeat("v", size))
+	if err := serverSide(t, s, c.conn).nc.(*net.TCPConn).SetWriteBuffer(4096); err != nil {
+		t.Fatal(err)
+	}
+	c.send("GET", "big")
+	want := len("$4194304\r\n") + size + 2
+	got := 0
+	buf := make([]byte, 64<<10)
+	start := time.Now()
+	for got < want {
+		c.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		n, err := c.r.Read(buf)
+		if err != nil {
+			t.Fatalf("after %d of %d bytes in %v: %v", got, want, time.Since(start), err)
+		}
+		got += n
+		time.Sleep(50 * time.Millisecond * time.Duration(n) / time.Duration(len(buf)))
+	}
+	t.Logf("read the reply in %v", time.Since(start))
+	c.mustDo("+PONG\r\n", "PING")
+	if n := s.stats.idleTimeouts.Load(); n != 0 {
+		t.Errorf("idleTimeouts = %d", n)
 	}
 }
