@@ -456,6 +456,28 @@ func TestHostileGlobPatterns(t *testing.T) {
 	}
 }
 
+// TestHostileInnerLiteralChannel: a 4 MB channel that repeats the inner
+// literal of a subscribed pattern ("*ab*") after a long run without it is
+// published to in bounded time. The pattern index once asked for the first
+// occurrence of the literal at each repetition, quadratic in the channel's
+// length: 9 s for 1 MB here, all under the broker's lock.
+func TestHostileInnerLiteralChannel(t *testing.T) {
+	s := startServer(t, Config{})
+	by := newBystanders(t, s)
+	sub := dial(t, s.Addr())
+	sub.mustDo("*3\r\n$10\r\npsubscribe\r\n$4\r\n*ab*\r\n:1\r\n", "PSUBSCRIBE", "*ab*")
+	channel := strings.Repeat("x", 2<<20) + strings.Repeat("ab", 1<<20)
+	pub := dial(t, s.Addr())
+	pub.send("PUBLISH", channel, "hi")
+	if v := readWithin(t, pub, 10*time.Second); v.Kind != ':' || v.Int != 1 {
+		t.Fatalf("PUBLISH replied %s", v)
+	}
+	if v := readWithin(t, sub, 10*time.Second); len(v.Elems) != 4 || v.Elems[2].Str != channel {
+		t.Fatalf("the pattern subscriber got %.100q", v.Bytes())
+	}
+	by.check()
+}
+
 // readWithin reads one reply, failing the test if none comes within d.
 func readWithin(t *testing.T, c *testClient, d time.Duration) resp.Value {
 	t.Helper()
