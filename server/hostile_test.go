@@ -478,6 +478,34 @@ func TestHostileInnerLiteralChannel(t *testing.T) {
 	by.check()
 }
 
+// TestHostileLongSegments: patterns whose segment after a star is long and
+// nearly matches everywhere in a 1 MB channel, the worst case of trying
+// each position (Redis's way: seconds each here), are matched in about the
+// channel's length: a plain segment, one with '?', a last one of classes.
+// The deadline is a hang check.
+func TestHostileLongSegments(t *testing.T) {
+	s := startServer(t, Config{})
+	by := newBystanders(t, s)
+	sub := dial(t, s.Addr())
+	patterns := []string{
+		"*" + strings.Repeat("a", 1000) + "b*",
+		"*?" + strings.Repeat("a", 1000) + "b*",
+		"*" + strings.Repeat("[a]", 300) + "b",
+	}
+	for i, p := range patterns {
+		sub.send("PSUBSCRIBE", p)
+		if v := sub.read(); len(v.Elems) != 3 || v.Elems[2].Int != int64(i+1) {
+			t.Fatalf("PSUBSCRIBE replied %s", v)
+		}
+	}
+	pub := dial(t, s.Addr())
+	pub.send("PUBLISH", strings.Repeat("a", 1<<20)+"b", "hi")
+	if v := readWithin(t, pub, 10*time.Second); v.Kind != ':' || v.Int != 3 {
+		t.Fatalf("PUBLISH replied %s", v)
+	}
+	by.check()
+}
+
 // readWithin reads one reply, failing the test if none comes within d.
 func readWithin(t *testing.T, c *testClient, d time.Duration) resp.Value {
 	t.Helper()
