@@ -7,8 +7,8 @@ import (
 )
 
 // DefaultMaxPatternLen is Config.MaxPatternLen's default, the RESP server's
-// max-pattern-len: matching a pattern against a channel costs up to
-// len(pattern) × len(channel) steps.
+// max-pattern-len: some of what matching a channel costs grows with the
+// patterns' length (LIMITS.md).
 const DefaultMaxPatternLen = 1024
 
 // codeTooMany refuses a subscribe past Config.MaxSubscriptionsPerClient.

@@ -113,13 +113,12 @@ type Config struct {
 	TLSProtocols string
 }
 
-// DefaultMaxPatternLen is max-pattern-len's default. Matching a pattern
-// against a channel costs up to len(pattern) × len(channel) steps (as
-// Redis's stringmatchlen: a star retries the rest of the pattern at each
-// later byte), so the pattern's length bounds what one crafted pattern can
-// make every publish to a long channel cost: at 1 KB a 64 KB channel is a
-// few tens of milliseconds at worst, at 64 KB it was seconds. Real patterns
-// are tens of bytes; one of UUID classes is a few hundred.
+// DefaultMaxPatternLen is max-pattern-len's default. Some of what a publish
+// costs in matching grows with the patterns' length (the pattern index's
+// walk compares up to an inner literal's length at each byte of the
+// channel; Shift-And takes a word per 64 elements of a segment): LIMITS.md
+// says more. Real patterns are tens of bytes; one of UUID classes is a few
+// hundred.
 const DefaultMaxPatternLen = 1024
 
 // OutputLimit is one class of client-output-buffer-limit: a client whose
