@@ -64,6 +64,7 @@ var configParams = []configParam{
 	{"requirepass", func(s *Server) string { return s.settings().RequirePass },
 		func(cfg *Config, v string) error { cfg.RequirePass = v; return nil }},
 	{"save", constant(""), setSave},
+	{"tcp-keepalive", func(s *Server) string { return strconv.Itoa(max(s.settings().TCPKeepAlive, 0)) }, setTCPKeepAlive},
 	{"timeout", func(s *Server) string { return strconv.Itoa(s.settings().Timeout) }, setInt(func(cfg *Config) *int { return &cfg.Timeout }, 0)},
 	{"tls-auth-clients", func(s *Server) string { return s.settings().TLSAuthClients }, nil},
 	{"tls-ca-cert-file", func(s *Server) string { return s.settings().TLSCACertFile }, nil},
@@ -299,6 +300,20 @@ func setInt(field func(*Config) *int, lo int64) func(*Config, string) error {
 		}
 		return err
 	}
+}
+
+// setTCPKeepAlive is CONFIG SET tcp-keepalive: 0 turns probes off, which
+// Config spells as a negative TCPKeepAlive. As in Redis it applies to the
+// connections accepted afterwards.
+func setTCPKeepAlive(cfg *Config, v string) error {
+	n, err := integerArg(v, 0, math.MaxInt32)
+	if err == nil {
+		cfg.TCPKeepAlive = int(n)
+		if n == 0 {
+			cfg.TCPKeepAlive = -1
+		}
+	}
+	return err
 }
 
 // setMaxPatternLen is CONFIG SET max-pattern-len: 0 turns the limit off,

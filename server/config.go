@@ -47,6 +47,13 @@ type Config struct {
 	// (nothing read from it or written to it) is closed, unless it is
 	// subscribed or blocked, as in Redis. Zero means never.
 	Timeout int
+	// TCPKeepAlive is tcp-keepalive: the seconds a client's connection may
+	// be silent before TCP probes whether the peer is still there (then
+	// every third of that, three times, as Redis sets it), so that a
+	// client that vanished without closing, subscribed ones included, is
+	// freed. Zero means the default, 300 seconds; negative turns probes
+	// off (tcp-keepalive 0).
+	TCPKeepAlive int
 	// MaxSubscriptionsPerClient is Herald's max-subscriptions-per-client:
 	// the most channels, patterns and shard channels one client may hold
 	// together; a subscribe command that would pass it is refused whole
@@ -121,6 +128,9 @@ type Config struct {
 // hundred.
 const DefaultMaxPatternLen = 1024
 
+// DefaultTCPKeepAlive is tcp-keepalive's default in Redis 7.0, in seconds.
+const DefaultTCPKeepAlive = 300
+
 // OutputLimit is one class of client-output-buffer-limit: a client whose
 // pending output exceeds Hard bytes, or exceeds Soft bytes for longer than
 // SoftSeconds, is disconnected. Zero disables a limit.
@@ -158,6 +168,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.QueryBufferLimit == 0 {
 		c.QueryBufferLimit = 1 << 30
+	}
+	if c.TCPKeepAlive == 0 {
+		c.TCPKeepAlive = DefaultTCPKeepAlive
 	}
 	if c.MaxPatternLen == 0 {
 		c.MaxPatternLen = DefaultMaxPatternLen

@@ -5,8 +5,10 @@ package server
 // timeout. LIMITS.md lists every limit.
 
 import (
+	"crypto/tls"
 	"fmt"
 	"math"
+	"net"
 	"time"
 
 	"github.com/heraldhq/herald/broker"
@@ -125,4 +127,26 @@ func (c *conn) isPubSub() bool {
 	c.out.mu.Lock()
 	defer c.out.mu.Unlock()
 	return c.out.pubsub
+}
+
+// setKeepAlive applies tcp-keepalive to a new client's connection as
+// Redis's anetKeepAlive does: probes after seconds of silence, then every
+// third of that, three times; none when the setting is 0. Connections that
+// are not TCP (net.Pipe in tests) are left alone.
+func setKeepAlive(nc net.Conn, seconds int) {
+	tc, ok := nc.(*net.TCPConn)
+	if !ok {
+		if t, isTLS := nc.(*tls.Conn); isTLS {
+			tc, ok = t.NetConn().(*net.TCPConn)
+		}
+	}
+	if !ok {
+		return
+	}
+	if seconds <= 0 {
+		tc.SetKeepAlive(false)
+		return
+	}
+	idle := time.Duration(seconds) * time.Second
+	tc.SetKeepAliveConfig(net.KeepAliveConfig{Enable: true, Idle: idle, Interval: max(idle/3, time.Second), Count: 3})
 }

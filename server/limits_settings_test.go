@@ -6,6 +6,7 @@ package server
 import (
 	"net"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -223,5 +224,44 @@ func TestTimeoutSlowReader(t *testing.T) {
 	c.mustDo("+PONG\r\n", "PING")
 	if n := s.stats.idleTimeouts.Load(); n != 0 {
 		t.Errorf("idleTimeouts = %d", n)
+	}
+}
+
+// TestTCPKeepAlive: tcp-keepalive (300 by default, as Redis) sets a new
+// connection's probes as Redis's anetKeepAlive does: idle for the setting,
+// then every third of it, three times; 0 turns them off. CONFIG SET
+// applies to the connections accepted afterwards.
+func TestTCPKeepAlive(t *testing.T) {
+	s := startServer(t, Config{})
+	admin := dial(t, s.Addr())
+	admin.mustDo("*2\r\n$13\r\ntcp-keepalive\r\n$3\r\n300\r\n", "CONFIG", "GET", "tcp-keepalive")
+	admin.mustDo("-ERR CONFIG SET failed (possibly related to argument 'tcp-keepalive') - argument must be between 0 and 2147483647 inclusive\r\n",
+		"CONFIG", "SET", "tcp-keepalive", "-1")
+	probes := func() (on, idle, interval, count int) {
+		c := dial(t, s.Addr())
+		c.mustDo("+PONG\r\n", "PING")
+		raw, err := serverSide(t, s, c.conn).nc.(*net.TCPConn).SyscallConn()
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw.Control(func(fd uintptr) {
+			on, _ = syscall.GetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_KEEPALIVE)
+			idle, _ = syscall.GetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_KEEPIDLE)
+			interval, _ = syscall.GetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_KEEPINTVL)
+			count, _ = syscall.GetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_KEEPCNT)
+		})
+		return
+	}
+	if on, idle, interval, count := probes(); on == 0 || idle != 300 || interval != 100 || count != 3 {
+		t.Errorf("default: keepalive %d, idle %d, interval %d, count %d; want on, 300, 100, 3", on, idle, interval, count)
+	}
+	admin.mustDo("+OK\r\n", "CONFIG", "SET", "tcp-keepalive", "60")
+	if on, idle, interval, count := probes(); on == 0 || idle != 60 || interval != 20 || count != 3 {
+		t.Errorf("tcp-keepalive 60: keepalive %d, idle %d, interval %d, count %d", on, idle, interval, count)
+	}
+	admin.mustDo("+OK\r\n", "CONFIG", "SET", "tcp-keepalive", "0")
+	admin.mustDo("*2\r\n$13\r\ntcp-keepalive\r\n$1\r\n0\r\n", "CONFIG", "GET", "tcp-keepalive")
+	if on, _, _, _ := probes(); on != 0 {
+		t.Error("tcp-keepalive 0: the connection still has keep-alive on")
 	}
 }

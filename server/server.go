@@ -241,6 +241,7 @@ func (s *Server) acceptLoop(l net.Listener) {
 // ServeConn serves one already-accepted connection in the background. Tests
 // use it with net.Pipe.
 func (s *Server) ServeConn(nc net.Conn) {
+	setKeepAlive(nc, s.settings().TCPKeepAlive)
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()

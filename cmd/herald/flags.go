@@ -254,7 +254,7 @@ func applyOption(cfg *serveOptions, name string, values []string) error {
 			return err
 		}
 		cfg.MaxMemoryPolicy = p
-	case "timeout", "proto-max-multibulk-len", "max-subscriptions-per-client", "max-pattern-len":
+	case "timeout", "tcp-keepalive", "proto-max-multibulk-len", "max-subscriptions-per-client", "max-pattern-len":
 		v, err := one()
 		if err != nil {
 			return err
@@ -266,6 +266,11 @@ func applyOption(cfg *serveOptions, name string, values []string) error {
 		switch name {
 		case "timeout":
 			cfg.Timeout = n
+		case "tcp-keepalive":
+			cfg.TCPKeepAlive = n
+			if n == 0 {
+				cfg.TCPKeepAlive = -1 // 0 is no probes, as in CONFIG SET
+			}
 		case "proto-max-multibulk-len":
 			cfg.ProtoMaxMultibulkLen = n
 		case "max-subscriptions-per-client":

@@ -2,7 +2,7 @@
 //
 //	herald serve [--port 6379] [--bind 127.0.0.1 ...] [--maxclients 10000]
 //	             [--requirepass secret] [--client-output-buffer-limit "pubsub 32mb 8mb 60"]
-//	             [--proto-max-bulk-len 512mb] [--client-query-buffer-limit 1gb] [--timeout 0]
+//	             [--proto-max-bulk-len 512mb] [--client-query-buffer-limit 1gb] [--timeout 0] [--tcp-keepalive 300]
 //	             [--proto-max-multibulk-len N] [--max-subscriptions-per-client N] [--max-pattern-len 1024]
 //	             [--http-maxclients N] [--http-max-header-bytes 1mb] [--http-max-message-bytes 1mb]
 //	             [--http-read-header-timeout 10s] [--http-read-body-timeout 10s] [--http-idle-timeout 2m]
@@ -32,7 +32,7 @@ import (
 
 const usage = `usage: herald serve [--port N] [--bind ADDR ...] [--maxclients N] [--requirepass PASS]
                     [--client-output-buffer-limit "CLASS HARD SOFT SECONDS" ...]
-                    [--proto-max-bulk-len SIZE] [--client-query-buffer-limit SIZE] [--timeout SECONDS]
+                    [--proto-max-bulk-len SIZE] [--client-query-buffer-limit SIZE] [--timeout SECONDS] [--tcp-keepalive SECONDS]
                     [--proto-max-multibulk-len N] [--max-subscriptions-per-client N] [--max-pattern-len N]
                     [--http-maxclients N] [--http-max-header-bytes SIZE] [--http-max-message-bytes SIZE]
                     [--http-read-header-timeout DURATION] [--http-read-body-timeout DURATION]
