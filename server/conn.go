@@ -92,9 +92,9 @@ type conn struct {
 	latencySampledAt time.Time
 
 	// lastInteraction is when bytes were last read from or written to the
-	// client, in Unix nanoseconds, and blocked is true while it waits in
-	// BLPOP and the like: the timeout setting's idle check reads both
-	// (limits.go).
+	// client, in Unix nanoseconds (math.MaxInt64 while its commands run),
+	// and blocked is true while it waits in BLPOP and the like: the
+	// timeout setting's idle check reads both (limits.go).
 	lastInteraction atomic.Int64
 	blocked         atomic.Bool
 
