@@ -256,6 +256,12 @@ func (c *conn) block(w *waiter, timeout time.Duration) {
 	w.send = c.replyMode == replyOn
 	w.wake = make(chan struct{}, 1)
 	c.srv.blocked.add(w)
+	c.blocked.Store(true)
+	defer func() {
+		// As Redis writing the reply: the wait is no idle time.
+		c.touch()
+		c.blocked.Store(false)
+	}()
 	c.unlockKeyspace()
 	// What the commands before this one produced goes out now.
 	c.batch.Flush()

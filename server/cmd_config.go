@@ -48,6 +48,9 @@ var configParams = []configParam{
 	{"client-query-buffer-limit", func(s *Server) string { return strconv.FormatInt(s.settings().QueryBufferLimit, 10) },
 		setMemory(func(cfg *Config) *int64 { return &cfg.QueryBufferLimit })},
 	{"databases", constant(strconv.Itoa(numDatabases)), nil},
+	{"max-pattern-len", func(s *Server) string { return strconv.Itoa(max(s.settings().MaxPatternLen, 0)) }, setMaxPatternLen},
+	{"max-subscriptions-per-client", func(s *Server) string { return strconv.Itoa(s.settings().MaxSubscriptionsPerClient) },
+		setInt(func(cfg *Config) *int { return &cfg.MaxSubscriptionsPerClient }, 0)},
 	{"maxclients", func(s *Server) string { return strconv.Itoa(s.settings().MaxClients) }, setMaxClients},
 	{"maxmemory", func(s *Server) string { return strconv.FormatInt(s.settings().MaxMemory, 10) }, setMaxMemory},
 	{"maxmemory-policy", func(s *Server) string { return s.settings().MaxMemoryPolicy }, setMaxMemoryPolicy},
@@ -57,9 +60,13 @@ var configParams = []configParam{
 	{"protected-mode", func(s *Server) string { return yesNo(!s.settings().DisableProtectedMode) }, setProtectedMode},
 	{"proto-max-bulk-len", func(s *Server) string { return strconv.FormatInt(s.settings().ProtoMaxBulkLen, 10) },
 		setMemory(func(cfg *Config) *int64 { return &cfg.ProtoMaxBulkLen })},
+	{"proto-max-multibulk-len", func(s *Server) string { return strconv.Itoa(s.settings().protoMaxMultibulkLen()) },
+		setInt(func(cfg *Config) *int { return &cfg.ProtoMaxMultibulkLen }, 1)},
 	{"requirepass", func(s *Server) string { return s.settings().RequirePass },
 		func(cfg *Config, v string) error { cfg.RequirePass = v; return nil }},
 	{"save", constant(""), setSave},
+	{"tcp-keepalive", func(s *Server) string { return strconv.Itoa(max(s.settings().TCPKeepAlive, 0)) }, setTCPKeepAlive},
+	{"timeout", func(s *Server) string { return strconv.Itoa(s.settings().Timeout) }, setInt(func(cfg *Config) *int { return &cfg.Timeout }, 0)},
 	{"tls-auth-clients", func(s *Server) string { return s.settings().TLSAuthClients }, setTLSAuthClients},
 	{"tls-ca-cert-dir", func(s *Server) string { return s.settings().TLSCACertDir },
 		setString(func(cfg *Config) *string { return &cfg.TLSCACertDir })},
@@ -327,6 +334,45 @@ func integerArg(v string, lo, hi int64) (int64, error) {
 func setMaxClients(cfg *Config, v string) error {
 	n, err := integerArg(v, 1, math.MaxUint32)
 	cfg.MaxClients = int(n)
+	return err
+}
+
+// setInt returns a setter for an integer setting of range [lo, INT_MAX],
+// as Redis's integer settings.
+func setInt(field func(*Config) *int, lo int64) func(*Config, string) error {
+	return func(cfg *Config, v string) error {
+		n, err := integerArg(v, lo, math.MaxInt32)
+		if err == nil {
+			*field(cfg) = int(n)
+		}
+		return err
+	}
+}
+
+// setTCPKeepAlive is CONFIG SET tcp-keepalive: 0 turns probes off, which
+// Config spells as a negative TCPKeepAlive. As in Redis it applies to the
+// connections accepted afterwards.
+func setTCPKeepAlive(cfg *Config, v string) error {
+	n, err := integerArg(v, 0, math.MaxInt32)
+	if err == nil {
+		cfg.TCPKeepAlive = int(n)
+		if n == 0 {
+			cfg.TCPKeepAlive = -1
+		}
+	}
+	return err
+}
+
+// setMaxPatternLen is CONFIG SET max-pattern-len: 0 turns the limit off,
+// which Config spells as a negative MaxPatternLen.
+func setMaxPatternLen(cfg *Config, v string) error {
+	n, err := integerArg(v, 0, math.MaxInt32)
+	if err == nil {
+		cfg.MaxPatternLen = int(n)
+		if n == 0 {
+			cfg.MaxPatternLen = -1
+		}
+	}
 	return err
 }
 

@@ -44,6 +44,33 @@ type Config struct {
 	// QueryBufferLimit is the most bytes of one client's unprocessed input
 	// (client-query-buffer-limit). Zero means 1 GB.
 	QueryBufferLimit int64
+	// ProtoMaxMultibulkLen is Herald's proto-max-multibulk-len: the most
+	// arguments one command may have; a larger "*<count>" is refused with
+	// Redis's "Protocol error: invalid multibulk length" and the client is
+	// closed. Redis has no such setting and allows INT_MAX, which zero
+	// means.
+	ProtoMaxMultibulkLen int
+	// Timeout is timeout: a client idle for more than this many seconds
+	// (nothing read from it or written to it) is closed, unless it is
+	// subscribed or blocked, as in Redis. Zero means never.
+	Timeout int
+	// TCPKeepAlive is tcp-keepalive: the seconds a client's connection may
+	// be silent before TCP probes whether the peer is still there (then
+	// every third of that, three times, as Redis sets it), so that a
+	// client that vanished without closing, subscribed ones included, is
+	// freed. Zero means the default, 300 seconds; negative turns probes
+	// off (tcp-keepalive 0).
+	TCPKeepAlive int
+	// MaxSubscriptionsPerClient is Herald's max-subscriptions-per-client:
+	// the most channels, patterns and shard channels one client may hold
+	// together; a subscribe command that would pass it is refused whole
+	// (errMaxSubscriptions). Zero means no limit, as in Redis.
+	MaxSubscriptionsPerClient int
+	// MaxPatternLen is Herald's max-pattern-len: the longest glob pattern
+	// PSUBSCRIBE and PUBSUB CHANNELS / SHARDCHANNELS accept
+	// (errPatternTooLong). Zero means DefaultMaxPatternLen; negative means
+	// no limit, as in Redis.
+	MaxPatternLen int
 	// Logger receives the server's log. Nil means slog.Default().
 	Logger *slog.Logger
 	// DisableProtectedMode turns protected mode off (protected-mode no).
@@ -125,6 +152,17 @@ type Config struct {
 	TLSShared bool
 }
 
+// DefaultMaxPatternLen is max-pattern-len's default. Some of what a publish
+// costs in matching grows with the patterns' length (the pattern index's
+// walk compares up to an inner literal's length at each byte of the
+// channel; Shift-And takes a word per 64 elements of a segment): LIMITS.md
+// says more. Real patterns are tens of bytes; one of UUID classes is a few
+// hundred.
+const DefaultMaxPatternLen = 1024
+
+// DefaultTCPKeepAlive is tcp-keepalive's default in Redis 7.0, in seconds.
+const DefaultTCPKeepAlive = 300
+
 // OutputLimit is one class of client-output-buffer-limit: a client whose
 // pending output exceeds Hard bytes, or exceeds Soft bytes for longer than
 // SoftSeconds, is disconnected. Zero disables a limit.
@@ -162,6 +200,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.QueryBufferLimit == 0 {
 		c.QueryBufferLimit = 1 << 30
+	}
+	if c.TCPKeepAlive == 0 {
+		c.TCPKeepAlive = DefaultTCPKeepAlive
+	}
+	if c.MaxPatternLen == 0 {
+		c.MaxPatternLen = DefaultMaxPatternLen
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()

@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
+	"math"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -100,6 +101,13 @@ type conn struct {
 	delivered        int64
 	latencySampledAt time.Time
 
+	// lastInteraction is when bytes were last read from or written to the
+	// client, in Unix nanoseconds (math.MaxInt64 while its commands run),
+	// and blocked is true while it waits in BLPOP and the like: the
+	// timeout setting's idle check reads both (limits.go).
+	lastInteraction atomic.Int64
+	blocked         atomic.Bool
+
 	killed    atomic.Bool
 	closeOnce sync.Once
 }
@@ -127,7 +135,8 @@ func newConn(srv *Server, nc net.Conn, id int64) *conn {
 	}
 	c.out.format = uint8(formatRESP2)
 	c.info.lastActive = c.created
-	c.parser.Limits = resp.Limits{MaxBulkLen: srv.settings().protoMaxBulkLen}
+	c.lastInteraction.Store(c.created.UnixNano())
+	c.parser.Limits = resp.Limits{MaxBulkLen: srv.settings().protoMaxBulkLen, MaxArgs: srv.settings().ProtoMaxMultibulkLen}
 	return c
 }
 
@@ -146,6 +155,10 @@ func (c *conn) serve() {
 		if err := c.fill(); err != nil {
 			break
 		}
+		// Busy until its replies are out: a command that runs longer than
+		// the timeout is no idle time (Redis, single-threaded, never
+		// checks during one).
+		c.lastInteraction.Store(math.MaxInt64)
 		c.netIn.Add(int64(len(c.rbuf) - before))
 		ok := c.processInput()
 		if c.commandsRun > 0 {
@@ -154,6 +167,7 @@ func (c *conn) serve() {
 		c.batch.Flush()
 		c.batchBytes = 0
 		c.Flush()
+		c.touch()
 		if !ok {
 			c.drain()
 			break
@@ -184,7 +198,8 @@ func (c *conn) noteActivity() {
 // processInput parses and executes every complete command in the query
 // buffer. It returns false when the connection must close.
 func (c *conn) processInput() bool {
-	c.parser.Limits.MaxBulkLen = c.srv.settings().protoMaxBulkLen // CONFIG SET may change it
+	st := c.srv.settings() // CONFIG SET may change the limits
+	c.parser.Limits.MaxBulkLen, c.parser.Limits.MaxArgs = st.protoMaxBulkLen, st.ProtoMaxMultibulkLen
 	for c.rpos < len(c.rbuf) {
 		// Per command, as Redis: an AUTH earlier in the same read lifts
 		// the limits for the commands after it, a RESET brings them back.
@@ -472,6 +487,7 @@ func (c *conn) writeLoop(chunks [][]byte, off int) {
 		for i, chunk := range chunks {
 			n, err := c.nc.Write(chunk[off:])
 			c.netOut.Add(int64(n))
+			c.touch() // a client slowly reading a long reply is not idle
 			if err != nil {
 				c.writeFailed(chunks[i:])
 				putChunks(chunks[:i])

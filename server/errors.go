@@ -45,6 +45,9 @@ const (
 	errGetKeysArgs      = "ERR Invalid arguments specified for command"
 	errFunctionFlush    = "ERR FUNCTION FLUSH only supports SYNC|ASYNC option"
 	errNoScriptingFmt   = "ERR %s is not supported by Herald: it has no scripting engine"
+	// Herald's max-subscriptions-per-client and max-pattern-len.
+	errMaxSubscriptionsFmt = "ERR max subscriptions per client reached (max-subscriptions-per-client is %d)"
+	errPatternTooLongFmt   = "ERR pattern too long (max-pattern-len is %d)"
 )
 
 // Errors of the generic key commands and the string commands, as

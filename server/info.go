@@ -335,9 +335,10 @@ func (s *Server) startSamplerLocked() {
 	}
 	s.samplerDone = make(chan struct{})
 	s.ops.sample(s.stats.commands.Load(), time.Now())
-	s.wg.Add(2)
+	s.wg.Add(3)
 	go s.sampleLoop(s.samplerDone)
 	go s.cronLoop(s.samplerDone)
+	go s.idleLoop(s.samplerDone)
 }
 
 // stopSamplerLocked stops the sampler if it runs. s.mu is held on entry.

@@ -84,6 +84,9 @@ type stats struct {
 	outputLimitDisconnects atomic.Int64
 	errorReplies           atomic.Int64
 	queryLimitDisconnects  atomic.Int64 // client_query_buffer_limit_disconnections
+	// Herald's: clients closed by the timeout setting, and subscribe
+	// commands refused by max-subscriptions-per-client.
+	idleTimeouts, subscriptionLimitRefusals atomic.Int64
 	// Bytes read and written by connections that have closed; INFO adds
 	// the live connections' own counters (conn.netIn, conn.netOut).
 	netInClosed, netOutClosed atomic.Int64
@@ -272,6 +275,7 @@ func (s *Server) acceptLoop(l net.Listener) {
 // ServeConn serves one already-accepted connection in the background. Tests
 // use it with net.Pipe.
 func (s *Server) ServeConn(nc net.Conn) {
+	setKeepAlive(nc, s.settings().TCPKeepAlive)
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()

@@ -2,8 +2,10 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/heraldhq/herald/keyspace"
 
@@ -27,6 +29,27 @@ type serveOptions struct {
 	// JWTPublicKey, when set, is the path of a PEM public key that turns on
 	// RS256 or ES256 tokens for the gateway.
 	JWTPublicKey string
+	// HTTPMaxClients bounds the gateway's WebSocket and SSE clients; more
+	// get 503. Zero means --maxclients (10000 unless set).
+	HTTPMaxClients int
+	// HTTPMaxHeaderBytes bounds an HTTP request's header (http.Server's
+	// MaxHeaderBytes); a larger one gets 431. Zero means 1 MB.
+	HTTPMaxHeaderBytes int
+	// HTTPMaxMessageBytes bounds a published payload: an HTTP publish body
+	// (413) and a WebSocket frame or message (close 1009)
+	// (gateway.Config.MaxMessageBytes). Zero means 1 MiB.
+	HTTPMaxMessageBytes int64
+	// HTTPReadHeaderTimeout bounds the reading of an HTTP request's header,
+	// against slowloris; the connection is closed when it passes. Zero
+	// means 10 seconds.
+	HTTPReadHeaderTimeout time.Duration
+	// HTTPReadBodyTimeout bounds the reading of an HTTP publish body
+	// (gateway.Config.BodyTimeout). Zero means 10 seconds.
+	HTTPReadBodyTimeout time.Duration
+	// HTTPIdleTimeout closes a kept-alive HTTP connection that sends no
+	// next request for that long (not WebSocket or SSE streams, whose
+	// heartbeats and timeouts are the gateway's). Zero means 2 minutes.
+	HTTPIdleTimeout time.Duration
 	// Backend, when set, is the URL of the Redis or Redis Cluster that this
 	// node shares with other Herald nodes (package backend); empty means
 	// the embedded broker is the whole of fan-out.
@@ -214,6 +237,16 @@ func applyOption(cfg *serveOptions, name string, values []string) error {
 			return fmt.Errorf("invalid number %q", v)
 		}
 		cfg.MaxClients = n
+	case "http-maxclients":
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return fmt.Errorf("invalid number %q", v)
+		}
+		cfg.HTTPMaxClients = n
 	case "requirepass":
 		v, err := one()
 		if err != nil {
@@ -263,6 +296,58 @@ func applyOption(cfg *serveOptions, name string, values []string) error {
 			return err
 		}
 		cfg.MaxMemoryPolicy = p
+	case "timeout", "tcp-keepalive", "proto-max-multibulk-len", "max-subscriptions-per-client", "max-pattern-len":
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > math.MaxInt32 || n == 0 && name == "proto-max-multibulk-len" {
+			return fmt.Errorf("invalid number %q", v)
+		}
+		switch name {
+		case "timeout":
+			cfg.Timeout = n
+		case "tcp-keepalive":
+			cfg.TCPKeepAlive = n
+			if n == 0 {
+				cfg.TCPKeepAlive = -1 // 0 is no probes, as in CONFIG SET
+			}
+		case "proto-max-multibulk-len":
+			cfg.ProtoMaxMultibulkLen = n
+		case "max-subscriptions-per-client":
+			cfg.MaxSubscriptionsPerClient = n
+		default:
+			cfg.MaxPatternLen = n
+			if n == 0 {
+				cfg.MaxPatternLen = -1 // 0 is no limit, as in CONFIG SET
+			}
+		}
+	case "http-max-header-bytes", "http-max-message-bytes":
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		n, err := server.ParseMemory(v)
+		if err != nil || n < 1 || n > math.MaxInt32 {
+			return fmt.Errorf("invalid size %q", v)
+		}
+		if name == "http-max-header-bytes" {
+			cfg.HTTPMaxHeaderBytes = int(n)
+		} else {
+			cfg.HTTPMaxMessageBytes = n
+		}
+	case "http-read-header-timeout", "http-read-body-timeout", "http-idle-timeout":
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		d, err := parseSeconds(v)
+		if err != nil {
+			return err
+		}
+		*map[string]*time.Duration{"http-read-header-timeout": &cfg.HTTPReadHeaderTimeout,
+			"http-read-body-timeout": &cfg.HTTPReadBodyTimeout, "http-idle-timeout": &cfg.HTTPIdleTimeout}[name] = d
 	case "proto-max-bulk-len", "client-query-buffer-limit":
 		v, err := one()
 		if err != nil {
@@ -281,6 +366,19 @@ func applyOption(cfg *serveOptions, name string, values []string) error {
 		return fmt.Errorf("unknown option")
 	}
 	return nil
+}
+
+// parseSeconds parses a positive duration: seconds as redis-server writes
+// them ("10"), or a Go duration ("500ms", "1m").
+func parseSeconds(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if n, nerr := strconv.Atoi(v); nerr == nil {
+		d, err = time.Duration(n)*time.Second, nil
+	}
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("invalid duration %q: want seconds or a duration such as 500ms", v)
+	}
+	return d, nil
 }
 
 // yesNo parses a redis-server style boolean, yes or no in any case.

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/heraldhq/herald/server"
 )
@@ -70,6 +71,13 @@ func TestParseServeArgs(t *testing.T) {
 			c.TLSPreferServerCiphers = true
 		}},
 		{"http-tls-port shares the TLS settings", []string{"--http-tls-port", "8443"}, func(c *server.Config) { c.TLSShared = true }},
+		{"timeout", []string{"--timeout", "300"}, func(c *server.Config) { c.Timeout = 300 }},
+		{"tcp-keepalive", []string{"--tcp-keepalive", "60"}, func(c *server.Config) { c.TCPKeepAlive = 60 }},
+		{"tcp-keepalive 0 is off", []string{"--tcp-keepalive", "0"}, func(c *server.Config) { c.TCPKeepAlive = -1 }},
+		{"proto-max-multibulk-len", []string{"--proto-max-multibulk-len", "1000"}, func(c *server.Config) { c.ProtoMaxMultibulkLen = 1000 }},
+		{"max-subscriptions-per-client", []string{"--max-subscriptions-per-client", "50"}, func(c *server.Config) { c.MaxSubscriptionsPerClient = 50 }},
+		{"max-pattern-len", []string{"--max-pattern-len", "256"}, func(c *server.Config) { c.MaxPatternLen = 256 }},
+		{"max-pattern-len 0 is no limit", []string{"--max-pattern-len", "0"}, func(c *server.Config) { c.MaxPatternLen = -1 }},
 		{"everything", []string{"--port", "6380", "--bind", "127.0.0.1", "--maxclients", "100", "--requirepass", "pw",
 			"--client-output-buffer-limit", "pubsub 32mb 8mb 60"}, func(c *server.Config) {
 			c.Port, c.Bind, c.MaxClients, c.RequirePass = 6380, []string{"127.0.0.1"}, 100, "pw"
@@ -122,6 +130,12 @@ func TestParseServeArgsErrors(t *testing.T) {
 		{[]string{"--tls-prefer-server-ciphers", "maybe"}, "--tls-prefer-server-ciphers"},
 		{[]string{"--tls-ca-cert-dir"}, "--tls-ca-cert-dir"},
 		{[]string{"--tls-key-file-pass", ""}, "--tls-key-file-pass"},
+		{[]string{"--timeout", "-1"}, "--timeout"},
+		{[]string{"--tcp-keepalive", "-1"}, "--tcp-keepalive"},
+		{[]string{"--timeout", "2147483648"}, "--timeout"},
+		{[]string{"--proto-max-multibulk-len", "0"}, "--proto-max-multibulk-len"},
+		{[]string{"--max-subscriptions-per-client", "x"}, "--max-subscriptions-per-client"},
+		{[]string{"--max-pattern-len", "-5"}, "--max-pattern-len"},
 		{[]string{"--no-such-option", "1"}, "--no-such-option"},
 		{[]string{"--port", "6379", "--bogus"}, "--bogus"},
 	} {
@@ -156,7 +170,15 @@ func TestParseHTTPOptions(t *testing.T) {
 			t.Errorf("parseServeOptions(%q) = port %d, allow remote %v, %v", tc.args, o.HTTPPort, o.HTTPAllowRemote, err)
 		}
 	}
-	for _, args := range [][]string{{"--http-port", "70000"}, {"--http-port"}, {"--http-allow-remote", "maybe"}} {
+	limits, err := parseServeOptions([]string{"--http-maxclients", "7", "--http-max-header-bytes", "64kb", "--http-max-message-bytes", "2mb",
+		"--http-read-header-timeout", "3", "--http-read-body-timeout", "1500ms", "--http-idle-timeout", "1m"})
+	if err != nil || limits.HTTPMaxClients != 7 || limits.HTTPMaxHeaderBytes != 64<<10 || limits.HTTPMaxMessageBytes != 2<<20 ||
+		limits.HTTPReadHeaderTimeout != 3*time.Second || limits.HTTPReadBodyTimeout != 1500*time.Millisecond || limits.HTTPIdleTimeout != time.Minute {
+		t.Errorf("HTTP limits: %+v, %v", limits, err)
+	}
+	for _, args := range [][]string{{"--http-port", "70000"}, {"--http-port"}, {"--http-allow-remote", "maybe"},
+		{"--http-maxclients", "0"}, {"--http-max-header-bytes", "0"}, {"--http-max-message-bytes", "lots"}, {"--http-read-header-timeout", "0"},
+		{"--http-idle-timeout", "-1s"}, {"--http-read-body-timeout", "soon"}} {
 		if _, err := parseServeOptions(args); err == nil || !strings.Contains(err.Error(), args[0]) {
 			t.Errorf("parseServeOptions(%q) = %v, want an error naming the option", args, err)
 		}
