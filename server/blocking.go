@@ -170,7 +170,14 @@ func (s *Server) serveKey(k blockKey) {
 			w.state = stateDropped
 		} else {
 			w.state = stateServed
+			// As in Redis, the waiter is the client running while it is
+			// served: what its service makes tracking send it comes
+			// after its reply.
+			holder := s.tracking.current
+			s.tracking.current = w.c
 			s.serveWaiter(w, db, k.key, l)
+			s.trackingAfterWaiter(w.c)
+			s.tracking.current = holder
 		}
 		w.wake <- struct{}{}
 	}

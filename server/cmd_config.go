@@ -59,6 +59,7 @@ var configParams = []configParam{
 	{"requirepass", func(s *Server) string { return s.settings().RequirePass },
 		func(cfg *Config, v string) error { cfg.RequirePass = v; return nil }},
 	{"save", constant(""), setSave},
+	{"tracking-table-max-keys", getTrackingMaxKeys, setTrackingMaxKeys},
 	{"tls-auth-clients", func(s *Server) string { return s.settings().TLSAuthClients }, nil},
 	{"tls-ca-cert-file", func(s *Server) string { return s.settings().TLSCACertFile }, nil},
 	{"tls-cert-file", func(s *Server) string { return s.settings().TLSCertFile }, nil},

@@ -74,6 +74,7 @@ func buildCommandTable() commandTable {
 	registerHash(t)
 	registerSet(t)
 	registerZSet(t)
+	registerTracking(t) // last: it wraps the read-only commands
 	return t
 }
 
@@ -219,6 +220,9 @@ func (c *conn) execute(args [][]byte) {
 		}
 	}
 	c.commitReply()
+	if c.tracking != nil {
+		c.trackingCommandDone(cmd)
+	}
 	c.pushReply = false
 	switch c.replyMode {
 	case replySkipNext:

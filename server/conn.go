@@ -63,6 +63,9 @@ type conn struct {
 	commandsRun int64    // commands run in this batch
 	lastCommand *command // the last command run
 
+	// CLIENT TRACKING's settings (tracking.go); nil if never turned on.
+	tracking *trackingState
+
 	// Read by CLIENT LIST / INFO from other goroutines.
 	info struct {
 		sync.Mutex
@@ -546,6 +549,7 @@ func (c *conn) cleanup() {
 			c.srv.broker.UnsubscribeAll(c)
 		}
 		c.discardTransaction()
+		c.srv.disableTracking(c)
 		if c.rbuf != nil {
 			putReadBuf(c.rbuf)
 			c.rbuf = nil

@@ -120,3 +120,19 @@ const (
 // outside the loopback interface while protected mode is on and the
 // default user has no password, before it closes the connection.
 const errProtectedMode = "DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside."
+
+// CLIENT TRACKING and CLIENT CACHING (cmd_tracking.go).
+const (
+	errTrackingNoRedirect    = "ERR The client ID you want redirect to does not exist"
+	errTrackingOneRedirect   = "ERR A client can only redirect to a single other client"
+	errTrackingPrefixNoBcast = "ERR PREFIX option requires BCAST mode to be enabled"
+	errTrackingSwitchBcast   = "ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode."
+	errTrackingOptBcast      = "ERR OPTIN and OPTOUT are not compatible with BCAST"
+	errTrackingOptBoth       = "ERR You can't specify both OPTIN mode and OPTOUT mode"
+	errTrackingSwitchOpt     = "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode."
+	errPrefixOverlapOwnFmt   = "ERR Prefix '%s' overlaps with an existing prefix '%s'. Prefixes for a single client must not overlap."
+	errPrefixOverlapListFmt  = "ERR Prefix '%s' overlaps with another provided prefix '%s'. Prefixes for a single client must not overlap."
+	errCachingNotTracking    = "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled"
+	errCachingYes            = "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode."
+	errCachingNo             = "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode."
+)
