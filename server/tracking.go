@@ -267,9 +267,9 @@ func (s *Server) trackingAfterCommand(c *conn) {
 		return
 	}
 	t.mu.Lock()
+	s.limitTableLocked() // what it invalidates for c is pending too
 	s.sendPendingLocked(c)
 	s.broadcastLocked()
-	s.limitTableLocked()
 	t.mu.Unlock()
 }
 
@@ -330,10 +330,15 @@ func setTrackingMaxKeys(cfg *Config, v string) error {
 // message per prefix, without, for a NOLOOP client, the keys it changed
 // itself. tracker.mu held.
 func (s *Server) broadcastLocked() {
-	for _, p := range s.tracking.prefixes {
-		if len(p.keys) == 0 {
-			continue
+	prefixes := make([]string, 0, len(s.tracking.prefixes))
+	for prefix, p := range s.tracking.prefixes {
+		if len(p.keys) > 0 {
+			prefixes = append(prefixes, prefix)
 		}
+	}
+	slices.Sort(prefixes) // Redis's order: its prefix table is a radix tree
+	for _, prefix := range prefixes {
+		p := s.tracking.prefixes[prefix]
 		keys := make([]string, 0, len(p.keys))
 		for k := range p.keys {
 			keys = append(keys, k)
