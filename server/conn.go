@@ -136,6 +136,7 @@ func (c *conn) serve() {
 		}
 		c.netIn.Add(int64(len(c.rbuf) - before))
 		ok := c.processInput()
+		c.srv.trackingBatchDone(c) // CLIENT TRACKING's broadcasts (tracking.go)
 		if c.commandsRun > 0 {
 			c.noteActivity()
 		}

@@ -137,6 +137,9 @@ func TestDiffTracking(t *testing.T) {
 			c: CLIENT TRACKING on BCAST       => 1
 			b: MSET b 1 a 2 c 3               => 1; c: 1
 			c: SET z 1                        => 2
+			c~ "SET p 1\r\nSET o 2\r\nGET p\r\n" => 4
+			c~ "SET p 1\r\nPING\r\n"         => 3
+			b~ "SET q 1\r\nSET r 2\r\n"       => 2; c: 1
 			b: DEL nothing                    => 1
 			b: DEL z a                        => 1; c: 1
 			c: CLIENT TRACKINGINFO            => 1

@@ -61,6 +61,8 @@ type tracker struct {
 	// used is set once a client first turns tracking on; until then a
 	// changed key costs one atomic load (Redis's TrackingTable == NULL).
 	used atomic.Bool
+	// bcastPending says that changed keys wait to be broadcast.
+	bcastPending atomic.Bool
 	// current is the client whose command is running (the keyspace's
 	// holder, or the blocked client being served); nil for the cron.
 	// Keyspace lock held.
@@ -127,6 +129,7 @@ func (s *Server) invalidateKeyLocked(key string, by *conn, bcast bool) {
 		for prefix, p := range t.prefixes {
 			if strings.HasPrefix(key, prefix) {
 				p.keys[key] = by
+				t.bcastPending.Store(true)
 			}
 		}
 	}
@@ -259,8 +262,12 @@ func (s *Server) trackingFlushed() {
 }
 
 // trackingAfterCommand sends what the command of c caused, after its
-// reply: c's pending invalidations, then the broadcasts. The reply is
-// queued already. Keyspace lock held.
+// reply: c's pending invalidations, then the broadcasts, unless more of
+// c's commands are waiting in its input: Redis broadcasts once per event
+// loop, so a pipeline's changes go out together, after its replies
+// (trackingBatchDone sends them if the pipeline ends with a command that
+// does not take the keyspace). The reply is queued already. Keyspace
+// lock held; c is nil for the cron.
 func (s *Server) trackingAfterCommand(c *conn) {
 	t := &s.tracking
 	if !t.used.Load() {
@@ -269,8 +276,20 @@ func (s *Server) trackingAfterCommand(c *conn) {
 	t.mu.Lock()
 	s.limitTableLocked() // what it invalidates for c is pending too
 	s.sendPendingLocked(c)
-	s.broadcastLocked()
+	if c == nil || c.rpos >= len(c.rbuf) {
+		s.broadcastLocked()
+	}
 	t.mu.Unlock()
+}
+
+// trackingBatchDone sends the broadcasts that wait, once c has run the
+// commands of a read. The keyspace lock must not be held.
+func (s *Server) trackingBatchDone(c *conn) {
+	if !s.tracking.bcastPending.Load() {
+		return
+	}
+	c.lockKeyspace()
+	c.unlockKeyspace() // which broadcasts: c's input is consumed
 }
 
 // trackingAfterWaiter sends what serving the blocked client c made
@@ -369,6 +388,7 @@ func (s *Server) broadcastLocked() {
 		}
 		clear(p.keys)
 	}
+	s.tracking.bcastPending.Store(false)
 }
 
 func sortedConns(set map[*conn]struct{}) []*conn {
@@ -385,8 +405,8 @@ func sortedConns(set map[*conn]struct{}) []*conn {
 // changed, as Redis's trackingLimitUsedSlots. tracker.mu held.
 func (s *Server) limitTableLocked() {
 	limit := s.settings().TrackingTableMaxKeys
-	if limit < 0 {
-		return // tracking-table-max-keys 0: no limit
+	if limit < 0 || int64(len(s.tracking.table)) <= limit {
+		return // within the limit, or tracking-table-max-keys 0: none
 	}
 	for key := range s.tracking.table {
 		if len(s.tracking.table) <= int(limit) {
