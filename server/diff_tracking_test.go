@@ -139,6 +139,8 @@ func TestDiffTracking(t *testing.T) {
 			c: SET z 1                        => 2
 			c~ "SET p 1\r\nSET o 2\r\nGET p\r\n" => 4
 			c~ "SET p 1\r\nPING\r\n"         => 3
+			c~ "SET p 1\r\nSET o 2\r\nGET" => 2
+			c~ " p\r\n"                       => 2
 			b~ "SET q 1\r\nSET r 2\r\n"       => 2; c: 1
 			b: DEL nothing                    => 1
 			b: DEL z a                        => 1; c: 1

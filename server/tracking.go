@@ -283,13 +283,17 @@ func (s *Server) trackingAfterCommand(c *conn) {
 }
 
 // trackingBatchDone sends the broadcasts that wait, once c has run the
-// commands of a read. The keyspace lock must not be held.
+// commands of a read (a partial command may be left). The keyspace lock
+// must not be held.
 func (s *Server) trackingBatchDone(c *conn) {
 	if !s.tracking.bcastPending.Load() {
 		return
 	}
 	c.lockKeyspace()
-	c.unlockKeyspace() // which broadcasts: c's input is consumed
+	s.tracking.mu.Lock()
+	s.broadcastLocked()
+	s.tracking.mu.Unlock()
+	c.unlockKeyspace()
 }
 
 // trackingAfterWaiter sends what serving the blocked client c made
