@@ -236,6 +236,8 @@ func TestDiffTracking(t *testing.T) {
 			b: CLIENT TRACKING off            => 1
 			b: CLIENT TRACKINGINFO            => 1
 			b: CLIENT GETREDIR                => 1
+			b: COMMAND INFO client|tracking client|caching client|getredir client|trackinginfo => 1
+			b: COMMAND DOCS client|tracking client|caching client|getredir client|trackinginfo => 1 pairs
 		`},
 		{name: "flush", script: `
 			a: HELLO 3                        => 1 hello
