@@ -139,6 +139,7 @@ func (s *Server) invalidateKeyLocked(key string, by *conn, bcast bool) {
 	}
 	delete(t.table, key)
 	t.items -= len(ids)
+	var payload []byte // encoded once for every client told at once
 	for _, id := range sortedIDs(ids) {
 		target := s.connByID(id)
 		if target == nil || target.tracking == nil || !target.tracking.on || target.tracking.bcast {
@@ -151,7 +152,10 @@ func (s *Server) invalidateKeyLocked(key string, by *conn, bcast bool) {
 			t.pending = append(t.pending, pendingInvalidation{target, &key})
 			continue
 		}
-		s.sendTracking(target, keyArray(key))
+		if payload == nil {
+			payload = keyArray(key)
+		}
+		s.sendTracking(target, payload)
 	}
 }
 
@@ -188,25 +192,28 @@ func (s *Server) sendTracking(c *conn, payload []byte) {
 		redirected = true
 	}
 	target.out.mu.Lock()
-	proto, subscribed := resp.RESP2, target.out.pubsub
-	if target.out.format == uint8(formatRESP3) {
-		proto = resp.RESP3
-	}
-	target.out.mu.Unlock()
-	var b []byte
 	switch {
-	case proto == resp.RESP3:
-		b = resp.AppendPushLen(nil, 2, resp.RESP3)
-		b = resp.AppendBulkString(b, "invalidate")
-	case redirected && subscribed:
-		b = resp.AppendPushLen(nil, 3, resp.RESP2)
-		b = resp.AppendBulkString(b, "message")
-		b = resp.AppendBulkString(b, trackingChannel)
+	case target.out.closed:
+		target.out.mu.Unlock()
+		return
+	case target.out.format == uint8(formatRESP3):
+		target.out.appendOut(invalidatePush)
+	case redirected && target.out.pubsub:
+		target.out.appendOut(invalidateMessage)
 	default:
+		target.out.mu.Unlock()
 		return // a RESP2 client cannot be sent a push
 	}
-	target.pushOut(append(b, payload...), s.ksBatch)
+	target.out.appendOut(payload)
+	target.appended(s.ksBatch)
 }
+
+// The heads of an invalidation: a RESP3 push, or a RESP2 message on
+// __redis__:invalidate; the keys (or a null) follow.
+var (
+	invalidatePush    = []byte(">2\r\n$10\r\ninvalidate\r\n")
+	invalidateMessage = []byte("*3\r\n$7\r\nmessage\r\n$20\r\n" + trackingChannel + "\r\n")
+)
 
 // protoLocked returns the protocol c speaks, read under its outbox lock.
 func (c *conn) protoLocked() int {
