@@ -171,6 +171,7 @@ func (s *Server) serveKey(k blockKey) {
 		} else {
 			w.state = stateServed
 			s.serveWaiter(w, db, k.key, l)
+			s.trackingAfterWaiter(w.c)
 		}
 		w.wake <- struct{}{}
 	}
@@ -199,8 +200,15 @@ func (s *Server) serveWaiter(w *waiter, db *keyspace.DB, key string, l *keyspace
 			}
 		}
 		v := l.Pop(w.left)
+		// As in Redis, the waiter is the client running while its push
+		// is made: what the push makes CLIENT TRACKING send it comes
+		// after its reply (trackingAfterWaiter), and it is the one that
+		// changed the destination (NOLOOP). The pop is not its change.
+		holder := s.tracking.current
+		s.tracking.current = w.c
 		s.pushMoved(db, w.dest, dst, v, w.toLeft)
 		w.c.deliverReply(resp.AppendBulk(nil, v), w.send, s.ksBatch)
+		s.tracking.current = holder
 		s.ks.Notify(db.ID(), keyspace.ClassList, popEvent(w.left), key)
 	}
 	if l.Len() == 0 {

@@ -235,7 +235,8 @@ func cmdClientInfo(c *conn, _ [][]byte) {
 //	            is checked against
 //	tot-mem     the connection's struct and buffers
 //	events      r, and w while output waits for the socket
-//	flags       P subscribed, x in MULTI, d a WATCHed key changed, e no-evict,
+//	flags       P subscribed, x in MULTI, t tracking, R its redirect broken,
+//	            B broadcasting, d a WATCHed key changed, e no-evict,
 //	            T no-touch (7.2), else N
 func (c *conn) appendClientLine(b []byte, other *conn, running string) []byte {
 	var l clientLine
@@ -255,8 +256,8 @@ func (c *conn) appendClientLine(b []byte, other *conn, running string) []byte {
 		other.id, other.remoteAddr, other.localAddr, other.fd(), l.name,
 		int64(now.Sub(other.created)/time.Second), int64(now.Sub(l.lastActive)/time.Second),
 		l.flags(), l.db, ch, pat, sh, l.multi)
-	return fmt.Appendf(b, " qbuf=%d qbuf-free=%d argv-mem=%d multi-mem=0 rbs=%d rbp=%d obl=%d oll=%d omem=%d tot-mem=%d events=%s cmd=%s user=%s redir=-1 resp=%d\n",
-		l.qbuf, l.qbufFree, l.argvMem, l.rbs, l.obl, l.obl, l.oll(), l.obl+l.inflight, totMem, l.events(), l.cmdName(), l.user, l.resp)
+	return fmt.Appendf(b, " qbuf=%d qbuf-free=%d argv-mem=%d multi-mem=0 rbs=%d rbp=%d obl=%d oll=%d omem=%d tot-mem=%d events=%s cmd=%s user=%s redir=%d resp=%d\n",
+		l.qbuf, l.qbufFree, l.argvMem, l.rbs, l.obl, l.obl, l.oll(), l.obl+l.inflight, totMem, l.events(), l.cmdName(), l.user, l.redir, l.resp)
 }
 
 // clientLine is a consistent copy of what CLIENT LIST shows of a client,
@@ -272,6 +273,9 @@ type clientLine struct {
 	multi              int  // commands queued in MULTI, -1 outside
 	rbs, obl, inflight int
 	resp               int
+
+	tracking string // CLIENT TRACKING's flags: t, R (broken redirect), B (BCAST)
+	redir    int64  // its redirect, 0 for none, -1 when off
 }
 
 // snapshot copies what other goroutines may read of c.
@@ -288,6 +292,7 @@ func (c *conn) snapshot(l *clientLine) {
 	}
 	c.info.Unlock()
 	l.dirtyCAS = c.tx.watch.Dirty() // atomic
+	l.tracking, l.redir = c.srv.trackingListFields(c)
 	c.out.mu.Lock()
 	l.pubsub, l.waiting = c.out.pubsub, c.out.waiting
 	l.rbs, l.obl, l.inflight = len(c.out.chunks)*chunkSize, c.out.size, c.out.inflight
@@ -306,6 +311,7 @@ func (l *clientLine) flags() string {
 	if l.inMulti {
 		f = append(f, 'x')
 	}
+	f = append(f, l.tracking...)
 	if l.dirtyCAS {
 		f = append(f, 'd')
 	}

@@ -86,6 +86,7 @@ var configParams = []configParam{
 	{"tls-prefer-server-ciphers", func(s *Server) string { return yesNo(s.settings().TLSPreferServerCiphers) }, setTLSPreferServerCiphers},
 	{"tls-protocols", func(s *Server) string { return s.settings().TLSProtocols },
 		setString(func(cfg *Config) *string { return &cfg.TLSProtocols })},
+	{"tracking-table-max-keys", getTrackingMaxKeys, setTrackingMaxKeys},
 }
 
 // Herald's reasons for refusing values Redis would take.

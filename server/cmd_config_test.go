@@ -53,10 +53,11 @@ func TestConfigGet(t *testing.T) {
 			"CONFIG", "GET", "proto-max-bulk-len", "client-query-buffer-limit")
 		c.mustDo(pairs(4)+"$9\r\ndatabases\r\n$2\r\n16\r\n$4\r\nsave\r\n$0\r\n\r\n$10\r\nappendonly\r\n$2\r\nno\r\n$22\r\nnotify-keyspace-events\r\n$0\r\n\r\n",
 			"CONFIG", "GET", "databases", "save", "appendonly", "notify-keyspace-events")
-		c.mustDo(pairs(8)+"$15\r\nmax-pattern-len\r\n$4\r\n1024\r\n$28\r\nmax-subscriptions-per-client\r\n$1\r\n0\r\n"+
+		c.mustDo(pairs(9)+"$15\r\nmax-pattern-len\r\n$4\r\n1024\r\n$28\r\nmax-subscriptions-per-client\r\n$1\r\n0\r\n"+
 			"$10\r\nmaxclients\r\n$5\r\n10000\r\n$9\r\nmaxmemory\r\n$1\r\n0\r\n$16\r\nmaxmemory-policy\r\n$10\r\nnoeviction\r\n"+
 			"$17\r\nmaxmemory-samples\r\n$1\r\n5\r\n$18\r\nproto-max-bulk-len\r\n$9\r\n536870912\r\n"+
-			"$23\r\nproto-max-multibulk-len\r\n$10\r\n2147483647\r\n", "CONFIG", "GET", "*MAX*")
+			"$23\r\nproto-max-multibulk-len\r\n$10\r\n2147483647\r\n"+
+			"$23\r\ntracking-table-max-keys\r\n$7\r\n1000000\r\n", "CONFIG", "GET", "*MAX*")
 		c.mustDo(pairs(1)+"$11\r\nrequirepass\r\n$0\r\n\r\n", "CONFIG", "GET", "requirepas?", "requirepass")
 		c.mustDo("-ERR wrong number of arguments for 'config|get' command\r\n", "CONFIG", "GET")
 		c.mustDo("-ERR wrong number of arguments for 'config' command\r\n", "CONFIG")

@@ -69,6 +69,7 @@ func cmdQuit(c *conn, _ [][]byte) {
 
 func cmdReset(c *conn, _ [][]byte) {
 	c.discardTransaction()
+	c.srv.disableTracking(c)
 	if c.subscribed > 0 {
 		c.srv.broker.UnsubscribeAll(c)
 		c.noteSubscriptions()

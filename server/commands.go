@@ -76,6 +76,7 @@ func buildCommandTable() commandTable {
 	registerSet(t)
 	registerZSet(t)
 	registerACL(t)
+	registerTracking(t) // last: it wraps the read-only commands
 	return t
 }
 
@@ -222,6 +223,9 @@ func (c *conn) execute(args [][]byte) {
 		}
 	}
 	c.commitReply()
+	if c.tracking != nil {
+		c.trackingCommandDone(cmd)
+	}
 	c.pushReply = false
 	switch c.replyMode {
 	case replySkipNext:

@@ -92,6 +92,11 @@ type Config struct {
 	// MaxMemorySamples is maxmemory-samples: the keys sampled per
 	// database to choose one to evict. Zero means 5.
 	MaxMemorySamples int
+	// TrackingTableMaxKeys is tracking-table-max-keys: the most keys the
+	// tracking table remembers for CLIENT TRACKING before it invalidates
+	// some. Zero means 1,000,000, Redis's default; a negative value means
+	// no limit (tracking-table-max-keys 0).
+	TrackingTableMaxKeys int64
 	// Broker is the broker the server routes through, shared with Go code
 	// embedding Herald (and with Remote, which delivers through it). Nil
 	// means a new one.
@@ -215,6 +220,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxMemorySamples == 0 {
 		c.MaxMemorySamples = keyspace.DefaultSamples
+	}
+	if c.TrackingTableMaxKeys == 0 {
+		c.TrackingTableMaxKeys = defaultTrackingMaxKeys
 	}
 	if c.RemoteTimeout == 0 {
 		c.RemoteTimeout = DefaultRemoteTimeout

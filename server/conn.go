@@ -74,6 +74,9 @@ type conn struct {
 	aclPerms *aclPerms
 	aclFree  bool
 
+	// CLIENT TRACKING's settings (tracking.go); nil if never turned on.
+	tracking *trackingState
+
 	// Read by CLIENT LIST / INFO from other goroutines.
 	info struct {
 		sync.Mutex
@@ -161,6 +164,7 @@ func (c *conn) serve() {
 		c.lastInteraction.Store(math.MaxInt64)
 		c.netIn.Add(int64(len(c.rbuf) - before))
 		ok := c.processInput()
+		c.srv.trackingBatchDone(c) // CLIENT TRACKING's broadcasts (tracking.go)
 		if c.commandsRun > 0 {
 			c.noteActivity()
 		}
@@ -580,6 +584,7 @@ func (c *conn) cleanup() {
 			c.srv.broker.UnsubscribeAll(c)
 		}
 		c.discardTransaction()
+		c.srv.disableTracking(c)
 		if c.rbuf != nil {
 			putReadBuf(c.rbuf)
 			c.rbuf = nil

@@ -150,3 +150,18 @@ const (
 // errACLChangedInMulti starts EXEC's error for a queued command that the
 // user's permissions no longer allow; aclDenial.execReason ends it.
 const errACLChangedInMulti = "NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: "
+// CLIENT TRACKING and CLIENT CACHING (cmd_tracking.go).
+const (
+	errTrackingNoRedirect    = "ERR The client ID you want redirect to does not exist"
+	errTrackingOneRedirect   = "ERR A client can only redirect to a single other client"
+	errTrackingPrefixNoBcast = "ERR PREFIX option requires BCAST mode to be enabled"
+	errTrackingSwitchBcast   = "ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode."
+	errTrackingOptBcast      = "ERR OPTIN and OPTOUT are not compatible with BCAST"
+	errTrackingOptBoth       = "ERR You can't specify both OPTIN mode and OPTOUT mode"
+	errTrackingSwitchOpt     = "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode."
+	errPrefixOverlapOwnFmt   = "ERR Prefix '%s' overlaps with an existing prefix '%s'. Prefixes for a single client must not overlap."
+	errPrefixOverlapListFmt  = "ERR Prefix '%s' overlaps with another provided prefix '%s'. Prefixes for a single client must not overlap."
+	errCachingNotTracking    = "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled"
+	errCachingYes            = "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode."
+	errCachingNo             = "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode."
+)

@@ -32,6 +32,10 @@ type Server struct {
 	// blocked are the clients blocked on list keys (blocking.go). Guarded
 	// by the keyspace lock.
 	blocked blockedClients
+
+	// tracking is CLIENT TRACKING's state (tracking.go).
+	tracking tracker
+
 	started time.Time
 	runID   string
 
