@@ -150,6 +150,7 @@ const (
 // errACLChangedInMulti starts EXEC's error for a queued command that the
 // user's permissions no longer allow; aclDenial.execReason ends it.
 const errACLChangedInMulti = "NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: "
+
 // CLIENT TRACKING and CLIENT CACHING (cmd_tracking.go).
 const (
 	errTrackingNoRedirect    = "ERR The client ID you want redirect to does not exist"
