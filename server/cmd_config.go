@@ -196,10 +196,13 @@ func cmdConfigSet(c *conn, args [][]byte) {
 		return
 	}
 	s.store(cfg)
-	if slices.Contains(params, findConfigParam("maxmemory")) {
-		c.evictNow() // as Redis's updateMaxmemory
-	}
 	c.writeOK()
+	if slices.Contains(params, findConfigParam("maxmemory")) {
+		// As Redis's updateMaxmemory; after the OK, so that an
+		// invalidation of an evicted key that this client tracks comes
+		// after its reply, as in Redis.
+		c.evictNow()
+	}
 }
 
 // checkConfigNames finds the setting of each name in name/value pairs and

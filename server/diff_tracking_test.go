@@ -294,6 +294,17 @@ func TestDiffTracking(t *testing.T) {
 			b: CONFIG SET maxmemory-policy noeviction => 1
 			b: GET big                        => 1
 		`},
+		{name: "eviction by the tracking client's own CONFIG SET", script: `
+			a: HELLO 3                        => 1 hello
+			a: CLIENT TRACKING on             => 1
+			a: SET big 1                      => 1
+			a: GET big                        => 1
+			a: CONFIG SET maxmemory-policy allkeys-random => 1
+			a: CONFIG SET maxmemory 1         => 2
+			a: CONFIG SET maxmemory 0         => 1
+			a: CONFIG SET maxmemory-policy noeviction => 1
+			a: GET big                        => 1
+		`},
 		{name: "tracking table limit", script: `
 			a: HELLO 3                        => 1 hello
 			a: CLIENT TRACKING on             => 1
