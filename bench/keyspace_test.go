@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"os/exec"
 	"strings"
 	"testing"
@@ -107,9 +108,31 @@ func TestKeyspaceCasesAgainstRedis(t *testing.T) {
 			t.Fatalf("%s: %v", bc.name, err)
 		}
 		for m, v := range res.values {
-			if !(v > 0) {
-				t.Errorf("%s: %s = %v", bc.name, bc.metrics[m].label, v)
+			label := bc.metrics[m].label
+			// A per-CPU figure is NaN when the server's CPU time in
+			// the short window was under one 10 ms tick, which a
+			// loaded machine (go test runs packages side by side)
+			// makes common; TestPerServerCPU checks the arithmetic.
+			if math.IsNaN(v) && strings.Contains(label, "per server CPU-second") {
+				t.Logf("%s: %s: server CPU not measurable in the window", bc.name, label)
+				continue
 			}
+			if !(v > 0) {
+				t.Errorf("%s: %s = %v", bc.name, label, v)
+			}
+		}
+	}
+}
+
+// TestPerServerCPU: a rate divided by the server's share of a core, and NaN
+// when no CPU time was measured.
+func TestPerServerCPU(t *testing.T) {
+	if got := perServerCPU(1000, cpuUsage{measured: true, server: 0.25}); got != 4000 {
+		t.Errorf("1000/s at a quarter of a core: %v, want 4000", got)
+	}
+	for _, cpu := range []cpuUsage{{}, {measured: true}} {
+		if got := perServerCPU(1000, cpu); !math.IsNaN(got) {
+			t.Errorf("%+v: %v, want NaN", cpu, got)
 		}
 	}
 }
