@@ -171,14 +171,14 @@ func cmdConfigSet(c *conn, args [][]byte) {
 func checkConfigNames(pairs [][]byte) ([]*configParam, string) {
 	var params []*configParam
 	var unknown, errText string
-	invalid := false
+	invalid, isUnknown := false, false // the name may be empty: a flag, not unknown != ""
 	for i := 0; i < len(pairs); i += 2 {
 		name := cString(pairs[i])
 		p := findConfigParam(string(pairs[i]))
 		switch {
 		case p == nil:
 			if !invalid {
-				unknown, invalid = name, true
+				unknown, invalid, isUnknown = name, true, true
 			}
 		case invalid:
 		case p.set == nil:
@@ -188,7 +188,7 @@ func checkConfigNames(pairs [][]byte) ([]*configParam, string) {
 		}
 		params = append(params, p)
 	}
-	if unknown != "" {
+	if isUnknown {
 		return nil, sanitize(fmt.Sprintf(errConfigUnknownFmt, unknown))
 	}
 	return params, sanitize(errText)
