@@ -42,6 +42,15 @@ import (
 // the output-buffer limits; the configuration is restored after every
 // input. DEBUG is not drawn.
 func FuzzCommands(f *testing.F) {
+	addFuzzSeeds(f)
+	h := startFuzzServer(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		h.run(t, data)
+	})
+}
+
+// addFuzzSeeds adds the seed corpus of FuzzCommands and FuzzCommandsRedis.
+func addFuzzSeeds(f *testing.F) {
 	for _, session := range fuzzSeedSessions {
 		f.Add(encodeFuzzSession(session...))
 	}
@@ -55,10 +64,6 @@ func FuzzCommands(f *testing.F) {
 		}
 		f.Add(b)
 	}
-	h := startFuzzServer(f)
-	f.Fuzz(func(t *testing.T, data []byte) {
-		h.run(t, data)
-	})
 }
 
 // fuzzSeedSessions are the seed corpus: a few hand-written sessions per
@@ -85,8 +90,12 @@ var fuzzSeedSessions = [][]string{
 type fuzzServer struct {
 	s    *Server
 	cfg  Config       // restored after every input
-	now  atomic.Int64 // the keyspace's clock, in Unix milliseconds
+	now  atomic.Int64 // the keyspace's clock, in Unix milliseconds; 0 for the real one
 	base int64        // where every session starts the clock
+
+	redis string // the address of a redis-server to compare with (FuzzCommandsRedis)
+
+	lastLog []string // the session before, which left the keyspace empty
 }
 
 // startFuzzServer starts the server, with a keyspace clock the sessions
@@ -96,7 +105,12 @@ func startFuzzServer(f *testing.F) *fuzzServer {
 	h := &fuzzServer{base: 2_000_000_000_000}
 	h.now.Store(h.base)
 	h.s = New(Config{Logger: slog.New(slog.DiscardHandler)})
-	h.s.ks.Clock = h.now.Load
+	h.s.ks.Clock = func() int64 {
+		if now := h.now.Load(); now != 0 {
+			return now
+		}
+		return time.Now().UnixMilli()
+	}
 	h.cfg = h.s.settings().Config
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -118,12 +132,21 @@ func (h *fuzzServer) run(t *testing.T, data []byte) {
 		t.Fatalf("dial: %v", err)
 	}
 	defer nc.Close()
+	h.checkEmpty(t)
 	sess := &fuzzSession{t: t, h: h, nc: nc, r: bufio.NewReader(nc), in: fuzzInput{b: data}, proto: resp.RESP2}
+	if h.redis != "" {
+		h.dialRedis(t, sess)
+	}
 	sess.run()
 	nc.Close()
+	if h.redis != "" {
+		sess.peer.nc.Close()
+		h.resetRedis(t)
+	}
 	h.checkKeyspace(t, sess.log)
 	h.restore()
 	h.checkServes(t, sess.log)
+	h.lastLog = sess.log
 }
 
 // restore puts back the configuration a session may have changed.
@@ -170,6 +193,22 @@ func (h *fuzzServer) checkKeyspace(t *testing.T, log []string) {
 	}
 	if t.Failed() {
 		t.Fatalf("after the session:\n%s", strings.Join(log, "\n"))
+	}
+}
+
+// checkEmpty checks that nothing wrote to the keyspace since the last
+// session ended with FLUSHALL: a client of that session served late would.
+func (h *fuzzServer) checkEmpty(t *testing.T) {
+	ks := h.s.ks
+	ks.Lock()
+	used, keys := ks.Used(), 0
+	for i := range keyspace.NumDatabases {
+		keys += ks.DB(i).Len()
+	}
+	ks.Unlock()
+	if used != 0 || keys != 0 {
+		t.Fatalf("%d keys, %d bytes in the keyspace before the session; the session before was:\n%s",
+			keys, used, strings.Join(h.lastLog, "\n"))
 	}
 }
 
@@ -301,17 +340,41 @@ type fuzzSession struct {
 	subscribed bool       // a subscribe-family command was sent since the last RESET
 	mayClose   bool       // QUIT or CLIENT KILL was sent: the server may close
 	log        []string
+
+	// With a peer, every command goes to the peer (a redis-server) too,
+	// and the replies are compared (fuzz_diff_test.go).
+	peer     *fuzzSession
+	diverged string // why the two keyspaces may differ from here on
+}
+
+// step runs one command, on the peer too if there is one.
+func (s *fuzzSession) step(args []string) bool {
+	if s.peer == nil {
+		_, ok := s.do(args)
+		return ok
+	}
+	queued := slices.Clone(s.queuedCmds)
+	got, ok := s.do(slices.Clone(args))
+	want, peerOK := s.peer.do(slices.Clone(args))
+	if ok != peerOK {
+		s.fail("Herald's connection open: %v, redis-server's: %v", ok, peerOK)
+	}
+	s.compare(args, queued, got, want)
+	return ok
 }
 
 func (s *fuzzSession) run() {
 	if s.in.byte()&1 == 1 {
-		s.do([]string{"HELLO", "3"})
+		s.step([]string{"HELLO", "3"})
 	}
 	for n := 0; len(s.in.b) > 0 && n < maxFuzzCommands; n++ {
 		var args []string
 		switch op := s.in.byte(); op {
 		case opTick:
 			ms := fuzzTicks[s.in.intn(len(fuzzTicks))]
+			if s.peer != nil {
+				continue // redis-server's clock cannot be moved
+			}
 			s.h.now.Add(ms)
 			s.log = append(s.log, fmt.Sprintf("(clock +%d ms)", ms))
 			continue
@@ -324,7 +387,7 @@ func (s *fuzzSession) run() {
 		if len(args) == 0 {
 			continue
 		}
-		if !s.do(tameArgs(args)) {
+		if !s.step(tameArgs(args)) {
 			return
 		}
 	}
@@ -403,9 +466,9 @@ func tameArgs(args []string) []string {
 	return args
 }
 
-// do sends one command and checks its reply; it reports whether the
-// session can go on.
-func (s *fuzzSession) do(args []string) bool {
+// do sends one command and checks its reply; it returns the replies and
+// whether the session can go on.
+func (s *fuzzSession) do(args []string) ([]resp.Value, bool) {
 	s.log = append(s.log, quoteArgs(args))
 	name := strings.ToLower(args[0])
 	switch name {
@@ -425,7 +488,7 @@ func (s *fuzzSession) do(args []string) bool {
 	s.nc.SetWriteDeadline(time.Now().Add(5 * time.Second))
 	if _, err := s.nc.Write(out); err != nil {
 		if s.mayClose {
-			return false
+			return nil, false
 		}
 		s.fail("write: %v", err)
 	}
@@ -435,7 +498,7 @@ func (s *fuzzSession) do(args []string) bool {
 		v, err := resp.ReadValue(s.r)
 		if err != nil {
 			if s.mayClose && !strings.Contains(err.Error(), "timeout") {
-				return false
+				return replies, false
 			}
 			s.fail("read after %d replies: %v", len(replies), err)
 		}
@@ -470,6 +533,9 @@ func (s *fuzzSession) do(args []string) bool {
 		reply = replies[0]
 		s.log[len(s.log)-1] += " -> " + strconv.Quote(clip(string(reply.Bytes()), 100))
 	}
+	if reply.Kind == '-' && strings.HasPrefix(reply.Str, "ERR wrong number of arguments") {
+		name = "" // refused before it ran: no change of state
+	}
 	switch name {
 	case "multi":
 		if !s.inMulti && reply.Kind == '+' {
@@ -486,7 +552,7 @@ func (s *fuzzSession) do(args []string) bool {
 		s.inMulti = false
 	case "reset":
 		s.inMulti, s.subscribed, s.proto = false, false, resp.RESP2
-	case "watch", "quit":
+	case "watch", "quit", "":
 	default:
 		if queued {
 			if reply.Kind == '+' && reply.Str == "QUEUED" {
@@ -496,7 +562,7 @@ func (s *fuzzSession) do(args []string) bool {
 			s.applied(args, reply)
 		}
 	}
-	return true
+	return replies, true
 }
 
 // applied follows the session's state through a command that ran with
