@@ -160,17 +160,20 @@ func clip(s string, n int) string {
 }
 
 // sanitize replaces newlines in an error text with spaces, as Redis does, so
-// that user input cannot break the protocol.
+// that user input cannot break the protocol. It works on bytes: the text
+// may hold bytes that are not UTF-8, which Redis leaves as they are (a
+// rune-wise strings.Map would turn each into U+FFFD).
 func sanitize(s string) string {
 	if !strings.ContainsAny(s, "\r\n") {
 		return s
 	}
-	return strings.Map(func(r rune) rune {
-		if r == '\r' || r == '\n' {
-			return ' '
+	b := []byte(s)
+	for i, ch := range b {
+		if ch == '\r' || ch == '\n' {
+			b[i] = ' '
 		}
-		return r
-	}, s)
+	}
+	return string(b)
 }
 
 // lowerInto appends s lower-cased (ASCII) to dst.
