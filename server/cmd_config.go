@@ -74,7 +74,7 @@ var (
 
 func findConfigParam(name string) *configParam {
 	for i := range configParams {
-		if strings.EqualFold(configParams[i].name, name) {
+		if equalFoldASCII(configParams[i].name, name) {
 			return &configParams[i]
 		}
 	}
@@ -102,7 +102,7 @@ func cmdConfigGet(c *conn, args [][]byte) {
 			}
 			continue
 		}
-		pattern := strings.ToLower(arg)
+		pattern := lowerASCII(arg)
 		for i := range configParams {
 			p := &configParams[i]
 			if !seen(p) && glob.MatchString(pattern, p.name) {
@@ -206,7 +206,7 @@ func constant(v string) func(*Server) string { return func(*Server) string { ret
 // setConstantBool accepts a yes/no setting only at its fixed value.
 func setConstantBool(fixed string) func(*Config, string) error {
 	return func(_ *Config, v string) error {
-		switch strings.ToLower(v) {
+		switch lowerASCII(v) {
 		case fixed:
 			return nil
 		case "yes", "no":
@@ -218,7 +218,7 @@ func setConstantBool(fixed string) func(*Config, string) error {
 
 // setProtectedMode is CONFIG SET protected-mode yes|no.
 func setProtectedMode(cfg *Config, v string) error {
-	switch strings.ToLower(v) {
+	switch lowerASCII(v) {
 	case "yes":
 		cfg.DisableProtectedMode = false
 	case "no":

@@ -176,6 +176,46 @@ func sanitize(s string) string {
 	return string(b)
 }
 
+// Keywords are matched as Redis's strcasecmp matches them: ASCII letters
+// only. The strings and bytes packages fold Unicode too, and would take
+// "RAN\u212a" (a Kelvin sign) for RANK or "\u017fYNC" (a long s) for SYNC.
+
+// equalFoldASCII reports whether a and b are equal ignoring the case of
+// ASCII letters.
+func equalFoldASCII(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if lowerByte(a[i]) != lowerByte(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func bytesEqualFoldASCII(a, b []byte) bool { return equalFoldASCII(string(a), string(b)) }
+
+// lowerASCII returns s with its ASCII letters lower-cased.
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			return string(lowerInto(make([]byte, 0, len(s)), []byte(s)))
+		}
+	}
+	return s
+}
+
+// lowerASCIIBytes returns a lower-cased (ASCII) copy of b.
+func lowerASCIIBytes(b []byte) []byte { return lowerInto(make([]byte, 0, len(b)), b) }
+
+func lowerByte(ch byte) byte {
+	if 'A' <= ch && ch <= 'Z' {
+		ch += 'a' - 'A'
+	}
+	return ch
+}
+
 // lowerInto appends s lower-cased (ASCII) to dst.
 func lowerInto(dst, s []byte) []byte {
 	for _, ch := range s {

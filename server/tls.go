@@ -26,7 +26,7 @@ const (
 // ParseTLSAuthClients checks a tls-auth-clients value (yes, no or
 // optional, any case) and returns it in lower case.
 func ParseTLSAuthClients(v string) (string, error) {
-	switch l := strings.ToLower(v); l {
+	switch l := lowerASCII(v); l {
 	case TLSAuthClientsYes, TLSAuthClientsNo, TLSAuthClientsOptional:
 		return l, nil
 	}
@@ -56,7 +56,7 @@ func ParseTLSProtocols(v string) (minVersion, maxVersion uint16, err error) {
 	for _, w := range words {
 		found := false
 		for _, tv := range tlsVersions {
-			if strings.EqualFold(w, tv.name) {
+			if equalFoldASCII(w, tv.name) {
 				found = true
 				if minVersion == 0 || tv.version < minVersion {
 					minVersion = tv.version
