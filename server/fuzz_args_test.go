@@ -121,8 +121,13 @@ func (g *argGen) walk(args []docArg) {
 func (g *argGen) one(a *docArg) {
 	if a.token != "" {
 		tok := a.token
-		if g.in.intn(8) == 0 {
+		switch g.in.intn(16) {
+		case 0, 1:
 			tok = strings.ToLower(tok)
+		case 2:
+			// Letters Unicode folds to ASCII ones and strcasecmp does
+			// not: a Kelvin sign for K, a long s for S.
+			tok = strings.Replace(strings.Replace(tok, "K", "\u212a", 1), "S", "\u017f", 1)
 		}
 		g.args = append(g.args, tok)
 	}
