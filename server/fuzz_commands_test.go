@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -95,7 +96,9 @@ type fuzzServer struct {
 
 	redis string // the address of a redis-server to compare with (FuzzCommandsRedis)
 
-	lastLog []string // the session before, which left the keyspace empty
+	lastLog    []string  // the session before, which left the keyspace empty
+	finished   bool      // the run before got to its end (a failed one stops half way)
+	unfinished *[]string // the log of the run under way
 }
 
 // startFuzzServer starts the server, with a keyspace clock the sessions
@@ -132,8 +135,17 @@ func (h *fuzzServer) run(t *testing.T, data []byte) {
 		t.Fatalf("dial: %v", err)
 	}
 	defer nc.Close()
-	h.checkEmpty(t)
+	if h.finished {
+		h.checkEmpty(t)
+	} else if h.unfinished != nil && os.Getenv("HERALD_FUZZ_DEBUG") != "" {
+		fmt.Fprintf(os.Stderr, "a run did not finish:\n%s\n", strings.Join(*h.unfinished, "\n"))
+		h.reset(t)
+	} else {
+		h.reset(t) // after a failed run, or the first
+	}
+	h.finished = false
 	sess := &fuzzSession{t: t, h: h, nc: nc, r: bufio.NewReader(nc), in: fuzzInput{b: data}, proto: resp.RESP2}
+	h.unfinished = &sess.log
 	if h.redis != "" {
 		h.dialRedis(t, sess)
 	}
@@ -146,7 +158,7 @@ func (h *fuzzServer) run(t *testing.T, data []byte) {
 	h.checkKeyspace(t, sess.log)
 	h.restore()
 	h.checkServes(t, sess.log)
-	h.lastLog = sess.log
+	h.lastLog, h.finished = sess.log, true
 }
 
 // restore puts back the configuration a session may have changed.
@@ -196,19 +208,39 @@ func (h *fuzzServer) checkKeyspace(t *testing.T, log []string) {
 	}
 }
 
+// reset empties the keyspace and restores the configuration, as a run
+// that failed half way may have left them.
+func (h *fuzzServer) reset(t *testing.T) {
+	h.now.Store(h.base)
+	h.restore()
+	h.s.ks.Lock()
+	h.s.ks.FlushAll()
+	h.s.ks.Unlock()
+	if h.redis != "" {
+		h.resetRedis(t)
+	}
+}
+
 // checkEmpty checks that nothing wrote to the keyspace since the last
 // session ended with FLUSHALL: a client of that session served late would.
 func (h *fuzzServer) checkEmpty(t *testing.T) {
 	ks := h.s.ks
+	h.now.Store(1) // every key counts as alive, expired or not
 	ks.Lock()
 	used, keys := ks.Used(), 0
+	var seen []string
 	for i := range keyspace.NumDatabases {
 		keys += ks.DB(i).Len()
+		ks.DB(i).Keys(func(key string, e *keyspace.Entry) bool {
+			seen = append(seen, fmt.Sprintf("db %d %q %s expires at %d", i, key, e.Value.Type(), e.ExpireAt))
+			return true
+		})
 	}
 	ks.Unlock()
+	h.now.Store(h.base)
 	if used != 0 || keys != 0 {
-		t.Fatalf("%d keys, %d bytes in the keyspace before the session; the session before was:\n%s",
-			keys, used, strings.Join(h.lastLog, "\n"))
+		t.Fatalf("%d keys, %d bytes in the keyspace before the session: %s; the session before was:\n%s",
+			keys, used, seen, strings.Join(h.lastLog, "\n"))
 	}
 }
 
@@ -352,6 +384,9 @@ func (s *fuzzSession) step(args []string) bool {
 	if s.peer == nil {
 		_, ok := s.do(args)
 		return ok
+	}
+	if len(args) > 2 && equalFoldASCII(args[0], "script") && equalFoldASCII(args[1], "debug") {
+		args[2] = "NO" // redis-server would debug the next EVAL, and close the connection after it
 	}
 	queued := slices.Clone(s.queuedCmds)
 	got, ok := s.do(slices.Clone(args))

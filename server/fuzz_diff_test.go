@@ -83,10 +83,10 @@ func diffMode(args []string) compareMode {
 		"pubsub|channels", "pubsub|shardchannels", "smismember":
 		return compareUnordered
 	case "srandmember", "spop", "hrandfield", "zrandmember", "randomkey",
-		"scan", "sscan", "hscan", "zscan", "config|set", "client|kill":
+		"scan", "sscan", "hscan", "zscan", "client|kill":
 		return compareErrorOnly
 	case "ttl", "pttl", "expiretime", "pexpiretime", "time", "info", "hello", "object|freq", "object|idletime",
-		"config|get", "config|resetstat", "config|rewrite", "debug", "eval", "eval_ro", "evalsha", "evalsha_ro",
+		"config|get", "config|set", "config|resetstat", "config|rewrite", "debug", "eval", "eval_ro", "evalsha", "evalsha_ro",
 		"fcall", "fcall_ro", "auth", "command", "command|count", "command|list", "command|docs", "command|info":
 		return compareSkip
 	}
