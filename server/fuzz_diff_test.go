@@ -105,11 +105,10 @@ func (s *fuzzSession) compare(args []string, queued [][]string, got, want []resp
 	}
 	// A command one of them has and the other has not (Herald takes two
 	// of Redis 7.2's CLIENT subcommands).
-	unknown := func(v []resp.Value) bool {
-		return len(v) == 1 && v[0].Kind == '-' &&
-			(strings.HasPrefix(v[0].Str, "ERR unknown command") || strings.HasPrefix(v[0].Str, "ERR unknown subcommand"))
+	unknown := func(v []resp.Value, what string) bool {
+		return len(v) == 1 && v[0].Kind == '-' && strings.HasPrefix(v[0].Str, "ERR unknown "+what)
 	}
-	if unknown(got) != unknown(want) {
+	if unknown(got, "command") != unknown(want, "command") || unknown(got, "subcommand") != unknown(want, "subcommand") {
 		s.diverged = "a command only one has: " + quoteArgs(args)
 		return
 	}
