@@ -359,7 +359,7 @@ func (s *wsSession) broken() {
 		s.frame(true, ws.OpClose, ws.NewCloseFrameBody(want, "bye"), true, 0)
 		if !want.IsApplicationSpec() && !want.IsPrivateSpec() && !slices.Contains(
 			[]ws.StatusCode{1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011}, want) {
-			want = 0 // an invalid code: a protocol error, or an echo
+			want = ws.StatusProtocolError // a code no endpoint may send
 		}
 	}
 	s.expectClose(want, kind == 7)
@@ -525,4 +525,29 @@ func (s *wsSession) expectClose(want ws.StatusCode, echo bool) {
 func (s *wsSession) fail(format string, args ...any) {
 	s.t.Helper()
 	s.t.Fatalf("%s\nsession:\n%s", fmt.Sprintf(format, args...), strings.Join(s.log, "\n"))
+}
+
+// TestWebSocketCloseInvalidCode: a client's close with a code no endpoint
+// may send (1005, 1006, 1015: RFC 6455 7.4.1) or an unassigned one is
+// answered with 1002, not echoed (FuzzWebSocket found 1006 echoed); a
+// valid code is echoed.
+func TestWebSocketCloseInvalidCode(t *testing.T) {
+	e := start(t, Config{})
+	for _, tc := range []struct{ sent, want ws.StatusCode }{
+		{1006, ws.StatusProtocolError},
+		{1005, ws.StatusProtocolError},
+		{1015, ws.StatusProtocolError},
+		{1004, ws.StatusProtocolError},
+		{2999, ws.StatusProtocolError},
+		{5000, ws.StatusProtocolError},
+		{1000, 1000},
+		{3000, 3000},
+		{4999, 4999},
+	} {
+		c := e.dialWS(t)
+		c.sendRaw(ws.OpClose, ws.NewCloseFrameBody(tc.sent, "bye"))
+		if code, reason := c.closed(); code != tc.want {
+			t.Errorf("close %d: answered %d %q, want %d", tc.sent, code, reason, tc.want)
+		}
+	}
 }
