@@ -191,6 +191,11 @@ func allCases(cfg *config) []benchCase {
 			cases = append(cases, getSetCase(cfg, depth))
 		}
 	}
+	if cfg.cases["tracking"] {
+		for _, depth := range cfg.getsetDepths {
+			cases = append(cases, trackingCase(cfg, depth))
+		}
+	}
 	if cfg.cases["notify"] {
 		for _, depth := range cfg.notifyDepths {
 			cases = append(cases, notifyCase(cfg, depth))
@@ -200,11 +205,11 @@ func allCases(cfg *config) []benchCase {
 }
 
 // caseGroups are the names -cases accepts.
-var caseGroups = []string{"fanout", "latency", "patterns", "nosub", "idle", "wsidle", "wsfanout", "scaleout", "getset", "notify"}
+var caseGroups = []string{"fanout", "latency", "patterns", "nosub", "idle", "wsidle", "wsfanout", "scaleout", "getset", "tracking", "notify"}
 
 // defaultCases are the cases run without -cases: the WebSocket cases are
 // Herald-only and slow to set up (10,000 WebSocket handshakes), and
 // scaleout is Herald-only and starts its own redis-servers, so they run
-// only when named; so do the keyspace cases getset and notify, which
+// only when named; so do the keyspace cases getset, tracking and notify, which
 // measure the keyspace rather than pub/sub.
 var defaultCases = []string{"fanout", "latency", "patterns", "nosub", "idle"}

@@ -219,6 +219,9 @@ func (c *kvClient) roundTrip(commands []byte, n int, check func(frame) error) er
 		if f.kind == '-' {
 			return fmt.Errorf("error reply %q", f.last)
 		}
+		if f.kind == '>' {
+			continue // an invalidation of the tracking case: not a reply
+		}
 		if err := check(f); err != nil {
 			return err
 		}

@@ -11,6 +11,7 @@
 //	go run ./bench -only herald -cases wsidle,wsfanout   # WebSocket cases
 //	go run ./bench -only herald -cases scaleout   # two nodes over a Redis backend
 //	go run ./bench -cases getset,notify           # keyspace: GET/SET, notifications
+//	go run ./bench -cases tracking                # GET/SET with CLIENT TRACKING off, default, BCAST
 //
 // Every case runs on a freshly started server; for each case the two servers
 // take turns, the first one alternating between runs. The server is pinned to
@@ -18,7 +19,7 @@
 // itself under taskset and runs with GOMAXPROCS 1), so the figures compare
 // the servers per core. See the doc comments of fanoutCase, latencyCase,
 // patternsCase, noSubscriberCase, idleCase, wsIdleCase, wsFanoutCase,
-// scaleoutCase, getSetCase and notifyCase for what each row measures;
+// scaleoutCase, getSetCase, trackingCase and notifyCase for what each row measures;
 // go run ./bench -h lists the flags.
 //
 // Both servers run with the pubsub output-buffer limit off

@@ -237,6 +237,25 @@ func (b *Broker) Holdings(s Subscriber) (channels, patterns, shards []string) {
 	return h.channels.names(), h.patterns.names(), h.shards.names()
 }
 
+// Holds reports whether s holds the subscription of kind to name: a
+// channel (KindMessage), a pattern (KindPMessage) or a shard channel
+// (KindSMessage).
+func (b *Broker) Holds(s Subscriber, kind Kind, name string) bool {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	h := b.holders[s]
+	if h == nil {
+		return false
+	}
+	switch kind {
+	case KindPMessage:
+		return h.patterns.has(name)
+	case KindSMessage:
+		return h.shards.has(name)
+	}
+	return h.channels.has(name)
+}
+
 // Counts reports how many channels, patterns and shard channels s holds.
 func (b *Broker) Counts(s Subscriber) (channels, patterns, shards int) {
 	b.mu.RLock()

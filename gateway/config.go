@@ -12,6 +12,24 @@ type Config struct {
 	// (larger gets 413) and a WebSocket message from a client (larger
 	// closes the connection with code 1009). Zero means 1 MiB.
 	MaxMessageBytes int64
+	// BodyTimeout bounds the reading of an HTTP publish body, so that a
+	// client sending it a byte at a time does not hold its connection
+	// forever; past it the request fails and the connection closes. Zero
+	// means 10 seconds.
+	BodyTimeout time.Duration
+	// MaxClients bounds the WebSocket and SSE clients connected (or being
+	// upgraded) at once: more are answered 503, code "too_many", before
+	// any upgrade. Zero means no limit.
+	MaxClients int
+	// MaxSubscriptionsPerClient bounds the channels and patterns one
+	// WebSocket or SSE client holds together: a subscribe that would pass
+	// it is refused whole (code "too_many"; an SSE request gets 400). Zero
+	// means no limit.
+	MaxSubscriptionsPerClient int
+	// MaxPatternLen bounds a pattern's length in bytes (code "too_large";
+	// an SSE request gets 400). Zero means DefaultMaxPatternLen; negative
+	// means no limit.
+	MaxPatternLen int
 	// MaxQueueBytes bounds each WebSocket or SSE client's pending output. A
 	// client whose queue would pass it is a slow consumer: it is
 	// disconnected (WebSocket close code 1008, reason "slow consumer"; an
@@ -52,6 +70,7 @@ const (
 	DefaultMaxQueueBytes   = 4 << 20
 	DefaultHeartbeat       = 25 * time.Second
 	DefaultWriteTimeout    = 10 * time.Second
+	DefaultBodyTimeout     = 10 * time.Second
 )
 
 func (c Config) withDefaults() Config {
@@ -66,6 +85,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.IdleTimeout == 0 && c.Heartbeat > 0 {
 		c.IdleTimeout = 3 * c.Heartbeat
+	}
+	if c.MaxPatternLen == 0 {
+		c.MaxPatternLen = DefaultMaxPatternLen
+	}
+	if c.BodyTimeout <= 0 {
+		c.BodyTimeout = DefaultBodyTimeout
 	}
 	if c.WriteTimeout <= 0 {
 		c.WriteTimeout = DefaultWriteTimeout

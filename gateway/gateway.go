@@ -38,6 +38,10 @@ type Gateway struct {
 	closed  bool
 	wg      sync.WaitGroup // one per client's serving goroutine
 
+	// reserved counts the places reserveClient holds for clients being
+	// upgraded (limits.go), when Config.MaxClients is set. Guarded by mu.
+	reserved int
+
 	presence *presence // who joined which channel (presence.go)
 
 	stats  Stats
@@ -51,6 +55,9 @@ type Stats struct {
 	SlowConsumerDisconnects atomic.Int64
 	// Published counts messages published through the gateway.
 	Published atomic.Int64
+	// RejectedClients counts WebSocket and SSE clients refused because
+	// the gateway held MaxClients.
+	RejectedClients atomic.Int64
 }
 
 // New returns a gateway publishing and subscribing through b.
@@ -87,11 +94,14 @@ func (g *Gateway) Clients() int {
 
 var errShuttingDown = errors.New("gateway shutting down")
 
-// addClient registers c and counts its serving goroutine; it fails after
-// Shutdown.
+// addClient registers c, in the place reserveClient reserved, and counts
+// its serving goroutine; it fails after Shutdown.
 func (g *Gateway) addClient(c *client) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	if g.cfg.MaxClients > 0 {
+		g.reserved-- // the place reserveClient reserved becomes c's
+	}
 	if g.closed {
 		return errShuttingDown
 	}

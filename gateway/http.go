@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"time"
 )
 
 // routes registers the gateway's endpoints.
@@ -99,6 +100,8 @@ func (g *Gateway) handlePublish(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, codeForbidden, "not allowed to publish to "+channel)
 		return
 	}
+	// Unsupported only by test recorders, which need no deadline.
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(g.cfg.BodyTimeout))
 	payload, err := io.ReadAll(http.MaxBytesReader(w, r.Body, g.cfg.MaxMessageBytes))
 	var tooLarge *http.MaxBytesError
 	switch {

@@ -38,13 +38,22 @@ func (g *Gateway) handleSSE(w http.ResponseWriter, r *http.Request) {
 		writeError(w, status, code, text)
 		return
 	}
+	if status, code, text := g.sseSubscribeLimit(channels, patterns); status != 0 {
+		writeError(w, status, code, text)
+		return
+	}
+	if !g.reserveClient(w) {
+		return
+	}
 	hj, ok := w.(http.Hijacker)
 	if !ok {
+		g.unreserveClient()
 		writeError(w, http.StatusInternalServerError, codeUnavailable, "streaming is not supported on this connection")
 		return
 	}
 	nc, _, err := hj.Hijack()
 	if err != nil {
+		g.unreserveClient()
 		return
 	}
 	c := newClient(g, nc, r.RemoteAddr, auth)

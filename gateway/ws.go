@@ -36,11 +36,12 @@ var (
 // PROTOCOL.md on a goroutine of its own until the connection ends.
 func (g *Gateway) handleWebSocket(w http.ResponseWriter, r *http.Request) {
 	auth := g.authenticate(w, r)
-	if auth == nil {
+	if auth == nil || !g.reserveClient(w) {
 		return
 	}
 	nc, rw, _, err := ws.UpgradeHTTP(r, w)
 	if err != nil {
+		g.unreserveClient()
 		return // the upgrader has answered 400 or the like
 	}
 	c := newClient(g, nc, r.RemoteAddr, auth)

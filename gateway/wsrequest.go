@@ -100,6 +100,9 @@ func (c *client) subscribe(list []string, what string, allowed func(string) bool
 			return errorReply(codeForbidden, "not allowed to subscribe to "+what+" "+jsonQuote(n))
 		}
 	}
+	if code, text := c.wsSubscribeLimit(list, what == "pattern"); code != "" {
+		return errorReply(code, text)
+	}
 	count := 0
 	for _, n := range list {
 		var err error

@@ -96,6 +96,9 @@ func (ks *Keyspace) Evict(maxmemory int64, policy Policy, samples int) bool {
 		db.remove(key, db.keys[key])
 		ks.stats.EvictedKeys++
 		db.touchWatched(key)
+		if ks.changed != nil {
+			ks.changed(key, false)
+		}
 		ks.Notify(db.id, ClassEvicted, "evicted", key)
 	}
 	return true

@@ -44,6 +44,12 @@ type Keyspace struct {
 
 	used int64 // bytes accounted to keys and values (memory.go)
 
+	// changed, when set, learns of every key a command changes, an
+	// eviction deletes or expiry deletes (byCommand false for the last
+	// two), for client-side caching's invalidations (the server's
+	// tracking.go). Lock held when it is called.
+	changed func(key string, byCommand bool)
+
 	pool    []evictionCandidate // the best eviction candidates seen (evict.go)
 	evictDB int                 // the database the random policies tried last (evict.go)
 
@@ -67,6 +73,10 @@ func New(publish func(channel, message string)) *Keyspace {
 	}
 	return ks
 }
+
+// OnChange sets the function told of every changed key (see
+// Keyspace.changed). Call it before the keyspace is used.
+func (ks *Keyspace) OnChange(fn func(key string, byCommand bool)) { ks.changed = fn }
 
 // Lock takes the keyspace for one command or one transaction.
 func (ks *Keyspace) Lock() {
@@ -263,6 +273,9 @@ func (db *DB) WrittenEntry(key string, e *Entry) {
 		db.ks.account(key, e)
 	}
 	db.touchWatched(key)
+	if db.ks.changed != nil {
+		db.ks.changed(key, true)
+	}
 }
 
 // Flush empties the database (FLUSHDB); WATCHes of its keys that had
@@ -300,7 +313,11 @@ func (db *DB) expire(key string) {
 	db.remove(key, e)
 	db.ks.stats.ExpiredKeys++
 	db.ks.Notify(db.id, ClassExpired, "expired", key)
-	// Not touchWatched: in Redis 7.0.15 expiry does not fail a WATCH.
+	// Not touchWatched: in Redis 7.0.15 expiry does not fail a WATCH. It
+	// does invalidate the key for client-side caching.
+	if db.ks.changed != nil {
+		db.ks.changed(key, false)
+	}
 }
 
 func (db *DB) touch(e *Entry) {

@@ -171,6 +171,7 @@ func (s *Server) serveKey(k blockKey) {
 		} else {
 			w.state = stateServed
 			s.serveWaiter(w, db, k.key, l)
+			s.trackingAfterWaiter(w.c)
 		}
 		w.wake <- struct{}{}
 	}
@@ -199,8 +200,15 @@ func (s *Server) serveWaiter(w *waiter, db *keyspace.DB, key string, l *keyspace
 			}
 		}
 		v := l.Pop(w.left)
+		// As in Redis, the waiter is the client running while its push
+		// is made: what the push makes CLIENT TRACKING send it comes
+		// after its reply (trackingAfterWaiter), and it is the one that
+		// changed the destination (NOLOOP). The pop is not its change.
+		holder := s.tracking.current
+		s.tracking.current = w.c
 		s.pushMoved(db, w.dest, dst, v, w.toLeft)
 		w.c.deliverReply(resp.AppendBulk(nil, v), w.send, s.ksBatch)
+		s.tracking.current = holder
 		s.ks.Notify(db.ID(), keyspace.ClassList, popEvent(w.left), key)
 	}
 	if l.Len() == 0 {
@@ -256,6 +264,12 @@ func (c *conn) block(w *waiter, timeout time.Duration) {
 	w.send = c.replyMode == replyOn
 	w.wake = make(chan struct{}, 1)
 	c.srv.blocked.add(w)
+	c.blocked.Store(true)
+	defer func() {
+		// As Redis writing the reply: the wait is no idle time.
+		c.touch()
+		c.blocked.Store(false)
+	}()
 	c.unlockKeyspace()
 	// What the commands before this one produced goes out now.
 	c.batch.Flush()

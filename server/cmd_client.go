@@ -234,7 +234,8 @@ func cmdClientInfo(c *conn, _ [][]byte) {
 //	            is checked against
 //	tot-mem     the connection's struct and buffers
 //	events      r, and w while output waits for the socket
-//	flags       P subscribed, x in MULTI, d a WATCHed key changed, e no-evict,
+//	flags       P subscribed, x in MULTI, t tracking, R its redirect broken,
+//	            B broadcasting, d a WATCHed key changed, e no-evict,
 //	            T no-touch (7.2), else N
 func (c *conn) appendClientLine(b []byte, other *conn, running string) []byte {
 	var l clientLine
@@ -254,14 +255,14 @@ func (c *conn) appendClientLine(b []byte, other *conn, running string) []byte {
 		other.id, other.remoteAddr, other.localAddr, other.fd(), l.name,
 		int64(now.Sub(other.created)/time.Second), int64(now.Sub(l.lastActive)/time.Second),
 		l.flags(), l.db, ch, pat, sh, l.multi)
-	return fmt.Appendf(b, " qbuf=%d qbuf-free=%d argv-mem=%d multi-mem=0 rbs=%d rbp=%d obl=%d oll=%d omem=%d tot-mem=%d events=%s cmd=%s user=default redir=-1 resp=%d\n",
-		l.qbuf, l.qbufFree, l.argvMem, l.rbs, l.obl, l.obl, l.oll(), l.obl+l.inflight, totMem, l.events(), l.cmdName(), l.resp)
+	return fmt.Appendf(b, " qbuf=%d qbuf-free=%d argv-mem=%d multi-mem=0 rbs=%d rbp=%d obl=%d oll=%d omem=%d tot-mem=%d events=%s cmd=%s user=%s redir=%d resp=%d\n",
+		l.qbuf, l.qbufFree, l.argvMem, l.rbs, l.obl, l.obl, l.oll(), l.obl+l.inflight, totMem, l.events(), l.cmdName(), l.user, l.redir, l.resp)
 }
 
 // clientLine is a consistent copy of what CLIENT LIST shows of a client,
 // taken under the client's locks.
 type clientLine struct {
-	name, cmd          string
+	name, cmd, user    string
 	db, qbuf, qbufFree int
 	argvMem            int
 	lastActive         time.Time
@@ -271,12 +272,18 @@ type clientLine struct {
 	multi              int  // commands queued in MULTI, -1 outside
 	rbs, obl, inflight int
 	resp               int
+
+	tracking string // CLIENT TRACKING's flags: t, R (broken redirect), B (BCAST)
+	redir    int64  // its redirect, 0 for none, -1 when off
 }
 
 // snapshot copies what other goroutines may read of c.
 func (c *conn) snapshot(l *clientLine) {
 	c.info.Lock()
 	l.name, l.cmd, l.db, l.qbuf = c.info.name, c.info.lastCommand, c.info.db, c.info.queryBuf
+	if c.user != nil {
+		l.user = c.user.name
+	}
 	l.lastActive, l.noEvict, l.noTouch = c.info.lastActive, c.info.noEvict, c.info.noTouch
 	l.inMulti, l.multi = c.info.inMulti, -1
 	if l.inMulti {
@@ -284,6 +291,7 @@ func (c *conn) snapshot(l *clientLine) {
 	}
 	c.info.Unlock()
 	l.dirtyCAS = c.tx.watch.Dirty() // atomic
+	l.tracking, l.redir = c.srv.trackingListFields(c)
 	c.out.mu.Lock()
 	l.pubsub, l.waiting = c.out.pubsub, c.out.waiting
 	l.rbs, l.obl, l.inflight = len(c.out.chunks)*chunkSize, c.out.size, c.out.inflight
@@ -302,6 +310,7 @@ func (l *clientLine) flags() string {
 	if l.inMulti {
 		f = append(f, 'x')
 	}
+	f = append(f, l.tracking...)
 	if l.dirtyCAS {
 		f = append(f, 'd')
 	}
@@ -364,6 +373,7 @@ type killFilter struct {
 	id          int64
 	addr, laddr *string
 	typ         *clientType
+	user        *aclUser
 	skipMe      bool
 }
 
@@ -382,7 +392,7 @@ func cmdClientKill(c *conn, args [][]byte) {
 		c.writeOK()
 		return
 	}
-	f, errText := parseKillFilter(args[2:])
+	f, errText := parseKillFilter(c.srv.acl(), args[2:])
 	if errText != "" {
 		c.writeError(errText)
 		return
@@ -392,7 +402,7 @@ func cmdClientKill(c *conn, args [][]byte) {
 
 // parseKillFilter parses CLIENT KILL's option/value pairs, with Redis's
 // errors.
-func parseKillFilter(opts [][]byte) (killFilter, string) {
+func parseKillFilter(users *aclStore, opts [][]byte) (killFilter, string) {
 	f := killFilter{skipMe: true}
 	for i := 0; i < len(opts); i += 2 {
 		if i+1 >= len(opts) {
@@ -419,7 +429,8 @@ func parseKillFilter(opts [][]byte) (killFilter, string) {
 			s := string(value)
 			f.laddr = &s
 		case "user":
-			if string(value) != "default" {
+			f.user = users.user(string(value))
+			if f.user == nil {
 				return f, sanitize(fmt.Sprintf(errNoSuchUserFmt, cString(value)))
 			}
 		case "skipme":
@@ -450,6 +461,7 @@ func (s *Server) killClients(caller *conn, f killFilter) int {
 			f.laddr != nil && c.localAddr != *f.laddr,
 			f.typ != nil && c.typeOf() != *f.typ,
 			f.id != 0 && c.id != f.id,
+			f.user != nil && c.connUser() != f.user,
 			c == caller && f.skipMe:
 			continue
 		}

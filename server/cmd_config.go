@@ -41,12 +41,16 @@ type configParam struct {
 
 // configParams is ordered by name, the order CONFIG GET replies in.
 var configParams = []configParam{
+	{"acl-pubsub-default", func(s *Server) string { return aclPubsubDefault(s.settings().ACLPubsubDefault) }, setACLPubsubDefault},
 	{"appendonly", constant("no"), setConstantBool("no")},
 	{"bind", func(s *Server) string { return strings.Join(s.settings().Bind, " ") }, setBind},
 	{"client-output-buffer-limit", func(s *Server) string { return s.settings().OutputLimits.String() }, setOutputLimits},
 	{"client-query-buffer-limit", func(s *Server) string { return strconv.FormatInt(s.settings().QueryBufferLimit, 10) },
 		setMemory(func(cfg *Config) *int64 { return &cfg.QueryBufferLimit })},
 	{"databases", constant(strconv.Itoa(numDatabases)), nil},
+	{"max-pattern-len", func(s *Server) string { return strconv.Itoa(max(s.settings().MaxPatternLen, 0)) }, setMaxPatternLen},
+	{"max-subscriptions-per-client", func(s *Server) string { return strconv.Itoa(s.settings().MaxSubscriptionsPerClient) },
+		setInt(func(cfg *Config) *int { return &cfg.MaxSubscriptionsPerClient }, 0)},
 	{"maxclients", func(s *Server) string { return strconv.Itoa(s.settings().MaxClients) }, setMaxClients},
 	{"maxmemory", func(s *Server) string { return strconv.FormatInt(s.settings().MaxMemory, 10) }, setMaxMemory},
 	{"maxmemory-policy", func(s *Server) string { return s.settings().MaxMemoryPolicy }, setMaxMemoryPolicy},
@@ -56,15 +60,33 @@ var configParams = []configParam{
 	{"protected-mode", func(s *Server) string { return yesNo(!s.settings().DisableProtectedMode) }, setProtectedMode},
 	{"proto-max-bulk-len", func(s *Server) string { return strconv.FormatInt(s.settings().ProtoMaxBulkLen, 10) },
 		setMemory(func(cfg *Config) *int64 { return &cfg.ProtoMaxBulkLen })},
+	{"proto-max-multibulk-len", func(s *Server) string { return strconv.Itoa(s.settings().protoMaxMultibulkLen()) },
+		setInt(func(cfg *Config) *int { return &cfg.ProtoMaxMultibulkLen }, 1)},
 	{"requirepass", func(s *Server) string { return s.settings().RequirePass },
 		func(cfg *Config, v string) error { cfg.RequirePass = v; return nil }},
 	{"save", constant(""), setSave},
-	{"tls-auth-clients", func(s *Server) string { return s.settings().TLSAuthClients }, nil},
-	{"tls-ca-cert-file", func(s *Server) string { return s.settings().TLSCACertFile }, nil},
-	{"tls-cert-file", func(s *Server) string { return s.settings().TLSCertFile }, nil},
-	{"tls-key-file", func(s *Server) string { return s.settings().TLSKeyFile }, nil},
-	{"tls-port", func(s *Server) string { return strconv.Itoa(s.tlsPort()) }, nil},
-	{"tls-protocols", func(s *Server) string { return s.settings().TLSProtocols }, nil},
+	{"tcp-keepalive", func(s *Server) string { return strconv.Itoa(max(s.settings().TCPKeepAlive, 0)) }, setTCPKeepAlive},
+	{"timeout", func(s *Server) string { return strconv.Itoa(s.settings().Timeout) }, setInt(func(cfg *Config) *int { return &cfg.Timeout }, 0)},
+	{"tls-auth-clients", func(s *Server) string { return s.settings().TLSAuthClients }, setTLSAuthClients},
+	{"tls-ca-cert-dir", func(s *Server) string { return s.settings().TLSCACertDir },
+		setString(func(cfg *Config) *string { return &cfg.TLSCACertDir })},
+	{"tls-ca-cert-file", func(s *Server) string { return s.settings().TLSCACertFile },
+		setString(func(cfg *Config) *string { return &cfg.TLSCACertFile })},
+	{"tls-cert-file", func(s *Server) string { return s.settings().TLSCertFile },
+		setString(func(cfg *Config) *string { return &cfg.TLSCertFile })},
+	{"tls-ciphers", func(s *Server) string { return s.settings().TLSCiphers },
+		setString(func(cfg *Config) *string { return &cfg.TLSCiphers })},
+	{"tls-ciphersuites", func(s *Server) string { return s.settings().TLSCipherSuites },
+		setString(func(cfg *Config) *string { return &cfg.TLSCipherSuites })},
+	{"tls-key-file", func(s *Server) string { return s.settings().TLSKeyFile },
+		setString(func(cfg *Config) *string { return &cfg.TLSKeyFile })},
+	{"tls-key-file-pass", func(s *Server) string { return s.settings().TLSKeyFilePass },
+		setString(func(cfg *Config) *string { return &cfg.TLSKeyFilePass })},
+	{"tls-port", func(s *Server) string { return strconv.Itoa(s.tlsPort()) }, setTLSPort},
+	{"tls-prefer-server-ciphers", func(s *Server) string { return yesNo(s.settings().TLSPreferServerCiphers) }, setTLSPreferServerCiphers},
+	{"tls-protocols", func(s *Server) string { return s.settings().TLSProtocols },
+		setString(func(cfg *Config) *string { return &cfg.TLSProtocols })},
+	{"tracking-table-max-keys", getTrackingMaxKeys, setTrackingMaxKeys},
 }
 
 // Herald's reasons for refusing values Redis would take.
@@ -120,8 +142,9 @@ func cmdConfigGet(c *conn, args [][]byte) {
 // cmdConfigSet is CONFIG SET name value [name value ...]. Like Redis 7.0 it
 // checks every name first (unknown, immutable, duplicate), then applies all
 // values to a copy of the configuration and stores it only if every value
-// is good, so a failed CONFIG SET changes nothing. A new port or bind
-// rebinds the listeners before the change is stored.
+// is good, so a failed CONFIG SET changes nothing. New TLS settings are
+// loaded (checkTLSUpdate); a new port, tls-port or bind rebinds the
+// listeners before the change is stored.
 func cmdConfigSet(c *conn, args [][]byte) {
 	if len(args)%2 != 0 {
 		c.writeError(errSyntax)
@@ -135,7 +158,8 @@ func cmdConfigSet(c *conn, args [][]byte) {
 	s := c.srv
 	s.configMu.Lock()
 	defer s.configMu.Unlock()
-	cfg := s.settings().Config
+	old := s.settings().Config
+	cfg := old
 	cfg.Bind = slices.Clone(cfg.Bind)
 	oldPort, oldBind := s.listenPort(), slices.Clone(cfg.Bind)
 	if cfg.Port == 0 {
@@ -147,7 +171,13 @@ func cmdConfigSet(c *conn, args [][]byte) {
 			return
 		}
 	}
-	if cfg.Port != oldPort || !slices.Equal(cfg.Bind, oldBind) {
+	tlsUpdate, errText := s.checkTLSUpdate(&old, &cfg, params)
+	if errText != "" {
+		c.writeError(sanitize(errText))
+		return
+	}
+	rebound := cfg.Port != oldPort || !slices.Equal(cfg.Bind, oldBind)
+	if rebound {
 		if err := s.rebind(cfg.Bind, cfg.Port); err != nil {
 			name := "bind"
 			if cfg.Port != oldPort {
@@ -158,11 +188,21 @@ func cmdConfigSet(c *conn, args [][]byte) {
 			return
 		}
 	}
-	s.store(cfg)
-	if slices.Contains(params, findConfigParam("maxmemory")) {
-		c.evictNow() // as Redis's updateMaxmemory
+	if errText := s.applyTLSUpdate(tlsUpdate); errText != "" {
+		if rebound {
+			s.rebind(oldBind, oldPort)
+		}
+		c.writeError(sanitize(errText))
+		return
 	}
+	s.store(cfg)
 	c.writeOK()
+	if slices.Contains(params, findConfigParam("maxmemory")) {
+		// As Redis's updateMaxmemory; after the OK, so that an
+		// invalidation of an evicted key that this client tracks comes
+		// after its reply, as in Redis.
+		c.evictNow()
+	}
 }
 
 // checkConfigNames finds the setting of each name in name/value pairs and
@@ -214,6 +254,24 @@ func setConstantBool(fixed string) func(*Config, string) error {
 		}
 		return errors.New("argument must be 'yes' or 'no'")
 	}
+}
+
+// aclPubsubDefault is acl-pubsub-default's value for the setting v.
+func aclPubsubDefault(v string) string {
+	if v == "" {
+		return "resetchannels"
+	}
+	return v
+}
+
+// setACLPubsubDefault is CONFIG SET acl-pubsub-default.
+func setACLPubsubDefault(cfg *Config, v string) error {
+	switch v = lowerASCII(v); v {
+	case "allchannels", "resetchannels":
+		cfg.ACLPubsubDefault = v
+		return nil
+	}
+	return errors.New("argument(s) must be one of the following: allchannels, resetchannels")
 }
 
 // setProtectedMode is CONFIG SET protected-mode yes|no.
@@ -280,6 +338,45 @@ func integerArg(v string, lo, hi int64) (int64, error) {
 func setMaxClients(cfg *Config, v string) error {
 	n, err := integerArg(v, 1, math.MaxUint32)
 	cfg.MaxClients = int(n)
+	return err
+}
+
+// setInt returns a setter for an integer setting of range [lo, INT_MAX],
+// as Redis's integer settings.
+func setInt(field func(*Config) *int, lo int64) func(*Config, string) error {
+	return func(cfg *Config, v string) error {
+		n, err := integerArg(v, lo, math.MaxInt32)
+		if err == nil {
+			*field(cfg) = int(n)
+		}
+		return err
+	}
+}
+
+// setTCPKeepAlive is CONFIG SET tcp-keepalive: 0 turns probes off, which
+// Config spells as a negative TCPKeepAlive. As in Redis it applies to the
+// connections accepted afterwards.
+func setTCPKeepAlive(cfg *Config, v string) error {
+	n, err := integerArg(v, 0, math.MaxInt32)
+	if err == nil {
+		cfg.TCPKeepAlive = int(n)
+		if n == 0 {
+			cfg.TCPKeepAlive = -1
+		}
+	}
+	return err
+}
+
+// setMaxPatternLen is CONFIG SET max-pattern-len: 0 turns the limit off,
+// which Config spells as a negative MaxPatternLen.
+func setMaxPatternLen(cfg *Config, v string) error {
+	n, err := integerArg(v, 0, math.MaxInt32)
+	if err == nil {
+		cfg.MaxPatternLen = int(n)
+		if n == 0 {
+			cfg.MaxPatternLen = -1
+		}
+	}
 	return err
 }
 

@@ -4,12 +4,33 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
+
+// lockedBuffer collects a server's log: the server writes it from its
+// connections' goroutines while the test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
 
 func TestConfigGet(t *testing.T) {
 	s := startServer(t, Config{})
@@ -32,8 +53,11 @@ func TestConfigGet(t *testing.T) {
 			"CONFIG", "GET", "proto-max-bulk-len", "client-query-buffer-limit")
 		c.mustDo(pairs(4)+"$9\r\ndatabases\r\n$2\r\n16\r\n$4\r\nsave\r\n$0\r\n\r\n$10\r\nappendonly\r\n$2\r\nno\r\n$22\r\nnotify-keyspace-events\r\n$0\r\n\r\n",
 			"CONFIG", "GET", "databases", "save", "appendonly", "notify-keyspace-events")
-		c.mustDo(pairs(5)+"$10\r\nmaxclients\r\n$5\r\n10000\r\n$9\r\nmaxmemory\r\n$1\r\n0\r\n$16\r\nmaxmemory-policy\r\n$10\r\nnoeviction\r\n"+
-			"$17\r\nmaxmemory-samples\r\n$1\r\n5\r\n$18\r\nproto-max-bulk-len\r\n$9\r\n536870912\r\n", "CONFIG", "GET", "*MAX*")
+		c.mustDo(pairs(9)+"$15\r\nmax-pattern-len\r\n$4\r\n1024\r\n$28\r\nmax-subscriptions-per-client\r\n$1\r\n0\r\n"+
+			"$10\r\nmaxclients\r\n$5\r\n10000\r\n$9\r\nmaxmemory\r\n$1\r\n0\r\n$16\r\nmaxmemory-policy\r\n$10\r\nnoeviction\r\n"+
+			"$17\r\nmaxmemory-samples\r\n$1\r\n5\r\n$18\r\nproto-max-bulk-len\r\n$9\r\n536870912\r\n"+
+			"$23\r\nproto-max-multibulk-len\r\n$10\r\n2147483647\r\n"+
+			"$23\r\ntracking-table-max-keys\r\n$7\r\n1000000\r\n", "CONFIG", "GET", "*MAX*")
 		c.mustDo(pairs(1)+"$11\r\nrequirepass\r\n$0\r\n\r\n", "CONFIG", "GET", "requirepas?", "requirepass")
 		c.mustDo("-ERR wrong number of arguments for 'config|get' command\r\n", "CONFIG", "GET")
 		c.mustDo("-ERR wrong number of arguments for 'config' command\r\n", "CONFIG")
@@ -134,12 +158,16 @@ func TestConfigSetMaxClients(t *testing.T) {
 }
 
 // TestConfigSetOutputLimit: a pubsub limit set at run time disconnects a
-// subscriber that does not read, counted in INFO.
+// subscriber that does not read, counted in INFO and logged with the
+// client's id and address.
 func TestConfigSetOutputLimit(t *testing.T) {
-	s := startServer(t, Config{})
+	var log lockedBuffer
+	s := startServer(t, Config{Logger: slog.New(slog.NewTextHandler(&log, nil))})
 	c := dial(t, s.Addr())
 	c.mustDo("+OK\r\n", "CONFIG", "SET", "client-output-buffer-limit", "pubsub 256kb 0 0")
 	sub := dial(t, s.Addr())
+	sub.send("CLIENT", "ID")
+	subID := sub.read().Int
 	sub.mustDo("*3\r\n$9\r\nsubscribe\r\n$4\r\nfeed\r\n:1\r\n", "SUBSCRIBE", "feed")
 	payload := strings.Repeat("x", 64<<10)
 	waitFor(t, "the subscriber to be cut off", func() bool {
@@ -148,6 +176,10 @@ func TestConfigSetOutputLimit(t *testing.T) {
 	})
 	if got := c.info(t, "stats")["client_output_buffer_limit_disconnections"]; got != "1" {
 		t.Errorf("client_output_buffer_limit_disconnections:%s, want 1", got)
+	}
+	wantLog := fmt.Sprintf("level=WARN msg=\"client closed for overcoming of output buffer limits\" id=%d addr=%s", subID, sub.conn.LocalAddr())
+	if got := log.String(); !strings.Contains(got, wantLog) {
+		t.Errorf("the log does not have %q:\n%s", wantLog, got)
 	}
 	sub.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 	if _, err := io.Copy(io.Discard, sub.conn); err != nil && !errors.Is(err, net.ErrClosed) && !strings.Contains(err.Error(), "reset") {

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"crypto/subtle"
 	"fmt"
 	"math"
 
@@ -69,6 +68,7 @@ func cmdQuit(c *conn, _ [][]byte) {
 
 func cmdReset(c *conn, _ [][]byte) {
 	c.discardTransaction()
+	c.srv.disableTracking(c)
 	if c.subscribed > 0 {
 		c.srv.broker.UnsubscribeAll(c)
 		c.noteSubscriptions()
@@ -79,7 +79,7 @@ func cmdReset(c *conn, _ [][]byte) {
 		// applies to RESET itself still swallows its reply.
 		c.replyMode = replyOn
 	}
-	c.authed = c.srv.settings().requirePass == ""
+	c.setUser(c.srv.acl().defaultUser(), !c.srv.acl().authRequired())
 	c.info.Lock()
 	c.db = 0
 	c.info.name, c.info.db, c.info.noEvict, c.info.noTouch = "", 0, false, false
@@ -113,34 +113,22 @@ func cmdAuth(c *conn, args [][]byte) {
 		c.writeError(errSyntax)
 		return
 	}
-	pass := c.srv.settings().requirePass
-	if len(args) == 2 && pass == "" {
-		c.writeError(errAuthNoPassword)
-		return
-	}
 	user := []byte("default")
-	if len(args) == 3 {
+	if len(args) == 2 {
+		// Redis keeps the old error for the one-argument form when the
+		// default user needs no password.
+		if c.srv.acl().defaultUser().perms.Load().nopass {
+			c.writeError(errAuthNoPassword)
+			return
+		}
+	} else {
 		user = args[1]
 	}
-	if !c.checkPassword(user, args[len(args)-1]) {
+	if !c.authenticate(args, user, args[len(args)-1]) {
 		c.writeError(errWrongPass)
 		return
 	}
-	c.authed = true
 	c.writeOK()
-}
-
-// checkPassword checks credentials against the default user, the only user
-// until ACLs exist: with no requirepass it accepts any password (nopass).
-// The comparison takes constant time.
-func (c *conn) checkPassword(user, pass []byte) bool {
-	want := c.srv.settings().requirePass
-	userOK := subtle.ConstantTimeCompare(user, []byte("default")) == 1
-	if want == "" {
-		return userOK
-	}
-	passOK := subtle.ConstantTimeCompare(pass, []byte(want)) == 1
-	return userOK && passOK
 }
 
 // cmdHello runs HELLO [protover [AUTH user pass] [SETNAME name]]. As in
@@ -165,11 +153,10 @@ func cmdHello(c *conn, args [][]byte) {
 		more := len(args) - i - 1
 		switch opt := string(args[i]); {
 		case equalFoldASCII(opt, "auth") && more >= 2:
-			if !c.checkPassword(args[i+1], args[i+2]) {
+			if !c.authenticate(args, args[i+1], args[i+2]) {
 				c.writeError(errWrongPass)
 				return
 			}
-			c.authed = true
 			i += 2
 		case equalFoldASCII(opt, "setname") && more >= 1:
 			if !validClientName(args[i+1]) {

@@ -133,6 +133,15 @@ func cmdExec(c *conn, _ [][]byte) {
 		// the replies before it, as in Redis.
 		c.commitReply()
 		c.commandsRun++
+		// As Redis, permissions are checked again when the transaction
+		// runs: they may have changed since the command was queued.
+		if u := c.user; u != nil {
+			if d, ok := u.perms.Load().check(q.cmd, q.args); !ok {
+				c.logCommandDenial(q.cmd, d, "exec")
+				c.writeError(errACLChangedInMulti + d.execReason())
+				continue
+			}
+		}
 		if holdsKeyspaceInExec(c, q.cmd) {
 			q.cmd.run(c, q.args)
 		} else {

@@ -65,6 +65,9 @@ func (c *conn) noteSubscriptions() {
 }
 
 func cmdSubscribe(c *conn, args [][]byte) {
+	if c.subscribeRefused(broker.KindMessage, args[1:]) {
+		return
+	}
 	for _, ch := range args[1:] {
 		c.writeAck("subscribe", ch, c.subscribe(broker.KindMessage, string(ch)))
 	}
@@ -72,6 +75,9 @@ func cmdSubscribe(c *conn, args [][]byte) {
 }
 
 func cmdPSubscribe(c *conn, args [][]byte) {
+	if c.subscribeRefused(broker.KindPMessage, args[1:]) {
+		return
+	}
 	for _, p := range args[1:] {
 		c.writeAck("psubscribe", p, c.subscribe(broker.KindPMessage, string(p)))
 	}
@@ -79,6 +85,9 @@ func cmdPSubscribe(c *conn, args [][]byte) {
 }
 
 func cmdSSubscribe(c *conn, args [][]byte) {
+	if c.subscribeRefused(broker.KindSMessage, args[1:]) {
+		return
+	}
 	for _, ch := range args[1:] {
 		c.writeAck("ssubscribe", ch, c.subscribe(broker.KindSMessage, string(ch)))
 	}
@@ -183,6 +192,9 @@ func (c *conn) pubsubChannels(args [][]byte, all func() []string, matching func(
 	}
 	pattern := ""
 	if len(args) == 3 {
+		if c.patternTooLong(args[2]) {
+			return
+		}
 		pattern = string(args[2])
 	}
 	if r := c.srv.remote; r != nil {

@@ -45,6 +45,7 @@ func cmdFlush(c *conn, args [][]byte) {
 			return
 		}
 	}
+	c.srv.trackingFlushed() // one null invalidation, whatever was flushed
 	if equalFoldASCII(string(args[0]), "flushall") {
 		c.srv.ks.FlushAll()
 	} else {

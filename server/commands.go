@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -74,6 +75,8 @@ func buildCommandTable() commandTable {
 	registerHash(t)
 	registerSet(t)
 	registerZSet(t)
+	registerACL(t)
+	registerTracking(t) // last: it wraps the read-only commands
 	return t
 }
 
@@ -239,6 +242,7 @@ func (c *conn) execute(args [][]byte) {
 		c.rejectCommand(args[0], errText)
 	case !c.authed && cmd.flags&flagNoAuth == 0:
 		c.rejectCommand(args[0], errNoAuth)
+	case !(c.tx.active && slices.Contains(cmd.meta.flags, "no_multi")) && c.rejectForACL(cmd, args):
 	case c.rejectForMemory(cmd, args):
 	case c.subscribed > 0 && c.proto == resp.RESP2 && cmd.flags&flagPubSubContext == 0:
 		c.rejectCommand(args[0], fmt.Sprintf(errSubscribeCtxFmt, cmd.name))
@@ -262,6 +266,9 @@ func (c *conn) execute(args [][]byte) {
 		}
 	}
 	c.commitReply()
+	if c.tracking != nil {
+		c.trackingCommandDone(cmd)
+	}
 	c.pushReply = false
 	switch c.replyMode {
 	case replySkipNext:

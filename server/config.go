@@ -28,6 +28,13 @@ type Config struct {
 	// RequirePass, when not empty, is the default user's password: clients
 	// must AUTH before other commands.
 	RequirePass string
+	// ACLPubsubDefault is acl-pubsub-default: the channel permissions a
+	// new ACL user starts with, "allchannels" or "resetchannels". Empty
+	// means resetchannels, as in Redis 7.0.
+	ACLPubsubDefault string
+	// ACLFile is the ACL file (--aclfile) ACL LOAD and ACL SAVE use, and
+	// that Start and StartLocal load the users from. Empty means none.
+	ACLFile string
 	// OutputLimits are the client-output-buffer-limit classes. The zero
 	// value means Redis's defaults: normal unlimited, pubsub 32mb 8mb 60.
 	OutputLimits OutputLimits
@@ -37,6 +44,33 @@ type Config struct {
 	// QueryBufferLimit is the most bytes of one client's unprocessed input
 	// (client-query-buffer-limit). Zero means 1 GB.
 	QueryBufferLimit int64
+	// ProtoMaxMultibulkLen is Herald's proto-max-multibulk-len: the most
+	// arguments one command may have; a larger "*<count>" is refused with
+	// Redis's "Protocol error: invalid multibulk length" and the client is
+	// closed. Redis has no such setting and allows INT_MAX, which zero
+	// means.
+	ProtoMaxMultibulkLen int
+	// Timeout is timeout: a client idle for more than this many seconds
+	// (nothing read from it or written to it) is closed, unless it is
+	// subscribed or blocked, as in Redis. Zero means never.
+	Timeout int
+	// TCPKeepAlive is tcp-keepalive: the seconds a client's connection may
+	// be silent before TCP probes whether the peer is still there (then
+	// every third of that, three times, as Redis sets it), so that a
+	// client that vanished without closing, subscribed ones included, is
+	// freed. Zero means the default, 300 seconds; negative turns probes
+	// off (tcp-keepalive 0).
+	TCPKeepAlive int
+	// MaxSubscriptionsPerClient is Herald's max-subscriptions-per-client:
+	// the most channels, patterns and shard channels one client may hold
+	// together; a subscribe command that would pass it is refused whole
+	// (errMaxSubscriptions). Zero means no limit, as in Redis.
+	MaxSubscriptionsPerClient int
+	// MaxPatternLen is Herald's max-pattern-len: the longest glob pattern
+	// PSUBSCRIBE and PUBSUB CHANNELS / SHARDCHANNELS accept
+	// (errPatternTooLong). Zero means DefaultMaxPatternLen; negative means
+	// no limit, as in Redis.
+	MaxPatternLen int
 	// Logger receives the server's log. Nil means slog.Default().
 	Logger *slog.Logger
 	// DisableProtectedMode turns protected mode off (protected-mode no).
@@ -58,6 +92,11 @@ type Config struct {
 	// MaxMemorySamples is maxmemory-samples: the keys sampled per
 	// database to choose one to evict. Zero means 5.
 	MaxMemorySamples int
+	// TrackingTableMaxKeys is tracking-table-max-keys: the most keys the
+	// tracking table remembers for CLIENT TRACKING before it invalidates
+	// some. Zero means 1,000,000, Redis's default; a negative value means
+	// no limit (tracking-table-max-keys 0).
+	TrackingTableMaxKeys int64
 	// Broker is the broker the server routes through, shared with Go code
 	// embedding Herald (and with Remote, which delivers through it). Nil
 	// means a new one.
@@ -79,10 +118,16 @@ type Config struct {
 	// server's PEM certificate chain and private key. Required with
 	// TLSPort.
 	TLSCertFile, TLSKeyFile string
+	// TLSKeyFilePass is tls-key-file-pass: the password of TLSKeyFile
+	// when it is encrypted (PKCS#8 with PBES2, tls_key.go). Ignored for a
+	// key that is not, as by OpenSSL.
+	TLSKeyFilePass string
 	// TLSCACertFile is tls-ca-cert-file: PEM certificates of the CAs that
-	// client certificates are verified against. Required unless
-	// TLSAuthClients is "no", as in Redis.
-	TLSCACertFile string
+	// client certificates are verified against. TLSCACertDir is
+	// tls-ca-cert-dir: a directory of such files, every one of which is
+	// read (loadCAs). One of them is required unless TLSAuthClients is
+	// "no", as in Redis.
+	TLSCACertFile, TLSCACertDir string
 	// TLSAuthClients is tls-auth-clients: "yes" (a client must present a
 	// certificate the CA signed), "optional" (verified if presented) or
 	// "no". Empty means "yes", as in Redis.
@@ -91,7 +136,37 @@ type Config struct {
 	// TLSv1, TLSv1.1, TLSv1.2, TLSv1.3 (ParseTLSProtocols). Empty means
 	// "TLSv1.2 TLSv1.3".
 	TLSProtocols string
+	// TLSCiphers is tls-ciphers: the TLS 1.2 (and older) cipher suites
+	// offered, by OpenSSL name (ParseTLSCiphers). Empty means Go's
+	// defaults.
+	TLSCiphers string
+	// TLSCipherSuites is tls-ciphersuites, the TLS 1.3 suites: empty, or
+	// the three Go always offers (CheckTLSCipherSuites), since Go cannot
+	// leave one out.
+	TLSCipherSuites string
+	// TLSPreferServerCiphers is tls-prefer-server-ciphers, accepted and
+	// shown for Redis configurations' sake: Go's server always chooses
+	// the suite by its own order (which puts AES-GCM first on machines
+	// with AES instructions, ChaCha20 otherwise), whatever the client
+	// prefers, so either value behaves as Redis's "yes".
+	TLSPreferServerCiphers bool
+	// TLSShared loads and checks the tls-* settings even when TLSPort is
+	// 0, because another listener serves with them (the HTTP gateway's
+	// HTTPS, through TLSListenerConfig). CONFIG SET then refuses bad TLS
+	// values as it does with a TLS port.
+	TLSShared bool
 }
+
+// DefaultMaxPatternLen is max-pattern-len's default. Some of what a publish
+// costs in matching grows with the patterns' length (the pattern index's
+// walk compares up to an inner literal's length at each byte of the
+// channel; Shift-And takes a word per 64 elements of a segment): LIMITS.md
+// says more. Real patterns are tens of bytes; one of UUID classes is a few
+// hundred.
+const DefaultMaxPatternLen = 1024
+
+// DefaultTCPKeepAlive is tcp-keepalive's default in Redis 7.0, in seconds.
+const DefaultTCPKeepAlive = 300
 
 // OutputLimit is one class of client-output-buffer-limit: a client whose
 // pending output exceeds Hard bytes, or exceeds Soft bytes for longer than
@@ -131,6 +206,12 @@ func (c Config) withDefaults() Config {
 	if c.QueryBufferLimit == 0 {
 		c.QueryBufferLimit = 1 << 30
 	}
+	if c.TCPKeepAlive == 0 {
+		c.TCPKeepAlive = DefaultTCPKeepAlive
+	}
+	if c.MaxPatternLen == 0 {
+		c.MaxPatternLen = DefaultMaxPatternLen
+	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
@@ -139,6 +220,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxMemorySamples == 0 {
 		c.MaxMemorySamples = keyspace.DefaultSamples
+	}
+	if c.TrackingTableMaxKeys == 0 {
+		c.TrackingTableMaxKeys = defaultTrackingMaxKeys
 	}
 	if c.RemoteTimeout == 0 {
 		c.RemoteTimeout = DefaultRemoteTimeout

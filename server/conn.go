@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
+	"math"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -33,6 +34,10 @@ type conn struct {
 	raw syscall.RawConn // nil when nc is not a socket (net.Pipe in tests, *tls.Conn)
 	id  int64
 
+	// tlsSock is the socket under nc when nc is a *tls.Conn that a TLS
+	// listener of the server accepted, for readIdleTLS; nil otherwise.
+	tlsSock *tlsSocket
+
 	remoteAddr, localAddr string
 	created               time.Time
 
@@ -58,10 +63,19 @@ type conn struct {
 	authed      bool
 	subscribed  int // channels + patterns + shard channels held
 	closing     bool
+	user        *aclUser // the user the connection is authenticated as (acl.go)
 	batchBytes  int      // output queued for subscribers in this batch, roughly
 	freshStack  bool     // continue on a fresh goroutine after this batch (see serve)
 	commandsRun int64    // commands run in this batch
 	lastCommand *command // the last command run
+	// aclPerms are the permissions of the user the last command was
+	// checked against, and aclFree whether they allow everything
+	// (rejectForACL).
+	aclPerms *aclPerms
+	aclFree  bool
+
+	// CLIENT TRACKING's settings (tracking.go); nil if never turned on.
+	tracking *trackingState
 
 	// Read by CLIENT LIST / INFO from other goroutines.
 	info struct {
@@ -90,6 +104,13 @@ type conn struct {
 	delivered        int64
 	latencySampledAt time.Time
 
+	// lastInteraction is when bytes were last read from or written to the
+	// client, in Unix nanoseconds (math.MaxInt64 while its commands run),
+	// and blocked is true while it waits in BLPOP and the like: the
+	// timeout setting's idle check reads both (limits.go).
+	lastInteraction atomic.Int64
+	blocked         atomic.Bool
+
 	killed    atomic.Bool
 	closeOnce sync.Once
 }
@@ -103,16 +124,22 @@ func newConn(srv *Server, nc net.Conn, id int64) *conn {
 		localAddr:  nc.LocalAddr().String(),
 		created:    time.Now(),
 		proto:      resp.RESP2,
-		authed:     srv.settings().requirePass == "",
+		authed:     !srv.acl().authRequired(),
+		user:       srv.acl().defaultUser(),
 	}
 	if sc, ok := nc.(syscall.Conn); ok {
 		if raw, err := sc.SyscallConn(); err == nil {
 			c.raw = raw
 		}
+	} else if tc, ok := nc.(*tls.Conn); ok {
+		if sock, ok := tc.NetConn().(*tlsSocket); ok && sock.raw != nil {
+			c.tlsSock = sock
+		}
 	}
 	c.out.format = uint8(formatRESP2)
 	c.info.lastActive = c.created
-	c.parser.Limits = resp.Limits{MaxBulkLen: srv.settings().protoMaxBulkLen}
+	c.lastInteraction.Store(c.created.UnixNano())
+	c.parser.Limits = resp.Limits{MaxBulkLen: srv.settings().protoMaxBulkLen, MaxArgs: srv.settings().ProtoMaxMultibulkLen}
 	return c
 }
 
@@ -131,14 +158,20 @@ func (c *conn) serve() {
 		if err := c.fill(); err != nil {
 			break
 		}
+		// Busy until its replies are out: a command that runs longer than
+		// the timeout is no idle time (Redis, single-threaded, never
+		// checks during one).
+		c.lastInteraction.Store(math.MaxInt64)
 		c.netIn.Add(int64(len(c.rbuf) - before))
 		ok := c.processInput()
+		c.srv.trackingBatchDone(c) // CLIENT TRACKING's broadcasts (tracking.go)
 		if c.commandsRun > 0 {
 			c.noteActivity()
 		}
 		c.batch.Flush()
 		c.batchBytes = 0
 		c.Flush()
+		c.touch()
 		if !ok {
 			c.drain()
 			break
@@ -169,7 +202,8 @@ func (c *conn) noteActivity() {
 // processInput parses and executes every complete command in the query
 // buffer. It returns false when the connection must close.
 func (c *conn) processInput() bool {
-	c.parser.Limits.MaxBulkLen = c.srv.settings().protoMaxBulkLen // CONFIG SET may change it
+	st := c.srv.settings() // CONFIG SET may change the limits
+	c.parser.Limits.MaxBulkLen, c.parser.Limits.MaxArgs = st.protoMaxBulkLen, st.ProtoMaxMultibulkLen
 	for c.rpos < len(c.rbuf) {
 		// Per command, as Redis: an AUTH earlier in the same read lifts
 		// the limits for the commands after it, a RESET brings them back.
@@ -238,6 +272,9 @@ func (c *conn) fill() error {
 // readIdle waits for input and reads it into a pooled buffer taken only
 // once bytes have arrived.
 func (c *conn) readIdle() ([]byte, error) {
+	if c.tlsSock != nil {
+		return c.readIdleTLS(c.nc.(*tls.Conn))
+	}
 	if c.raw == nil {
 		buf := getReadBuf()
 		n, err := c.nc.Read(buf[:cap(buf)])
@@ -454,6 +491,7 @@ func (c *conn) writeLoop(chunks [][]byte, off int) {
 		for i, chunk := range chunks {
 			n, err := c.nc.Write(chunk[off:])
 			c.netOut.Add(int64(n))
+			c.touch() // a client slowly reading a long reply is not idle
 			if err != nil {
 				c.writeFailed(chunks[i:])
 				putChunks(chunks[:i])
@@ -546,6 +584,7 @@ func (c *conn) cleanup() {
 			c.srv.broker.UnsubscribeAll(c)
 		}
 		c.discardTransaction()
+		c.srv.disableTracking(c)
 		if c.rbuf != nil {
 			putReadBuf(c.rbuf)
 			c.rbuf = nil

@@ -31,6 +31,12 @@ func normalizeOne(v resp.Value, f groupFlags) resp.Value {
 	if f.ints && v.Kind == ':' {
 		return masked
 	}
+	if f.ints && len(v.Elems) > 0 { // an id inside a push (tracking-redir-broken)
+		v.Elems = slices.Clone(v.Elems)
+		for i := range v.Elems {
+			v.Elems[i] = normalizeOne(v.Elems[i], groupFlags{ints: true})
+		}
+	}
 	if f.hello && (v.Kind == '%' || v.Kind == '*') {
 		v.Elems = slices.Clone(v.Elems)
 		for i := 0; i+1 < len(v.Elems); i += 2 {

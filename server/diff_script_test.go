@@ -40,7 +40,7 @@ import (
 //	         of pairs, are sorted (HGETALL of a hash in Redis's hash order)
 //	hello    the id and version of a HELLO reply are masked
 //	time     the digits of a TIME reply are masked
-//	int      integer replies are masked (CLIENT ID)
+//	int      integer replies are masked, nested ones too (CLIENT ID)
 //	client   the per-connection numbers of CLIENT LIST / INFO lines are masked
 //	         (id, addresses, fd, ages, buffer and memory sizes)
 //	closed   after its replies the server closes the connection

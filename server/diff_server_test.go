@@ -41,6 +41,12 @@ func TestDiffServer(t *testing.T) {
 			a: CONFIG NOPE                 => 1
 			a: CONFIG SET nope 1           => 1
 			a: CONFIG SET maxclients x     => 1
+			a: CONFIG GET timeout          => 1
+			a: CONFIG SET timeout -1       => 1
+			a: CONFIG SET timeout 2147483648 => 1
+			a: CONFIG SET timeout 1x       => 1
+			a: CONFIG GET tcp-keepalive    => 1
+			a: CONFIG SET tcp-keepalive -1 => 1
 			a: CONFIG RESETSTAT            => 1
 			a: CONFIG RESETSTAT x          => 1
 			a: CONFIG HELP                 => 1

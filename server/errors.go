@@ -45,6 +45,9 @@ const (
 	errGetKeysArgs      = "ERR Invalid arguments specified for command"
 	errFunctionFlush    = "ERR FUNCTION FLUSH only supports SYNC|ASYNC option"
 	errNoScriptingFmt   = "ERR %s is not supported by Herald: it has no scripting engine"
+	// Herald's max-subscriptions-per-client and max-pattern-len.
+	errMaxSubscriptionsFmt = "ERR max subscriptions per client reached (max-subscriptions-per-client is %d)"
+	errPatternTooLongFmt   = "ERR pattern too long (max-pattern-len is %d)"
 )
 
 // Errors of the generic key commands and the string commands, as
@@ -120,3 +123,46 @@ const (
 // outside the loopback interface while protected mode is on and the
 // default user has no password, before it closes the connection.
 const errProtectedMode = "DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside."
+
+// Errors of ACL and its subcommands, as redis-server 7.0.15 sends them. The
+// reasons go in errACLSetUserFmt (ACL SETUSER) and in ACL LOAD's messages.
+const (
+	errACLSetUserFmt        = "ERR Error in ACL SETUSER modifier '%s': %s"
+	errACLUnmatchedParenFmt = "ERR Unmatched parenthesis in acl selector starting at '%s'."
+	errACLUsernameSpaces    = "ERR Usernames can't contain spaces or null characters"
+	errACLDeleteDefault     = "ERR The 'default' user cannot be removed"
+	errACLUnknownCategory   = "ERR Unknown category '%s'"
+	errACLGenpassBits       = "ERR ACL GENPASS argument must be the number of bits for the output password, a positive number up to 4096"
+	errACLUserNotFoundFmt   = "ERR User '%s' not found"
+	errACLCommandNotFound   = "ERR Command '%s' not found"
+	errACLNoFile            = "ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration."
+	errACLSaveFailed        = "ERR There was an error trying to save the ACLs. Please check the server logs for more information"
+
+	errACLReasonUnknown     = "Unknown command or category name in ACL"
+	errACLReasonSyntax      = "Syntax error"
+	errACLReasonAllKeys     = "Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and does not have any effect. Try 'resetkeys' to start with an empty list of patterns"
+	errACLReasonAllChannels = "Adding a pattern after the * pattern (or the 'allchannels' flag) is not valid and does not have any effect. Try 'resetchannels' to start with an empty list of channels"
+	errACLReasonNoPass      = "The password you are trying to remove from the user does not exist"
+	errACLReasonHash        = "The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters"
+	errACLReasonFirstArgSub = "Allowing first-arg of a subcommand is not supported"
+)
+
+// errACLChangedInMulti starts EXEC's error for a queued command that the
+// user's permissions no longer allow; aclDenial.execReason ends it.
+const errACLChangedInMulti = "NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: "
+
+// CLIENT TRACKING and CLIENT CACHING (cmd_tracking.go).
+const (
+	errTrackingNoRedirect    = "ERR The client ID you want redirect to does not exist"
+	errTrackingOneRedirect   = "ERR A client can only redirect to a single other client"
+	errTrackingPrefixNoBcast = "ERR PREFIX option requires BCAST mode to be enabled"
+	errTrackingSwitchBcast   = "ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode."
+	errTrackingOptBcast      = "ERR OPTIN and OPTOUT are not compatible with BCAST"
+	errTrackingOptBoth       = "ERR You can't specify both OPTIN mode and OPTOUT mode"
+	errTrackingSwitchOpt     = "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode."
+	errPrefixOverlapOwnFmt   = "ERR Prefix '%s' overlaps with an existing prefix '%s'. Prefixes for a single client must not overlap."
+	errPrefixOverlapListFmt  = "ERR Prefix '%s' overlaps with another provided prefix '%s'. Prefixes for a single client must not overlap."
+	errCachingNotTracking    = "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled"
+	errCachingYes            = "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode."
+	errCachingNo             = "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode."
+)

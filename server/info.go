@@ -128,7 +128,8 @@ func (s *Server) infoClients(b *infoBuilder) {
 	b.addInt("client_recent_max_input_buffer", maxIn)
 	b.addInt("client_recent_max_output_buffer", maxOut)
 	b.addInt("blocked_clients", s.blocked.waiting.Load())
-	b.add("tracking_clients", "0")
+	trackingClients, _, _, _ := s.trackingInfo()
+	b.addInt("tracking_clients", int64(trackingClients))
 	b.add("clients_in_timeout_table", "0")
 }
 
@@ -197,6 +198,10 @@ func (s *Server) infoStats(b *infoBuilder) {
 	b.addInt("pubsub_channels", int64(bs.Channels))
 	b.addInt("pubsub_patterns", int64(bs.Patterns))
 	b.addInt("pubsubshard_channels", int64(bs.ShardChannels))
+	_, trackedKeys, trackedItems, trackedPrefixes := s.trackingInfo()
+	b.addInt("tracking_total_keys", int64(trackedKeys))
+	b.addInt("tracking_total_items", int64(trackedItems))
+	b.addInt("tracking_total_prefixes", int64(trackedPrefixes))
 	b.addInt("total_error_replies", s.stats.errorReplies.Load())
 	b.addInt("client_query_buffer_limit_disconnections", s.stats.queryLimitDisconnects.Load())
 	b.addInt("client_output_buffer_limit_disconnections", s.stats.outputLimitDisconnects.Load())
@@ -335,9 +340,10 @@ func (s *Server) startSamplerLocked() {
 	}
 	s.samplerDone = make(chan struct{})
 	s.ops.sample(s.stats.commands.Load(), time.Now())
-	s.wg.Add(2)
+	s.wg.Add(3)
 	go s.sampleLoop(s.samplerDone)
 	go s.cronLoop(s.samplerDone)
+	go s.idleLoop(s.samplerDone)
 }
 
 // stopSamplerLocked stops the sampler if it runs. s.mu is held on entry.

@@ -347,7 +347,7 @@ func newRueidis(t *testing.T, addr net.Addr, proto int) rueidis.Client {
 	c, err := rueidis.NewClient(rueidis.ClientOption{
 		InitAddress:  []string{addr.String()},
 		AlwaysRESP2:  proto == 2,
-		DisableCache: true, // Herald has no CLIENT TRACKING yet
+		DisableCache: true, // the cache has its own test (TestInteropRueidisClientSideCache)
 		Dialer:       net.Dialer{Timeout: 2 * time.Second},
 	})
 	if err != nil {

@@ -18,10 +18,12 @@ import (
 // newKeyspace returns the server's keyspace, publishing its notifications
 // on the server's broker.
 func (s *Server) newKeyspace() *keyspace.Keyspace {
-	return keyspace.New(func(channel, message string) {
+	ks := keyspace.New(func(channel, message string) {
 		batch := s.ksBatch // set by whoever holds the keyspace lock
 		s.broker.Publish([]byte(channel), []byte(message), batch)
 	})
+	ks.OnChange(s.keyChanged) // CLIENT TRACKING's invalidations (tracking.go)
+	return ks
 }
 
 // lockKeyspace takes the keyspace for a command of c: its notifications go
@@ -29,13 +31,20 @@ func (s *Server) newKeyspace() *keyspace.Keyspace {
 func (c *conn) lockKeyspace() {
 	c.srv.ks.Lock()
 	c.srv.ksBatch = &c.batch
+	c.srv.tracking.current = c
 }
 
-// unlockKeyspace releases the keyspace after a command (or an EXEC) of c;
-// first, clients blocked on keys the command made ready are served
-// (blocking.go), as Redis does after each command.
+// unlockKeyspace releases the keyspace after a command (or an EXEC) of c.
+// First the command's reply is queued, then clients blocked on keys the
+// command made ready are served (blocking.go), as Redis does after each
+// command, then what the command made CLIENT TRACKING send c, and its
+// broadcasts (tracking.go): all before another command can run, so no
+// invalidation of a key overtakes the reply that read it.
 func (c *conn) unlockKeyspace() {
+	c.commitReply()
 	c.srv.serveBlocked()
+	c.srv.trackingAfterCommand(c)
+	c.srv.tracking.current = nil
 	c.srv.ksBatch = nil
 	c.srv.ks.Unlock()
 }
@@ -73,6 +82,7 @@ func (s *Server) cronLoop(done chan struct{}) {
 		s.ks.Lock()
 		s.ksBatch = &batch
 		s.ks.ActiveExpireCycle(activeExpireBudget)
+		s.trackingAfterCommand(nil) // the broadcasts of what expired; the table's limit
 		s.ksBatch = nil
 		s.ks.Unlock()
 		batch.Flush()

@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -31,10 +32,16 @@ type Server struct {
 	// blocked are the clients blocked on list keys (blocking.go). Guarded
 	// by the keyspace lock.
 	blocked blockedClients
+
+	// tracking is CLIENT TRACKING's state (tracking.go).
+	tracking tracker
+
 	started time.Time
 	runID   string
 
 	cfg atomic.Pointer[settings]
+
+	aclStore *aclStore // users and the ACL log (acl.go)
 
 	mu        sync.Mutex
 	listeners []net.Listener
@@ -44,6 +51,11 @@ type Server struct {
 	conns        map[int64]*conn
 	closed       bool
 	wg           sync.WaitGroup
+
+	// tlsConfig is what TLS handshakes use (TLSListenerConfig): the
+	// loaded tls-* settings, replaced by CONFIG SET; nil until they are
+	// in use.
+	tlsConfig atomic.Pointer[tls.Config]
 
 	nextID atomic.Int64
 	stats  stats
@@ -64,7 +76,6 @@ type Server struct {
 // replaces the whole struct, so readers load it with one atomic read.
 type settings struct {
 	Config
-	requirePass      string
 	protoMaxBulkLen  int64
 	queryBufferLimit int64
 	outputLimits     OutputLimits
@@ -77,6 +88,9 @@ type stats struct {
 	outputLimitDisconnects atomic.Int64
 	errorReplies           atomic.Int64
 	queryLimitDisconnects  atomic.Int64 // client_query_buffer_limit_disconnections
+	// Herald's: clients closed by the timeout setting, and subscribe
+	// commands refused by max-subscriptions-per-client.
+	idleTimeouts, subscriptionLimitRefusals atomic.Int64
 	// Bytes read and written by connections that have closed; INFO adds
 	// the live connections' own counters (conn.netIn, conn.netOut).
 	netInClosed, netOutClosed atomic.Int64
@@ -106,6 +120,7 @@ func NewWithBroker(cfg Config, b *broker.Broker) *Server {
 		runID:   newRunID(),
 		conns:   make(map[int64]*conn),
 	}
+	s.aclStore = newACLStore()
 	s.ks = s.newKeyspace()
 	s.store(cfg.withDefaults())
 	return s
@@ -114,9 +129,15 @@ func NewWithBroker(cfg Config, b *broker.Broker) *Server {
 func (s *Server) store(cfg Config) {
 	events, _ := keyspace.ParseEvents(cfg.NotifyKeyspaceEvents) // checked by CONFIG SET and the flag parser
 	s.ks.SetEvents(events)
+	// requirepass is the default user's password, applied when it is set
+	// (as Redis, a later ACL SETUSER default may change the user without
+	// changing what CONFIG GET requirepass says).
+	if old := s.cfg.Load(); old == nil || old.RequirePass != cfg.RequirePass {
+		s.acl().setRequirePass(cfg.RequirePass)
+	}
+	s.acl().setPubsubDefault(cfg.ACLPubsubDefault == "allchannels")
 	s.cfg.Store(&settings{
 		Config:           cfg,
-		requirePass:      cfg.RequirePass,
 		protoMaxBulkLen:  cfg.ProtoMaxBulkLen,
 		queryBufferLimit: cfg.QueryBufferLimit,
 		outputLimits:     cfg.OutputLimits,
@@ -138,6 +159,9 @@ func (s *Server) Broker() *broker.Broker { return s.broker }
 // background.
 func Start(cfg Config) (*Server, error) {
 	s := New(cfg)
+	if err := s.loadACLFile(); err != nil {
+		return nil, err
+	}
 	if err := s.listenAll(); err != nil {
 		return nil, err
 	}
@@ -154,6 +178,9 @@ func Start(cfg Config) (*Server, error) {
 // listens for TLS too, on another such port, which TLSAddr returns.
 func StartLocal(cfg Config) (*Server, error) {
 	s := New(cfg)
+	if err := s.loadACLFile(); err != nil {
+		return nil, err
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -164,6 +191,20 @@ func StartLocal(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// loadACLFile loads the users of the ACL file, if there is one, as
+// redis-server does at startup: a file that cannot be read or has an error
+// stops the start.
+func (s *Server) loadACLFile() error {
+	path := s.settings().ACLFile
+	if path == "" {
+		return nil
+	}
+	if err := s.acl().loadFile(path); err != nil {
+		return fmt.Errorf("aclfile: %w", err)
+	}
+	return nil
 }
 
 func (s *Server) listenAll() error {
@@ -238,6 +279,7 @@ func (s *Server) acceptLoop(l net.Listener) {
 // ServeConn serves one already-accepted connection in the background. Tests
 // use it with net.Pipe.
 func (s *Server) ServeConn(nc net.Conn) {
+	setKeepAlive(nc, s.settings().TCPKeepAlive)
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -253,7 +295,7 @@ func (s *Server) ServeConn(nc net.Conn) {
 		return
 	}
 	s.stats.connections.Add(1) // as in Redis, refused connections are not counted
-	if st := s.settings(); !st.DisableProtectedMode && st.RequirePass == "" && !isLocal(nc.RemoteAddr()) {
+	if st := s.settings(); !st.DisableProtectedMode && s.acl().defaultUser().perms.Load().nopass && !isLocal(nc.RemoteAddr()) {
 		s.mu.Unlock()
 		// As Redis: protected mode refuses the connection at once, with
 		// an explanation; it counts as received and as rejected.

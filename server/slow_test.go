@@ -12,6 +12,7 @@ import (
 	"io"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -416,4 +417,25 @@ func TestSlowSubscriberSoftLimit(t *testing.T) {
 		t.Errorf("outputLimitDisconnects = %d, want 1", n)
 	}
 	t.Logf("cut after %v, %d messages; outbox peaked at %d bytes (sampled)", elapsed, sent, maxPending)
+}
+
+// TestInfoRecentMaxOutputBuffer: INFO's client_recent_max_output_buffer
+// shows the output piled up for a subscriber that does not read.
+func TestInfoRecentMaxOutputBuffer(t *testing.T) {
+	s := startServer(t, Config{})
+	c := dial(t, s.Addr())
+	if got := c.info(t, "clients")["client_recent_max_output_buffer"]; got != "0" {
+		t.Fatalf("client_recent_max_output_buffer:%s with nothing pending", got)
+	}
+	_, slowConn := stalledSubscriber(t, s, "feed")
+	payload := strings.Repeat("p", 64<<10)
+	const want = 512 << 10
+	waitFor(t, "output to pile up", func() bool {
+		c.mustDo(":1\r\n", "PUBLISH", "feed", payload)
+		return outboxPending(slowConn) > want
+	})
+	got, err := strconv.ParseInt(c.info(t, "clients")["client_recent_max_output_buffer"], 10, 64)
+	if err != nil || got < want {
+		t.Fatalf("client_recent_max_output_buffer:%d (%v), want at least %d", got, err, want)
+	}
 }

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"os"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/heraldhq/herald/server"
 )
@@ -39,6 +42,8 @@ func TestParseServeArgs(t *testing.T) {
 			c.MaxMemory, c.MaxMemoryPolicy = 100<<20, "allkeys-lru"
 		}},
 		{"requirepass", []string{"--requirepass", "s3cret"}, func(c *server.Config) { c.RequirePass = "s3cret" }},
+		{"aclfile", []string{"--aclfile", "/etc/herald/users.acl"}, func(c *server.Config) { c.ACLFile = "/etc/herald/users.acl" }},
+		{"acl-pubsub-default", []string{"--acl-pubsub-default", "AllChannels"}, func(c *server.Config) { c.ACLPubsubDefault = "allchannels" }},
 		{"protected-mode no", []string{"--protected-mode", "no"}, func(c *server.Config) { c.DisableProtectedMode = true }},
 		{"protected-mode yes", []string{"--protected-mode", "YES"}, func(c *server.Config) {}},
 		{"notify-keyspace-events", []string{"--notify-keyspace-events", "KEA"}, func(c *server.Config) { c.NotifyKeyspaceEvents = "KEA" }},
@@ -56,6 +61,23 @@ func TestParseServeArgs(t *testing.T) {
 		}},
 		{"proto-max-bulk-len", []string{"--proto-max-bulk-len", "1mb"}, func(c *server.Config) { c.ProtoMaxBulkLen = 1 << 20 }},
 		{"client-query-buffer-limit", []string{"--client-query-buffer-limit", "64k"}, func(c *server.Config) { c.QueryBufferLimit = 64000 }},
+		{"tls settings", []string{"--tls-port", "6380", "--tls-cert-file", "c.pem", "--tls-key-file", "k.pem", "--tls-key-file-pass", "pw",
+			"--tls-ca-cert-dir", "cas", "--tls-ciphers", "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384",
+			"--tls-ciphersuites", "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256",
+			"--tls-prefer-server-ciphers", "yes"}, func(c *server.Config) {
+			c.TLSPort, c.TLSCertFile, c.TLSKeyFile, c.TLSKeyFilePass, c.TLSCACertDir = 6380, "c.pem", "k.pem", "pw", "cas"
+			c.TLSCiphers = "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384"
+			c.TLSCipherSuites = "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
+			c.TLSPreferServerCiphers = true
+		}},
+		{"http-tls-port shares the TLS settings", []string{"--http-tls-port", "8443"}, func(c *server.Config) { c.TLSShared = true }},
+		{"timeout", []string{"--timeout", "300"}, func(c *server.Config) { c.Timeout = 300 }},
+		{"tcp-keepalive", []string{"--tcp-keepalive", "60"}, func(c *server.Config) { c.TCPKeepAlive = 60 }},
+		{"tcp-keepalive 0 is off", []string{"--tcp-keepalive", "0"}, func(c *server.Config) { c.TCPKeepAlive = -1 }},
+		{"proto-max-multibulk-len", []string{"--proto-max-multibulk-len", "1000"}, func(c *server.Config) { c.ProtoMaxMultibulkLen = 1000 }},
+		{"max-subscriptions-per-client", []string{"--max-subscriptions-per-client", "50"}, func(c *server.Config) { c.MaxSubscriptionsPerClient = 50 }},
+		{"max-pattern-len", []string{"--max-pattern-len", "256"}, func(c *server.Config) { c.MaxPatternLen = 256 }},
+		{"max-pattern-len 0 is no limit", []string{"--max-pattern-len", "0"}, func(c *server.Config) { c.MaxPatternLen = -1 }},
 		{"everything", []string{"--port", "6380", "--bind", "127.0.0.1", "--maxclients", "100", "--requirepass", "pw",
 			"--client-output-buffer-limit", "pubsub 32mb 8mb 60"}, func(c *server.Config) {
 			c.Port, c.Bind, c.MaxClients, c.RequirePass = 6380, []string{"127.0.0.1"}, 100, "pw"
@@ -96,12 +118,24 @@ func TestParseServeArgsErrors(t *testing.T) {
 		{[]string{"--maxmemory", "-1"}, "--maxmemory"},
 		{[]string{"--maxmemory-policy", "lru"}, "--maxmemory-policy"},
 		{[]string{"--requirepass"}, "--requirepass"},
+		{[]string{"--acl-pubsub-default", "some"}, "--acl-pubsub-default"},
 		{[]string{"--protected-mode", "maybe"}, "--protected-mode"},
 		{[]string{"--notify-keyspace-events", "KQ"}, "--notify-keyspace-events"},
 		{[]string{"--client-output-buffer-limit", "pubsub 32mb 8mb"}, "--client-output-buffer-limit"},
 		{[]string{"--client-output-buffer-limit", "bogus 1mb 1mb 1"}, "--client-output-buffer-limit"},
 		{[]string{"--client-output-buffer-limit", "pubsub lots 8mb 60"}, "--client-output-buffer-limit"},
 		{[]string{"--proto-max-bulk-len", "0"}, "--proto-max-bulk-len"},
+		{[]string{"--tls-ciphers", "ECDHE-RSA-AES128-GCM-SHA256:BOGUS"}, "BOGUS"},
+		{[]string{"--tls-ciphersuites", "TLS_AES_128_GCM_SHA256"}, "--tls-ciphersuites"},
+		{[]string{"--tls-prefer-server-ciphers", "maybe"}, "--tls-prefer-server-ciphers"},
+		{[]string{"--tls-ca-cert-dir"}, "--tls-ca-cert-dir"},
+		{[]string{"--tls-key-file-pass", ""}, "--tls-key-file-pass"},
+		{[]string{"--timeout", "-1"}, "--timeout"},
+		{[]string{"--tcp-keepalive", "-1"}, "--tcp-keepalive"},
+		{[]string{"--timeout", "2147483648"}, "--timeout"},
+		{[]string{"--proto-max-multibulk-len", "0"}, "--proto-max-multibulk-len"},
+		{[]string{"--max-subscriptions-per-client", "x"}, "--max-subscriptions-per-client"},
+		{[]string{"--max-pattern-len", "-5"}, "--max-pattern-len"},
 		{[]string{"--no-such-option", "1"}, "--no-such-option"},
 		{[]string{"--port", "6379", "--bogus"}, "--bogus"},
 	} {
@@ -136,9 +170,52 @@ func TestParseHTTPOptions(t *testing.T) {
 			t.Errorf("parseServeOptions(%q) = port %d, allow remote %v, %v", tc.args, o.HTTPPort, o.HTTPAllowRemote, err)
 		}
 	}
-	for _, args := range [][]string{{"--http-port", "70000"}, {"--http-port"}, {"--http-allow-remote", "maybe"}} {
+	limits, err := parseServeOptions([]string{"--http-maxclients", "7", "--http-max-header-bytes", "64kb", "--http-max-message-bytes", "2mb",
+		"--http-read-header-timeout", "3", "--http-read-body-timeout", "1500ms", "--http-idle-timeout", "1m"})
+	if err != nil || limits.HTTPMaxClients != 7 || limits.HTTPMaxHeaderBytes != 64<<10 || limits.HTTPMaxMessageBytes != 2<<20 ||
+		limits.HTTPReadHeaderTimeout != 3*time.Second || limits.HTTPReadBodyTimeout != 1500*time.Millisecond || limits.HTTPIdleTimeout != time.Minute {
+		t.Errorf("HTTP limits: %+v, %v", limits, err)
+	}
+	for _, args := range [][]string{{"--http-port", "70000"}, {"--http-port"}, {"--http-allow-remote", "maybe"},
+		{"--http-maxclients", "0"}, {"--http-max-header-bytes", "0"}, {"--http-max-message-bytes", "lots"}, {"--http-read-header-timeout", "0"},
+		{"--http-idle-timeout", "-1s"}, {"--http-read-body-timeout", "soon"}} {
 		if _, err := parseServeOptions(args); err == nil || !strings.Contains(err.Error(), args[0]) {
 			t.Errorf("parseServeOptions(%q) = %v, want an error naming the option", args, err)
+		}
+	}
+}
+
+// TestUsageListsEveryOption: every option of the README's configuration
+// table is one that serve accepts, and the usage text names it, so that
+// `herald help` does not fall behind the README.
+func TestUsageListsEveryOption(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A table row starts with the flag in backquotes: "| `--port N` | ...",
+	// "| `--tls-cert-file FILE`, `--tls-key-file FILE` | ...".
+	row := regexp.MustCompile("^\\| `--")
+	flag := regexp.MustCompile("`(--[a-z-]+)")
+	var names []string
+	for _, line := range strings.Split(string(readme), "\n") {
+		if !row.MatchString(line) {
+			continue
+		}
+		cells := strings.Split(line, "|")
+		for _, m := range flag.FindAllStringSubmatch(cells[1], -1) {
+			names = append(names, m[1])
+		}
+	}
+	if len(names) < 10 {
+		t.Fatalf("found %d options in the README's configuration table: %q", len(names), names)
+	}
+	for _, name := range names {
+		if !regexp.MustCompile(`\[` + regexp.QuoteMeta(name) + `[ \]]|\| ` + regexp.QuoteMeta(name) + `[ \]]`).MatchString(usage) {
+			t.Errorf("the usage text does not name %s", name)
+		}
+		if _, err := parseServeOptions([]string{name}); err != nil && strings.Contains(err.Error(), "unknown option") {
+			t.Errorf("the README lists %s, which serve does not accept: %v", name, err)
 		}
 	}
 }

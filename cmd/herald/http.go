@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -42,7 +43,15 @@ func startGateway(opts serveOptions, srv *server.Server, fanout bus.Bus, logger 
 		if tc, err = opts.Config.TLSConfig(); err != nil {
 			return nil, fmt.Errorf("--http-tls-port: %w", err)
 		}
-		tc.NextProtos = []string{"http/1.1"} // WebSocket upgrades hijack HTTP/1.1 connections
+		// WebSocket upgrades hijack HTTP/1.1 connections.
+		tc.NextProtos = []string{"http/1.1"}
+		// The server's settings as CONFIG SET leaves them, when it loaded
+		// them (opts.TLSShared); else these, fixed.
+		if srv != nil {
+			if live := srv.TLSListenerConfig(tc.NextProtos...); live != nil {
+				tc = live
+			}
+		}
 	}
 	auth, err := gatewayAuthenticator(opts)
 	if err != nil {
@@ -52,9 +61,17 @@ func startGateway(opts serveOptions, srv *server.Server, fanout bus.Bus, logger 
 		logger.Info("HTTP gateway requires tokens: the loopback rule does not apply")
 	}
 	g := &httpGateway{gw: gateway.New(gateway.Config{
-		AllowRemote:   opts.HTTPAllowRemote,
-		Authenticator: auth,
-		Logger:        logger,
+		MaxMessageBytes: opts.HTTPMaxMessageBytes,
+		BodyTimeout:     opts.HTTPReadBodyTimeout,
+		AllowRemote:     opts.HTTPAllowRemote,
+		Authenticator:   auth,
+		Logger:          logger,
+
+		// The RESP server's settings as the flags set them; CONFIG SET
+		// does not reach the gateway.
+		MaxSubscriptionsPerClient: opts.MaxSubscriptionsPerClient,
+		MaxPatternLen:             opts.MaxPatternLen,
+		MaxClients:                cmp.Or(opts.HTTPMaxClients, opts.MaxClients, defaultMaxClients),
 	}, fanout)}
 	addRESPMetrics(g.gw, srv)
 	binds := opts.Bind
@@ -79,15 +96,30 @@ func startGateway(opts serveOptions, srv *server.Server, fanout bus.Bus, logger 
 			} else {
 				g.addrs = append(g.addrs, l.Addr())
 			}
-			g.serve(l, logger)
+			g.serve(l, opts, logger)
 		}
 	}
 	return g, nil
 }
 
+// Defaults of the gateway's HTTP timeouts (serveOptions).
+const (
+	defaultHTTPReadHeaderTimeout = 10 * time.Second
+	defaultHTTPIdleTimeout       = 2 * time.Minute
+	// defaultMaxClients is the RESP server's maxclients default, which
+	// the gateway's --http-maxclients follows unless set.
+	defaultMaxClients = 10000
+)
+
 // serve serves the gateway on l in the background.
-func (g *httpGateway) serve(l net.Listener, logger *slog.Logger) {
-	hs := &http.Server{Handler: g.gw, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+func (g *httpGateway) serve(l net.Listener, opts serveOptions, logger *slog.Logger) {
+	hs := &http.Server{
+		Handler:           g.gw,
+		ReadHeaderTimeout: cmp.Or(opts.HTTPReadHeaderTimeout, defaultHTTPReadHeaderTimeout),
+		IdleTimeout:       cmp.Or(opts.HTTPIdleTimeout, defaultHTTPIdleTimeout),
+		MaxHeaderBytes:    opts.HTTPMaxHeaderBytes, // zero: net/http's 1 MB
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
 	g.servers = append(g.servers, hs)
 	go func() {
 		if err := hs.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {

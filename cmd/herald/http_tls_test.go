@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -139,5 +140,107 @@ func TestParseTLSFlags(t *testing.T) {
 		if _, err := parseServeOptions(args); err == nil || !strings.Contains(err.Error(), args[0]) {
 			t.Errorf("%q: %v", args, err)
 		}
+	}
+}
+
+// The gateway's HTTPS serves with the RESP server's TLS settings as CONFIG
+// SET leaves them, even with no RESP tls-port: a new certificate reaches
+// new HTTPS connections, and a bad one is refused.
+func TestGatewayTLSReload(t *testing.T) {
+	certs := testcert.New(t)
+	opts, err := parseServeOptions([]string{"--port", "0", "--http-port", "0", "--http-tls-port", "1",
+		"--tls-cert-file", certs.CertFile, "--tls-key-file", certs.KeyFile, "--tls-auth-clients", "no"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	opts.Logger = logger
+	srv, err := server.StartLocal(opts.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if srv.TLSAddr() != nil {
+		t.Fatal("a RESP TLS listener without --tls-port")
+	}
+	opts.HTTPTLSPort = freePort(t)
+	gw, err := startGateway(opts, srv, fanout(srv, nil), logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gw.shutdown(context.Background())
+	served := func() string {
+		t.Helper()
+		tc := certs.ClientConfig(nil)
+		tc.NextProtos = []string{"h2", "http/1.1"}
+		nc, err := tls.Dial("tcp", gw.tlsAddrs[0].String(), tc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer nc.Close()
+		if p := nc.ConnectionState().NegotiatedProtocol; p != "http/1.1" {
+			t.Fatalf("ALPN: %q", p)
+		}
+		return nc.ConnectionState().PeerCertificates[0].Subject.CommonName
+	}
+	if got := served(); got != "127.0.0.1" {
+		t.Fatalf("certificate of %q", got)
+	}
+	ctx := context.Background()
+	rc := redis.NewClient(&redis.Options{Addr: srv.Addr().String()})
+	defer rc.Close()
+	if err := rc.ConfigSet(ctx, "tls-cert-file", "/nonexistent/cert.pem").Err(); err == nil ||
+		err.Error() != "ERR CONFIG SET failed (possibly related to argument 'tls-cert-file') - Unable to update TLS configuration. Check server logs." {
+		t.Fatalf("CONFIG SET of a missing certificate: %v", err)
+	}
+	certFile, keyFile := certs.ServerCert(t, "reloaded")
+	if err := rc.Do(ctx, "CONFIG", "SET", "tls-cert-file", certFile, "tls-key-file", keyFile).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got := served(); got != "reloaded" {
+		t.Fatalf("after CONFIG SET, certificate of %q", got)
+	}
+}
+
+// The newer tls-* flags reach the server: an encrypted key with its pass,
+// CAs from a directory, a TLS 1.2 suite list, and the values CONFIG GET
+// shows.
+func TestServeTLSFlags(t *testing.T) {
+	certs := testcert.New(t)
+	suites := "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
+	opts, err := parseServeOptions([]string{"--port", "0", "--tls-port", "1", "--tls-cert-file", certs.CertFile,
+		"--tls-key-file", certs.EncryptedKeyFile(t, "secret"), "--tls-key-file-pass", "secret", "--tls-ca-cert-dir", certs.CADir(t),
+		"--tls-protocols", "TLSv1.2", "--tls-ciphers", "ECDHE-ECDSA-AES128-GCM-SHA256", "--tls-ciphersuites", suites,
+		"--tls-prefer-server-ciphers", "yes"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, err := server.StartLocal(opts.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	ctx := context.Background()
+	client := func(suite uint16) *redis.Client {
+		tc := certs.ClientConfig(&certs.Client)
+		tc.CipherSuites = []uint16{suite}
+		c := redis.NewClient(&redis.Options{Addr: srv.TLSAddr().String(), TLSConfig: tc, MaxRetries: -1})
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	ok := client(tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256)
+	got, err := ok.ConfigGet(ctx, "tls-*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]string{"tls-key-file-pass": "secret", "tls-ciphers": "ECDHE-ECDSA-AES128-GCM-SHA256",
+		"tls-ciphersuites": suites, "tls-prefer-server-ciphers": "yes", "tls-protocols": "TLSv1.2", "tls-auth-clients": "yes"} {
+		if got[k] != v {
+			t.Errorf("CONFIG GET %s: %q, want %q", k, got[k], v)
+		}
+	}
+	if err := client(tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256).Ping(ctx).Err(); err == nil {
+		t.Fatal("a client offering only a suite --tls-ciphers leaves out got in")
 	}
 }

@@ -1,7 +1,5 @@
 package glob
 
-import "bytes"
-
 // Match calls fn once for every pattern in the index that matches subject,
 // in no particular order. It does not allocate. fn must not modify the
 // index.
@@ -68,12 +66,18 @@ func (ix *Index[V]) visitSuffixes(subject []byte, visit func(*bucket[V])) {
 
 // visitInners visits the buckets of the substrings of subject. A substring
 // that occurs more than once is taken at its first occurrence only, so that
-// no bucket is visited twice.
+// no bucket is visited twice: walking from the root at start reaches a
+// node exactly when its key occurs at start, so the first start to reach a
+// node is its key's first occurrence, and later ones are skipped. (Asking
+// bytes.Index for the first occurrence at every reach instead made a
+// channel that repeats an inner literal quadratic: a second of matching
+// for a 1 MB channel against "*ab*".)
 func (ix *Index[V]) visitInners(subject []byte, visit func(*bucket[V])) {
 	root := &ix.inners.root
 	if len(root.children) == 0 {
 		return
 	}
+	var seen visitedBuckets[V]
 	for start := range subject {
 		n := root
 		for at := start; at < len(subject); {
@@ -86,9 +90,40 @@ func (ix *Index[V]) visitInners(subject []byte, visit func(*bucket[V])) {
 				break
 			}
 			n, at = next, end
-			if len(n.bucket.entries) > 0 && bytes.Index(subject, subject[start:at]) == start {
+			if len(n.bucket.entries) > 0 && seen.first(&n.bucket) {
 				visit(&n.bucket)
 			}
 		}
 	}
+}
+
+// visitedBuckets remembers the buckets one lookup has visited: in an array
+// while they are few, so that a lookup does not allocate, and in a map
+// beyond.
+type visitedBuckets[V any] struct {
+	few  [8]*bucket[V]
+	n    int
+	many map[*bucket[V]]struct{}
+}
+
+// first reports whether b is met for the first time, and remembers it.
+func (v *visitedBuckets[V]) first(b *bucket[V]) bool {
+	for _, x := range v.few[:v.n] {
+		if x == b {
+			return false
+		}
+	}
+	if v.n < len(v.few) {
+		v.few[v.n] = b
+		v.n++
+		return true
+	}
+	if _, ok := v.many[b]; ok {
+		return false
+	}
+	if v.many == nil {
+		v.many = make(map[*bucket[V]]struct{})
+	}
+	v.many[b] = struct{}{}
+	return true
 }

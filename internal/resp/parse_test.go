@@ -355,6 +355,41 @@ func TestParseAliasesBuffer(t *testing.T) {
 	}
 }
 
+// TestParsePipelineDoesNotAllocate: a pipeline of 64 PUBLISH commands,
+// multibulk or inline, parses with no allocation once the argument slice
+// has room (the README's claim; the benchmarks below measure the speed).
+func TestParsePipelineDoesNotAllocate(t *testing.T) {
+	payload := strings.Repeat("p", 64)
+	var multi, inline []byte
+	for range 64 {
+		multi = append(multi, multibulk("PUBLISH", "news.sports", payload)...)
+		inline = append(inline, "PUBLISH news.sports "+payload+"\r\n"...)
+	}
+	for name, buf := range map[string][]byte{"multibulk": multi, "inline": inline} {
+		var p Parser
+		args := make([][]byte, 0, 8)
+		commands := 0
+		allocs := testing.AllocsPerRun(100, func() {
+			for rest := buf; len(rest) > 0; {
+				var n int
+				var err error
+				args, n, err = p.Parse(rest, args)
+				if err != nil || n == 0 || len(args) != 3 {
+					t.Fatalf("%s: Parse = %q, %d, %v", name, args, n, err)
+				}
+				rest = rest[n:]
+				commands++
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("%s: parsing a pipeline of 64 PUBLISH allocates %v times", name, allocs)
+		}
+		if commands == 0 {
+			t.Errorf("%s: nothing parsed", name)
+		}
+	}
+}
+
 // TestParseResumesWithoutRescanning checks that a command arriving in many
 // pieces keeps the arguments it already read when its buffer moves.
 func TestParseResumesWithoutRescanning(t *testing.T) {

@@ -28,8 +28,10 @@ type Set struct {
 	// Client is a client certificate the CA signed.
 	Client tls.Certificate
 
-	ca    *x509.Certificate
-	caKey *ecdsa.PrivateKey
+	ca        *x509.Certificate
+	caKey     *ecdsa.PrivateKey
+	serverKey *ecdsa.PrivateKey
+	dir       string
 }
 
 // New writes a Set into t.TempDir().
@@ -37,6 +39,7 @@ func New(t testing.TB) *Set {
 	t.Helper()
 	dir := t.TempDir()
 	s := &Set{
+		dir:      dir,
 		CAFile:   filepath.Join(dir, "ca.crt"),
 		CertFile: filepath.Join(dir, "server.crt"),
 		KeyFile:  filepath.Join(dir, "server.key"),
@@ -56,23 +59,54 @@ func New(t testing.TB) *Set {
 	s.CAPool.AddCert(s.ca)
 	writePEM(t, s.CAFile, "CERTIFICATE", caDER)
 
-	serverKey := newKey(t)
-	serverDER := create(t, &x509.Certificate{
-		Subject:     pkix.Name{CommonName: "127.0.0.1"},
+	s.serverKey = s.writeServerCert(t, "127.0.0.1", s.CertFile, s.KeyFile)
+	s.Client = s.ClientCert(t, "client")
+	return s
+}
+
+// ServerCert writes another certificate for 127.0.0.1 that the CA
+// signed, with name as its common name, and its key, into the Set's
+// directory, and returns their paths.
+func (s *Set) ServerCert(t testing.TB, name string) (certFile, keyFile string) {
+	t.Helper()
+	certFile = filepath.Join(s.dir, name+".crt")
+	keyFile = filepath.Join(s.dir, name+".key")
+	s.writeServerCert(t, name, certFile, keyFile)
+	return certFile, keyFile
+}
+
+func (s *Set) writeServerCert(t testing.TB, name, certFile, keyFile string) *ecdsa.PrivateKey {
+	t.Helper()
+	key := newKey(t)
+	der := create(t, &x509.Certificate{
+		Subject:     pkix.Name{CommonName: name},
 		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
 		DNSNames:    []string{"localhost"},
 		KeyUsage:    x509.KeyUsageDigitalSignature,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}, s.ca, serverKey, s.caKey)
-	writePEM(t, s.CertFile, "CERTIFICATE", serverDER)
-	keyDER, err := x509.MarshalECPrivateKey(serverKey)
+	}, s.ca, key, s.caKey)
+	writePEM(t, certFile, "CERTIFICATE", der)
+	keyDER, err := x509.MarshalECPrivateKey(key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	writePEM(t, s.KeyFile, "EC PRIVATE KEY", keyDER)
+	writePEM(t, keyFile, "EC PRIVATE KEY", keyDER)
+	return key
+}
 
-	s.Client = s.ClientCert(t, "client")
-	return s
+// CADir returns a new directory holding the CA certificate, beside a file
+// that is no certificate and a subdirectory, as tls-ca-cert-dir may be.
+func (s *Set) CADir(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	writePEM(t, filepath.Join(dir, "ca.pem"), "CERTIFICATE", s.ca.Raw)
+	if err := os.WriteFile(filepath.Join(dir, "README"), []byte("not a certificate\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
 
 // ClientCert returns a client certificate for name that the CA signed.

@@ -1,0 +1,118 @@
+package server
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
+	"slices"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/heraldhq/herald/internal/redistest"
+	"github.com/heraldhq/herald/internal/resp"
+)
+
+// TestDiffTimeout runs the same clients against redis-server and Herald,
+// both with timeout 1, and compares which of them the server closes for
+// idleness: the idle, the half-written, the unsubscribed and the one in
+// MULTI are closed; the subscribed, the shard-subscribed and the blocked
+// are not, and still work afterwards.
+func TestDiffTimeout(t *testing.T) {
+	r := redistest.Start(t, "--timeout", "1")
+	h := startServer(t, Config{Timeout: 1})
+	redisClosed := timeoutScenario(t, r.Addr())
+	heraldClosed := timeoutScenario(t, h.Addr().String())
+	if !slices.Equal(redisClosed, heraldClosed) {
+		t.Fatalf("closed for idleness: redis-server %v, Herald %v", redisClosed, heraldClosed)
+	}
+	if want := []string{"half", "idle", "multi", "unsub"}; !slices.Equal(heraldClosed, want) {
+		t.Fatalf("closed %v, want %v", heraldClosed, want)
+	}
+}
+
+// timeoutScenario connects the clients of TestDiffTimeout to addr, waits
+// until the server has had time to close the idle ones, checks that the
+// others work, and returns the names of those closed, sorted.
+func timeoutScenario(t *testing.T, addr string) []string {
+	t.Helper()
+	type client struct {
+		nc net.Conn
+		r  *bufio.Reader
+	}
+	clients := map[string]*client{}
+	open := func(name string, send ...[]byte) *client {
+		nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { nc.Close() })
+		c := &client{nc, bufio.NewReader(nc)}
+		for _, b := range send {
+			nc.Write(b)
+		}
+		clients[name] = c
+		return c
+	}
+	read := func(c *client) resp.Value {
+		t.Helper()
+		c.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+		v, err := resp.ReadValue(c.r)
+		if err != nil {
+			t.Fatalf("%s: %v", addr, err)
+		}
+		return v
+	}
+	for _, x := range []struct {
+		name    string
+		send    [][]byte
+		replies int
+	}{
+		{"sub", [][]byte{encodeCommand("SUBSCRIBE", "news")}, 1},
+		{"ssub", [][]byte{encodeCommand("SSUBSCRIBE", "shard")}, 1},
+		{"blocked", [][]byte{encodeCommand("BLPOP", "timeout:list", "0")}, 0},
+		{"half", [][]byte{[]byte("*2\r\n$4\r\nPI")}, 0},
+		{"unsub", [][]byte{encodeCommand("SUBSCRIBE", "x"), encodeCommand("UNSUBSCRIBE", "x")}, 2},
+		{"multi", [][]byte{encodeCommand("MULTI"), encodeCommand("PING")}, 2},
+		{"idle", [][]byte{encodeCommand("PING")}, 1}, // last: the least idle
+	} {
+		c := open(x.name, x.send...)
+		for range x.replies {
+			read(c)
+		}
+	}
+	// Once the server closes "idle", every client it would close has been
+	// idle longer and was closed by the same check (a moment is allowed
+	// for the closes of one check to land). 10 s is the hang check.
+	closedWithin := func(c *client, d time.Duration) bool {
+		c.nc.SetReadDeadline(time.Now().Add(d))
+		_, err := c.r.Peek(1)
+		return errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET)
+	}
+	if !closedWithin(clients["idle"], 10*time.Second) {
+		t.Fatalf("%s: the idle client was not closed", addr)
+	}
+	var names []string
+	for name, c := range clients {
+		if closedWithin(c, 200*time.Millisecond) {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+
+	// The survivors work.
+	other := open("other")
+	if v := func() resp.Value { other.nc.Write(encodeCommand("PUBLISH", "news", "hi")); return read(other) }(); v.Int != 1 {
+		t.Errorf("%s: PUBLISH to the subscriber: %s", addr, v.Bytes())
+	}
+	if v := read(clients["sub"]); len(v.Elems) != 3 || v.Elems[2].Str != "hi" {
+		t.Errorf("%s: the subscriber got %s", addr, v.Bytes())
+	}
+	other.nc.Write(encodeCommand("LPUSH", "timeout:list", "v"))
+	read(other)
+	if v := read(clients["blocked"]); len(v.Elems) != 2 || v.Elems[1].Str != "v" {
+		t.Errorf("%s: the blocked client got %s", addr, v.Bytes())
+	}
+	return names
+}
