@@ -269,7 +269,22 @@ func (h *fuzzServer) checkServes(t *testing.T, log []string) {
 		time.Sleep(time.Millisecond)
 	}
 	c.mustDo("+OK\r\n", "FLUSHALL")
+	resetACL(c)
 	c.conn.Close()
+}
+
+// resetACL deletes every user but the default one and empties the ACL
+// log.
+func resetACL(c *testClient) {
+	c.send("ACL", "USERS")
+	for _, u := range c.read().Elems {
+		if u.Str != "default" {
+			c.send("ACL", "DELUSER", u.Str)
+			c.read()
+		}
+	}
+	c.send("ACL", "LOG", "RESET")
+	c.read()
 }
 
 // fuzzInput hands out the fuzz input a byte at a time; past its end it
@@ -465,6 +480,26 @@ func tameArgs(args []string) []string {
 		// spellings than ParseFloat ("0x10"), so only the pool's are kept.
 		if last := len(args) - 1; last > 0 && !slices.Contains(fuzzTimeouts, args[last]) {
 			args[last] = "0.01"
+		}
+	case name == "acl" && (sub == "setuser" || sub == "deluser" || sub == "load"):
+		// The default user stays as it is, so that the next session and
+		// the checks can connect; other users are deleted after the
+		// session.
+		for i := 2; i < len(args); i++ {
+			if strings.EqualFold(args[i], "default") {
+				args[i] = "fz"
+			}
+		}
+		if sub == "load" {
+			args[1] = "LIST"
+		}
+	case name == "auth" && len(args) == 3:
+		args[1] = "default" // the session stays the default user's
+	case name == "hello":
+		for i := 2; i+1 < len(args); i++ {
+			if strings.EqualFold(args[i], "auth") {
+				args[i+1] = "default"
+			}
 		}
 	case name == "client" && sub == "reply":
 		for i := 2; i < len(args); i++ {

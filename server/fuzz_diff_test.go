@@ -59,6 +59,7 @@ func (h *fuzzServer) resetRedis(t *testing.T) {
 	c.mustDo("+OK\r\n", "FLUSHALL")
 	c.mustDo("+OK\r\n", "SCRIPT", "FLUSH")
 	c.mustDo("+OK\r\n", "FUNCTION", "FLUSH")
+	resetACL(c)
 }
 
 // compareMode is how a command's replies from Herald and redis-server are
