@@ -88,7 +88,7 @@ func diffMode(args []string) compareMode {
 		return compareErrorOnly
 	case "ttl", "pttl", "expiretime", "pexpiretime", "time", "info", "hello", "object|freq", "object|idletime",
 		"config|get", "config|set", "config|resetstat", "config|rewrite", "debug", "eval", "eval_ro", "evalsha", "evalsha_ro",
-		"fcall", "fcall_ro", "auth", "command", "command|count", "command|list", "command|docs", "command|info":
+		"fcall", "fcall_ro", "auth", "acl|genpass", "acl|log", "command", "command|count", "command|list", "command|docs", "command|info":
 		return compareSkip
 	}
 	if strings.HasPrefix(name, "client") || strings.HasPrefix(name, "script") || strings.HasPrefix(name, "function") {
