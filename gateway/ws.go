@@ -154,9 +154,16 @@ func (c *client) control(op ws.OpCode, payload []byte) error {
 	case ws.OpPing:
 		c.send(wsFrame(ws.OpPong, payload))
 	case ws.OpClose:
-		code, _ := ws.ParseCloseFrameData(payload)
-		if code.Empty() {
+		code, reason := ws.ParseCloseFrameData(payload)
+		switch {
+		case code.Empty():
 			code = closeNormal
+		case ws.CheckCloseFrameData(code, reason) != nil || code >= 5000:
+			// A code no endpoint may send (1005, 1006, 1015, unassigned
+			// ones) or a reason that is not UTF-8 is a protocol error
+			// (RFC 6455 7.4); echoing the code would put one of those
+			// in our own close frame.
+			code = closeProtocolError
 		}
 		c.closeWith(closeFrame(code, ""))
 		return errPeerClosed

@@ -58,7 +58,7 @@ var aclCategoryNames = []string{
 // aclCategory returns the bit of a category name, in any case, or 0.
 func aclCategory(name string) uint32 {
 	for i, c := range aclCategoryNames {
-		if strings.EqualFold(c, name) {
+		if equalFoldASCII(c, name) {
 			return 1 << i
 		}
 	}
@@ -128,7 +128,7 @@ func init() {
 // container's name with a subcommand it lacks, or a subcommand of a
 // command without subcommands, is no command.
 func aclLookupCommand(name string) int {
-	name = strings.ToLower(name)
+	name = lowerASCII(name)
 	if strings.Count(name, "|") > 1 {
 		return -1
 	}
@@ -469,7 +469,7 @@ func (s *aclSelector) checkCommand(cmd *command, id int, args [][]byte, keys *[]
 		}
 		allowed := false
 		for _, a := range s.firstArgs[id] {
-			if strings.EqualFold(a, string(args[idx])) {
+			if equalFoldASCII(a, string(args[idx])) {
 				allowed = true
 				break
 			}
@@ -555,7 +555,7 @@ func commandKeys(cmd *command, args [][]byte) []aclKeyRef {
 		}
 		var need uint8
 		for _, f := range spec.flags {
-			switch strings.ToLower(f) {
+			switch lowerASCII(f) {
 			case "access":
 				need |= aclRead
 			case "insert", "delete", "update":
@@ -634,7 +634,7 @@ func setKeys(args [][]byte) []aclKeyRef {
 		return nil
 	}
 	for _, a := range args[min(3, len(args)):] {
-		if strings.EqualFold(cString(a), "get") {
+		if equalFoldASCII(cString(a), "get") {
 			return []aclKeyRef{{pos: 1, flags: aclRead | aclWrite}}
 		}
 	}

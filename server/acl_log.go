@@ -105,7 +105,7 @@ func (c *conn) logAuthFailure(args [][]byte, username []byte) {
 		context:    c.logContext(),
 		object:     string(args[0]),
 		username:   string(username),
-		clientInfo: c.clientInfoLine(strings.ToLower(string(args[0]))),
+		clientInfo: c.clientInfoLine(lowerASCII(string(args[0]))),
 	})
 }
 

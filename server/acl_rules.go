@@ -17,18 +17,18 @@ func (p *aclPerms) apply(op string, pubsubAll bool) string {
 		return "" // an empty rule does nothing
 	}
 	switch {
-	case strings.EqualFold(op, "on"):
+	case equalFoldASCII(op, "on"):
 		p.enabled = true
-	case strings.EqualFold(op, "off"):
+	case equalFoldASCII(op, "off"):
 		p.enabled = false
-	case strings.EqualFold(op, "skip-sanitize-payload"):
+	case equalFoldASCII(op, "skip-sanitize-payload"):
 		p.sanitize = 2
-	case strings.EqualFold(op, "sanitize-payload"):
+	case equalFoldASCII(op, "sanitize-payload"):
 		p.sanitize = 1
-	case strings.EqualFold(op, "nopass"):
+	case equalFoldASCII(op, "nopass"):
 		p.nopass = true
 		p.passwords = nil
-	case strings.EqualFold(op, "resetpass"):
+	case equalFoldASCII(op, "resetpass"):
 		p.nopass = false
 		p.passwords = nil
 	case op[0] == '>' || op[0] == '#':
@@ -63,9 +63,9 @@ func (p *aclPerms) apply(op string, pubsubAll bool) string {
 			}
 		}
 		p.selectors = append(p.selectors, s)
-	case strings.EqualFold(op, "clearselectors"):
+	case equalFoldASCII(op, "clearselectors"):
 		p.selectors = p.selectors[:1]
-	case strings.EqualFold(op, "reset"):
+	case equalFoldASCII(op, "reset"):
 		p.apply("resetpass", pubsubAll)
 		p.apply("resetkeys", pubsubAll)
 		p.apply("resetchannels", pubsubAll)
@@ -85,23 +85,23 @@ func (p *aclPerms) apply(op string, pubsubAll bool) string {
 // apply applies a rule of a selector: keys, channels and commands.
 func (s *aclSelector) apply(op string) string {
 	switch {
-	case strings.EqualFold(op, "allkeys") || op == "~*":
+	case equalFoldASCII(op, "allkeys") || op == "~*":
 		s.allKeys = true
 		s.patterns = nil
-	case strings.EqualFold(op, "resetkeys"):
+	case equalFoldASCII(op, "resetkeys"):
 		s.allKeys = false
 		s.patterns = nil
-	case strings.EqualFold(op, "allchannels") || op == "&*":
+	case equalFoldASCII(op, "allchannels") || op == "&*":
 		s.allChannels = true
 		s.channels = nil
-	case strings.EqualFold(op, "resetchannels"):
+	case equalFoldASCII(op, "resetchannels"):
 		s.allChannels = false
 		s.channels = nil
-	case strings.EqualFold(op, "allcommands") || strings.EqualFold(op, "+@all"):
+	case equalFoldASCII(op, "allcommands") || equalFoldASCII(op, "+@all"):
 		s.allowed.setAll(true)
 		s.future = true
 		s.firstArgs = nil
-	case strings.EqualFold(op, "nocommands") || strings.EqualFold(op, "-@all"):
+	case equalFoldASCII(op, "nocommands") || equalFoldASCII(op, "-@all"):
 		s.allowed.setAll(false)
 		s.future = false
 		s.firstArgs = nil
@@ -203,7 +203,7 @@ func (s *aclSelector) allowCommand(name string) string {
 		// the ACL files that use it.
 		arg := name[bar+1:]
 		for _, a := range s.firstArgs[id] {
-			if strings.EqualFold(a, arg) {
+			if equalFoldASCII(a, arg) {
 				return ""
 			}
 		}

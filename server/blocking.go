@@ -440,7 +440,7 @@ func parseBlockTimeout(b []byte) (time.Duration, string) {
 		body = body[1:]
 	}
 	var f *big.Float
-	switch lower := string(bytes.ToLower([]byte(body))); {
+	switch lower := string(lowerASCIIBytes([]byte(body))); {
 	case lower == "inf" || lower == "infinity":
 		return 0, errTimeoutNegative // (long long)(±inf) is LLONG_MIN
 	case validHexFloat(lower):

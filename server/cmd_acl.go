@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -250,7 +249,7 @@ func cmdACLLog(c *conn, args [][]byte) {
 	switch len(args) {
 	case 2:
 	case 3:
-		if strings.EqualFold(string(args[2]), "reset") {
+		if equalFoldASCII(string(args[2]), "reset") {
 			c.srv.acl().resetLog()
 			c.writeOK()
 			return

@@ -3,7 +3,6 @@ package server
 import (
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 	"unsafe"
 
@@ -61,7 +60,7 @@ func cmdClientSetName(c *conn, args [][]byte) {
 // The 7.0 CLIENT LIST format has no field for it, so it is not listed.
 func cmdClientSetInfo(c *conn, args [][]byte) {
 	attr := cString(args[2])
-	lower := strings.ToLower(string(args[2]))
+	lower := lowerASCII(string(args[2]))
 	if lower != "lib-name" && lower != "lib-ver" {
 		c.writeError(sanitize(fmt.Sprintf(errSetInfoOptionFmt, attr)))
 		return
@@ -83,7 +82,7 @@ func cmdClientSetInfo(c *conn, args [][]byte) {
 // cmdClientReply is CLIENT REPLY ON|OFF|SKIP. Under OFF and SKIP, push
 // messages and subscribe acknowledgements still arrive, as in Redis.
 func cmdClientReply(c *conn, args [][]byte) {
-	switch strings.ToLower(string(args[2])) {
+	switch lowerASCII(string(args[2])) {
 	case "on":
 		c.replyMode = replyOn
 		c.writeOK()
@@ -100,7 +99,7 @@ func cmdClientReply(c *conn, args [][]byte) {
 
 // onOff parses ON or OFF, any case.
 func onOff(arg []byte) (on, ok bool) {
-	switch strings.ToLower(string(arg)) {
+	switch lowerASCII(string(arg)) {
 	case "on":
 		return true, true
 	case "off":
@@ -150,7 +149,7 @@ const (
 )
 
 func parseClientType(name []byte) (clientType, bool) {
-	switch strings.ToLower(string(name)) {
+	switch lowerASCII(string(name)) {
 	case "normal":
 		return typeNormal, true
 	case "pubsub":
@@ -178,7 +177,7 @@ func (c *conn) typeOf() clientType {
 func cmdClientList(c *conn, args [][]byte) {
 	var out []byte
 	switch {
-	case len(args) == 4 && strings.EqualFold(string(args[2]), "type"):
+	case len(args) == 4 && equalFoldASCII(string(args[2]), "type"):
 		typ, ok := parseClientType(args[3])
 		if !ok {
 			c.writeError(sanitize(fmt.Sprintf(errClientTypeFmt, cString(args[3]))))
@@ -189,7 +188,7 @@ func cmdClientList(c *conn, args [][]byte) {
 				out = c.appendClientLine(out, other, "client|list")
 			}
 		}
-	case len(args) > 3 && strings.EqualFold(string(args[2]), "id"):
+	case len(args) > 3 && equalFoldASCII(string(args[2]), "id"):
 		for _, a := range args[3:] {
 			id, ok := parseInteger(a)
 			if !ok {
@@ -410,7 +409,7 @@ func parseKillFilter(users *aclStore, opts [][]byte) (killFilter, string) {
 			return f, errSyntax
 		}
 		value := opts[i+1]
-		switch strings.ToLower(string(opts[i])) {
+		switch lowerASCII(string(opts[i])) {
 		case "id":
 			id, ok := parseInteger(value)
 			if !ok || id < 1 {
@@ -435,7 +434,7 @@ func parseKillFilter(users *aclStore, opts [][]byte) (killFilter, string) {
 				return f, sanitize(fmt.Sprintf(errNoSuchUserFmt, cString(value)))
 			}
 		case "skipme":
-			switch strings.ToLower(string(value)) {
+			switch lowerASCII(string(value)) {
 			case "yes":
 				f.skipMe = true
 			case "no":

@@ -96,7 +96,7 @@ func registerCommand(t commandTable) {
 // byFullName finds a command by its full name, "client" or "client|list",
 // in any case, as Redis's lookupCommandBySds does.
 func (t commandTable) byFullName(name []byte) *command {
-	parts := strings.Split(strings.ToLower(string(name)), "|")
+	parts := strings.Split(lowerASCII(string(name)), "|")
 	cmd := t[parts[0]]
 	switch {
 	case cmd == nil || len(parts) > 2:
@@ -110,11 +110,11 @@ func (t commandTable) byFullName(name []byte) *command {
 // byArgs finds the command a full command line runs, as Redis's
 // lookupCommand does for COMMAND GETKEYS.
 func (t commandTable) byArgs(args [][]byte) *command {
-	cmd := t[strings.ToLower(string(args[0]))]
+	cmd := t[lowerASCII(string(args[0]))]
 	if cmd == nil || len(args) == 1 || cmd.subs == nil {
 		return cmd
 	}
-	return cmd.subs[strings.ToLower(string(args[1]))]
+	return cmd.subs[lowerASCII(string(args[1]))]
 }
 
 // sortedSubs returns cmd's subcommands by name.
@@ -320,25 +320,25 @@ func (c *conn) writeDocArgs(args []docArg) {
 func cmdCommandList(c *conn, t commandTable, args [][]byte) {
 	keep := func(*command) bool { return true }
 	if len(args) > 2 {
-		if len(args) != 5 || !strings.EqualFold(string(args[2]), "filterby") {
+		if len(args) != 5 || !equalFoldASCII(string(args[2]), "filterby") {
 			c.writeError(errSyntax)
 			return
 		}
 		arg := string(args[4])
-		switch strings.ToLower(string(args[3])) {
+		switch lowerASCII(string(args[3])) {
 		case "module":
 			keep = func(*command) bool { return false }
 		case "aclcat":
 			keep = func(cmd *command) bool {
 				for _, cat := range cmd.meta.categories {
-					if strings.EqualFold(cat, "@"+arg) {
+					if equalFoldASCII(cat, "@"+arg) {
 						return true
 					}
 				}
 				return false
 			}
 		case "pattern":
-			pattern := strings.ToLower(arg)
+			pattern := lowerASCII(arg)
 			keep = func(cmd *command) bool { return glob.MatchString(pattern, cmd.name) }
 		default:
 			c.writeError(errSyntax)
@@ -444,7 +444,7 @@ func (spec keySpec) keyRange(line [][]byte) (first, last int, ok bool) {
 
 func containsFold(list []string, s string) bool {
 	for _, x := range list {
-		if strings.EqualFold(x, s) {
+		if equalFoldASCII(x, s) {
 			return true
 		}
 	}

@@ -96,7 +96,7 @@ var (
 
 func findConfigParam(name string) *configParam {
 	for i := range configParams {
-		if strings.EqualFold(configParams[i].name, name) {
+		if equalFoldASCII(configParams[i].name, name) {
 			return &configParams[i]
 		}
 	}
@@ -124,7 +124,7 @@ func cmdConfigGet(c *conn, args [][]byte) {
 			}
 			continue
 		}
-		pattern := strings.ToLower(arg)
+		pattern := lowerASCII(arg)
 		for i := range configParams {
 			p := &configParams[i]
 			if !seen(p) && glob.MatchString(pattern, p.name) {
@@ -211,14 +211,14 @@ func cmdConfigSet(c *conn, args [][]byte) {
 func checkConfigNames(pairs [][]byte) ([]*configParam, string) {
 	var params []*configParam
 	var unknown, errText string
-	invalid := false
+	invalid, isUnknown := false, false // the name may be empty: a flag, not unknown != ""
 	for i := 0; i < len(pairs); i += 2 {
 		name := cString(pairs[i])
 		p := findConfigParam(string(pairs[i]))
 		switch {
 		case p == nil:
 			if !invalid {
-				unknown, invalid = name, true
+				unknown, invalid, isUnknown = name, true, true
 			}
 		case invalid:
 		case p.set == nil:
@@ -228,7 +228,7 @@ func checkConfigNames(pairs [][]byte) ([]*configParam, string) {
 		}
 		params = append(params, p)
 	}
-	if unknown != "" {
+	if isUnknown {
 		return nil, sanitize(fmt.Sprintf(errConfigUnknownFmt, unknown))
 	}
 	return params, sanitize(errText)
@@ -246,7 +246,7 @@ func constant(v string) func(*Server) string { return func(*Server) string { ret
 // setConstantBool accepts a yes/no setting only at its fixed value.
 func setConstantBool(fixed string) func(*Config, string) error {
 	return func(_ *Config, v string) error {
-		switch strings.ToLower(v) {
+		switch lowerASCII(v) {
 		case fixed:
 			return nil
 		case "yes", "no":
@@ -266,7 +266,7 @@ func aclPubsubDefault(v string) string {
 
 // setACLPubsubDefault is CONFIG SET acl-pubsub-default.
 func setACLPubsubDefault(cfg *Config, v string) error {
-	switch v = strings.ToLower(v); v {
+	switch v = lowerASCII(v); v {
 	case "allchannels", "resetchannels":
 		cfg.ACLPubsubDefault = v
 		return nil
@@ -276,7 +276,7 @@ func setACLPubsubDefault(cfg *Config, v string) error {
 
 // setProtectedMode is CONFIG SET protected-mode yes|no.
 func setProtectedMode(cfg *Config, v string) error {
-	switch strings.ToLower(v) {
+	switch lowerASCII(v) {
 	case "yes":
 		cfg.DisableProtectedMode = false
 	case "no":

@@ -87,6 +87,11 @@ func TestConfigSetErrors(t *testing.T) {
 		{"-ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'\r\n", []string{"nosuch", "1"}},
 		{"-ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'\r\n", []string{"maxclients", "5", "nosuch", "1"}},
 		{"-ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'\r\n", []string{"nosuch", "3", "databases", "16"}},
+		// An empty name is unknown too (found by FuzzCommands: it was taken
+		// for no unknown name, and the nil setting crashed the server).
+		{"-ERR Unknown option or number of arguments for CONFIG SET - ''\r\n", []string{"", "x"}},
+		{"-ERR Unknown option or number of arguments for CONFIG SET - ''\r\n", []string{"maxmemory", "1", "", "y"}},
+		{"-ERR Unknown option or number of arguments for CONFIG SET - ''\r\n", []string{"", "y", "nosuch", "1"}},
 		{"-ERR syntax error\r\n", []string{"maxclients", "1", "2"}},
 		{"-ERR wrong number of arguments for 'config|set' command\r\n", []string{"maxclients"}},
 		{failed("maxclients", "argument couldn't be parsed into an integer"), []string{"MAXCLIENTS", "abc"}},

@@ -3,7 +3,6 @@ package server
 import (
 	"fmt"
 	"math"
-	"strings"
 
 	"github.com/heraldhq/herald/keyspace"
 
@@ -153,13 +152,13 @@ func cmdHello(c *conn, args [][]byte) {
 	for i := 2; i < len(args); i++ {
 		more := len(args) - i - 1
 		switch opt := string(args[i]); {
-		case strings.EqualFold(opt, "auth") && more >= 2:
+		case equalFoldASCII(opt, "auth") && more >= 2:
 			if !c.authenticate(args, args[i+1], args[i+2]) {
 				c.writeError(errWrongPass)
 				return
 			}
 			i += 2
-		case strings.EqualFold(opt, "setname") && more >= 1:
+		case equalFoldASCII(opt, "setname") && more >= 1:
 			if !validClientName(args[i+1]) {
 				c.writeError(errClientName)
 				return

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"cmp"
 	"fmt"
 	"hash/maphash"
@@ -121,10 +120,10 @@ func cmdType(c *conn, args [][]byte) {
 // cmdExpire is EXPIRE, PEXPIRE, EXPIREAT and PEXPIREAT key time
 // [NX|XX|GT|LT], as Redis's expireGenericCommand.
 func cmdExpire(c *conn, args [][]byte) {
-	name := string(bytes.ToLower(args[0]))
+	name := string(lowerASCIIBytes(args[0]))
 	var nx, xx, gt, lt bool
 	for _, a := range args[3:] {
-		switch strings.ToLower(cString(a)) {
+		switch lowerASCII(cString(a)) {
 		case "nx":
 			nx = true
 		case "xx":
@@ -207,7 +206,7 @@ func cmdTTL(c *conn, args [][]byte) {
 		c.writeInt(-1)
 		return
 	}
-	name := strings.ToLower(string(args[0]))
+	name := lowerASCII(string(args[0]))
 	ttl := e.ExpireAt
 	if !strings.HasSuffix(name, "time") {
 		ttl = max(ttl-c.srv.ks.Now(), 0)
@@ -327,7 +326,7 @@ func cmdMove(c *conn, args [][]byte) {
 func cmdCopy(c *conn, args [][]byte) {
 	dstID, replace := c.db, false
 	for j := 3; j < len(args); j++ {
-		switch opt := strings.ToLower(cString(args[j])); {
+		switch opt := lowerASCII(cString(args[j])); {
 		case opt == "replace":
 			replace = true
 		case opt == "db" && j+1 < len(args):
@@ -435,7 +434,7 @@ func cmdObject(c *conn, args [][]byte) {
 		c.writeNull()
 		return
 	}
-	switch strings.ToLower(string(args[1])) {
+	switch lowerASCII(string(args[1])) {
 	case "encoding":
 		c.writeBulkString(e.Value.Encoding())
 	case "refcount":
@@ -627,7 +626,7 @@ func cmdScan(c *conn, args [][]byte) {
 			c.writeError(errSyntax)
 			return
 		}
-		switch strings.ToLower(cString(args[i])) {
+		switch lowerASCII(cString(args[i])) {
 		case "count":
 			n, ok := parseInteger(args[i+1])
 			if !ok {
@@ -666,7 +665,7 @@ func cmdScan(c *conn, args [][]byte) {
 			if e != nil {
 				t = e.Value.Type()
 			}
-			if !strings.EqualFold(t, typeName) {
+			if !equalFoldASCII(t, typeName) {
 				continue
 			}
 		}

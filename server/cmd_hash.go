@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"math"
 	"strconv"
-	"strings"
 
 	"github.com/heraldhq/herald/internal/glob"
 	"github.com/heraldhq/herald/internal/resp"
@@ -95,7 +94,7 @@ func (c *conn) hashChanged(key, event string) {
 
 func cmdHSet(c *conn, args [][]byte, hmset bool) {
 	if len(args)%2 != 0 {
-		c.writeArity(strings.ToLower(string(args[0])))
+		c.writeArity(lowerASCII(string(args[0])))
 		return
 	}
 	key := string(args[1])
@@ -346,7 +345,7 @@ func cmdHRandField(c *conn, args [][]byte) {
 		return
 	}
 	withValues := false
-	if len(args) == 4 && strings.EqualFold(string(args[3]), "withvalues") {
+	if len(args) == 4 && equalFoldASCII(string(args[3]), "withvalues") {
 		withValues = true
 	} else if len(args) >= 4 {
 		c.writeError(errSyntax)
@@ -462,7 +461,7 @@ func hsParseScanOptions(c *conn, args [][]byte) (hsScanOptions, bool) {
 			c.writeError(errSyntax)
 			return opts, false
 		}
-		switch strings.ToLower(string(args[i])) {
+		switch lowerASCII(string(args[i])) {
 		case "count":
 			n, ok := parseInteger(args[i+1])
 			if !ok {

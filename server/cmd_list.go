@@ -302,9 +302,9 @@ func cmdLSet(c *conn, args [][]byte) {
 func cmdLInsert(c *conn, args [][]byte) {
 	var after bool
 	switch {
-	case bytes.EqualFold(args[2], []byte("after")):
+	case bytesEqualFoldASCII(args[2], []byte("after")):
 		after = true
-	case bytes.EqualFold(args[2], []byte("before")):
+	case bytesEqualFoldASCII(args[2], []byte("before")):
 	default:
 		c.writeError(errSyntax)
 		return
@@ -417,7 +417,7 @@ func cmdLPos(c *conn, args [][]byte) {
 		more := j+1 < len(args)
 		opt := args[j]
 		switch {
-		case more && bytes.EqualFold(opt, []byte("rank")):
+		case more && bytesEqualFoldASCII(opt, []byte("rank")):
 			j++
 			v, ok := parseInteger(args[j])
 			if !ok {
@@ -429,7 +429,7 @@ func cmdLPos(c *conn, args [][]byte) {
 				return
 			}
 			rank = v
-		case more && bytes.EqualFold(opt, []byte("count")):
+		case more && bytesEqualFoldASCII(opt, []byte("count")):
 			j++
 			v, ok := parseInteger(args[j])
 			if !ok || v < 0 {
@@ -437,7 +437,7 @@ func cmdLPos(c *conn, args [][]byte) {
 				return
 			}
 			count = v
-		case more && bytes.EqualFold(opt, []byte("maxlen")):
+		case more && bytesEqualFoldASCII(opt, []byte("maxlen")):
 			j++
 			v, ok := parseInteger(args[j])
 			if !ok || v < 0 {
@@ -503,9 +503,9 @@ func cmdLPos(c *conn, args [][]byte) {
 // parseWhere parses LEFT or RIGHT.
 func parseWhere(b []byte) (left, ok bool) {
 	switch {
-	case bytes.EqualFold(b, []byte("left")):
+	case bytesEqualFoldASCII(b, []byte("left")):
 		return true, true
-	case bytes.EqualFold(b, []byte("right")):
+	case bytesEqualFoldASCII(b, []byte("right")):
 		return false, true
 	}
 	return false, false

@@ -207,7 +207,7 @@ func (c *conn) rejectCommand(name []byte, text string) {
 	if c.tx.active {
 		c.tx.aborted = true
 	}
-	if strings.EqualFold(string(name), "exec") {
+	if equalFoldASCII(string(name), "exec") {
 		c.discardTransaction()
 		c.writeError(errExecAbortFmt + strings.TrimPrefix(text, "ERR "))
 		return

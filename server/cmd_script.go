@@ -68,7 +68,7 @@ func cmdScriptUnsupported(c *conn, args [][]byte) {
 }
 
 func cmdScriptDebug(c *conn, args [][]byte) {
-	switch strings.ToLower(string(args[2])) {
+	switch lowerASCII(string(args[2])) {
 	case "no":
 		c.writeOK()
 	case "yes", "sync":
@@ -79,7 +79,7 @@ func cmdScriptDebug(c *conn, args [][]byte) {
 }
 
 func cmdScriptFlush(c *conn, args [][]byte) {
-	if len(args) == 2 || (len(args) == 3 && (strings.EqualFold(string(args[2]), "sync") || strings.EqualFold(string(args[2]), "async"))) {
+	if len(args) == 2 || (len(args) == 3 && (equalFoldASCII(string(args[2]), "sync") || equalFoldASCII(string(args[2]), "async"))) {
 		c.writeOK()
 		return
 	}

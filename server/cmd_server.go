@@ -40,13 +40,13 @@ func cmdFlush(c *conn, args [][]byte) {
 		return
 	}
 	if len(args) == 2 {
-		if mode := strings.ToLower(string(args[1])); mode != "sync" && mode != "async" {
+		if mode := lowerASCII(string(args[1])); mode != "sync" && mode != "async" {
 			c.writeError(errSyntax)
 			return
 		}
 	}
 	c.srv.trackingFlushed() // one null invalidation, whatever was flushed
-	if strings.EqualFold(string(args[0]), "flushall") {
+	if equalFoldASCII(string(args[0]), "flushall") {
 		c.srv.ks.FlushAll()
 	} else {
 		c.keyspaceDB().Flush()
@@ -94,7 +94,7 @@ func cmdFunctionFlush(c *conn, args [][]byte) {
 	switch {
 	case len(args) > 3:
 		c.writeSubcommandSyntaxError(args)
-	case len(args) == 3 && !strings.EqualFold(string(args[2]), "sync") && !strings.EqualFold(string(args[2]), "async"):
+	case len(args) == 3 && !equalFoldASCII(string(args[2]), "sync") && !equalFoldASCII(string(args[2]), "async"):
 		c.writeError(errFunctionFlush)
 	default:
 		c.writeOK()

@@ -2,7 +2,6 @@ package server
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/heraldhq/herald/keyspace"
 )
@@ -480,7 +479,7 @@ func cmdSInterCard(c *conn, args [][]byte) {
 	}
 	var limit int64
 	for i := 2 + int(numKeys); i < len(args); i++ {
-		if strings.EqualFold(string(args[i]), "limit") && i+1 < len(args) {
+		if equalFoldASCII(string(args[i]), "limit") && i+1 < len(args) {
 			i++
 			n, ok := parseInteger(args[i])
 			if !ok || n < 0 {

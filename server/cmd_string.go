@@ -92,7 +92,7 @@ func (c *conn) parseSetOptions(args [][]byte, forGet bool) (o setOptions, ok boo
 		j = 2
 	}
 	for ; j < len(args); j++ {
-		opt := bytes.ToLower([]byte(cString(args[j])))
+		opt := lowerASCIIBytes([]byte(cString(args[j])))
 		hasNext := j+1 < len(args)
 		noExpire := o.expireUnit == 0
 		switch {
@@ -315,7 +315,7 @@ func cmdMGet(c *conn, args [][]byte) {
 // cmdMSet is MSET and MSETNX.
 func cmdMSet(c *conn, args [][]byte) {
 	if len(args)%2 == 0 {
-		c.writeArity(string(bytes.ToLower(args[0])))
+		c.writeArity(string(lowerASCIIBytes(args[0])))
 		return
 	}
 	nx := len(args[0]) == 6
@@ -345,7 +345,7 @@ func cmdMSet(c *conn, args [][]byte) {
 // cmdIncr is INCR, DECR, INCRBY and DECRBY.
 func cmdIncr(c *conn, args [][]byte) {
 	var incr int64 = 1
-	name := string(bytes.ToLower(args[0]))
+	name := string(lowerASCIIBytes(args[0]))
 	if len(args) == 3 {
 		var ok bool
 		if incr, ok = parseInteger(args[2]); !ok {
@@ -654,7 +654,7 @@ func cmdBitCount(c *conn, args [][]byte) {
 		}
 		isBit := false
 		if len(args) == 5 {
-			switch string(bytes.ToLower([]byte(cString(args[4])))) {
+			switch string(lowerASCIIBytes([]byte(cString(args[4])))) {
 			case "bit":
 				isBit = true
 			case "byte":

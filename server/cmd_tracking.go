@@ -39,7 +39,7 @@ func cmdClientTracking(c *conn, args [][]byte) {
 	var o trackingOptions
 	for j := 3; j < len(args); j++ {
 		more := len(args) - 1 - j
-		switch opt := strings.ToLower(string(args[j])); {
+		switch opt := lowerASCII(string(args[j])); {
 		case opt == "redirect" && more > 0:
 			j++
 			if o.redirect != 0 {
@@ -197,7 +197,7 @@ func cmdClientCaching(c *conn, args [][]byte) {
 		c.writeError(errCachingNotTracking)
 		return
 	}
-	switch strings.ToLower(string(args[2])) {
+	switch lowerASCII(string(args[2])) {
 	case "yes":
 		if !st.optin {
 			c.writeError(errCachingYes)

@@ -108,7 +108,7 @@ func zaddGeneric(c *conn, args [][]byte, f zaddFlags) {
 	if !f.incr {
 	options:
 		for ; i < len(args); i++ {
-			switch strings.ToLower(string(args[i])) {
+			switch lowerASCII(string(args[i])) {
 			case "nx":
 				f.nx = true
 			case "xx":
@@ -404,7 +404,7 @@ func zrangeGeneric(c *conn, args [][]byte, src int, store bool, kind zrangeKind,
 	offset, limit := int64(0), int64(-1)
 	for j := src + 3; j < len(args); j++ {
 		left := len(args) - j - 1
-		opt := strings.ToLower(string(args[j]))
+		opt := lowerASCII(string(args[j]))
 		switch {
 		case !store && opt == "withscores":
 			withScores = true
@@ -759,7 +759,7 @@ func cmdZScan(c *conn, args [][]byte) {
 	var pattern []byte
 	count := int64(10)
 	for i := 3; i < len(args); i += 2 {
-		opt := strings.ToLower(string(args[i]))
+		opt := lowerASCII(string(args[i]))
 		switch {
 		case opt == "count" && i+1 < len(args):
 			n, ok := parseInteger(args[i+1])

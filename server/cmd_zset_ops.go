@@ -5,7 +5,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"strings"
 
 	"github.com/heraldhq/herald/internal/resp"
 	"github.com/heraldhq/herald/keyspace"
@@ -51,7 +50,7 @@ func cmdZMPop(c *conn, args [][]byte) {
 	}
 	whereIdx := 2 + int(numkeys)
 	var max bool
-	switch strings.ToLower(string(args[whereIdx])) {
+	switch lowerASCII(string(args[whereIdx])) {
 	case "min":
 	case "max":
 		max = true
@@ -61,7 +60,7 @@ func cmdZMPop(c *conn, args [][]byte) {
 	}
 	count := int64(-1)
 	for j := whereIdx + 1; j < len(args); j++ {
-		if count == -1 && strings.EqualFold(string(args[j]), "count") && j+1 < len(args) {
+		if count == -1 && equalFoldASCII(string(args[j]), "count") && j+1 < len(args) {
 			j++
 			n, ok := parseInteger(args[j])
 			if !ok || n < 1 {
@@ -127,7 +126,7 @@ func cmdZRandMember(c *conn, args [][]byte) {
 		c.writeError(errZRandCountRange)
 		return
 	}
-	if len(args) > 4 || (len(args) == 4 && !strings.EqualFold(string(args[3]), "withscores")) {
+	if len(args) > 4 || (len(args) == 4 && !equalFoldASCII(string(args[3]), "withscores")) {
 		c.writeError(errSyntax)
 		return
 	}
@@ -247,7 +246,7 @@ func zsetOpGeneric(c *conn, args [][]byte, op zsetOp, dst, card bool) {
 		return
 	}
 	if setnum < 1 {
-		c.writeError(fmt.Sprintf(errZAtLeastOneKeyFmt, strings.ToLower(string(args[0]))))
+		c.writeError(fmt.Sprintf(errZAtLeastOneKeyFmt, lowerASCII(string(args[0]))))
 		return
 	}
 	if setnum > int64(len(args)-numkeysIdx-1) {
@@ -278,7 +277,7 @@ func zsetOpGeneric(c *conn, args [][]byte, op zsetOp, dst, card bool) {
 	aggregate, withScores, limit := "sum", false, int64(0)
 	for j < len(args) {
 		remaining := len(args) - j
-		opt := strings.ToLower(string(args[j]))
+		opt := lowerASCII(string(args[j]))
 		switch {
 		case op != zsetDiff && !card && remaining >= len(src)+1 && opt == "weights":
 			j++
@@ -292,7 +291,7 @@ func zsetOpGeneric(c *conn, args [][]byte, op zsetOp, dst, card bool) {
 				j++
 			}
 		case op != zsetDiff && !card && remaining >= 2 && opt == "aggregate":
-			aggregate = strings.ToLower(string(args[j+1]))
+			aggregate = lowerASCII(string(args[j+1]))
 			if aggregate != "sum" && aggregate != "min" && aggregate != "max" {
 				c.writeError(errSyntax)
 				return

@@ -161,7 +161,7 @@ func zstrtod(b []byte) (float64, int, bool) {
 		}
 		return f
 	}
-	rest := strings.ToLower(string(b[i:min(len(b), i+8)]))
+	rest := lowerASCII(string(b[i:min(len(b), i+8)]))
 	switch {
 	case strings.HasPrefix(rest, "infinity"):
 		return sign(math.Inf(1)), i + 8, false

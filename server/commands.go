@@ -163,17 +163,60 @@ func clip(s string, n int) string {
 }
 
 // sanitize replaces newlines in an error text with spaces, as Redis does, so
-// that user input cannot break the protocol.
+// that user input cannot break the protocol. It works on bytes: the text
+// may hold bytes that are not UTF-8, which Redis leaves as they are (a
+// rune-wise strings.Map would turn each into U+FFFD).
 func sanitize(s string) string {
 	if !strings.ContainsAny(s, "\r\n") {
 		return s
 	}
-	return strings.Map(func(r rune) rune {
-		if r == '\r' || r == '\n' {
-			return ' '
+	b := []byte(s)
+	for i, ch := range b {
+		if ch == '\r' || ch == '\n' {
+			b[i] = ' '
 		}
-		return r
-	}, s)
+	}
+	return string(b)
+}
+
+// Keywords are matched as Redis's strcasecmp matches them: ASCII letters
+// only. The strings and bytes packages fold Unicode too, and would take
+// "RAN\u212a" (a Kelvin sign) for RANK or "\u017fYNC" (a long s) for SYNC.
+
+// equalFoldASCII reports whether a and b are equal ignoring the case of
+// ASCII letters.
+func equalFoldASCII(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if lowerByte(a[i]) != lowerByte(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func bytesEqualFoldASCII(a, b []byte) bool { return equalFoldASCII(string(a), string(b)) }
+
+// lowerASCII returns s with its ASCII letters lower-cased.
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			return string(lowerInto(make([]byte, 0, len(s)), []byte(s)))
+		}
+	}
+	return s
+}
+
+// lowerASCIIBytes returns a lower-cased (ASCII) copy of b.
+func lowerASCIIBytes(b []byte) []byte { return lowerInto(make([]byte, 0, len(b)), b) }
+
+func lowerByte(ch byte) byte {
+	if 'A' <= ch && ch <= 'Z' {
+		ch += 'a' - 'A'
+	}
+	return ch
 }
 
 // lowerInto appends s lower-cased (ASCII) to dst.

@@ -248,7 +248,7 @@ func ParseOutputLimits(base OutputLimits, value string) (OutputLimits, error) {
 	out := base
 	for i := 0; i < len(f); i += 4 {
 		var target *OutputLimit
-		switch strings.ToLower(f[i]) {
+		switch lowerASCII(f[i]) {
 		case "normal":
 			target = &out.Normal
 		case "replica", "slave":
@@ -298,7 +298,7 @@ func parseMemory(s string) (uint64, bool) {
 		digits++
 	}
 	var mul uint64
-	switch strings.ToLower(s[digits:]) {
+	switch lowerASCII(s[digits:]) {
 	case "", "b":
 		mul = 1
 	case "k":

@@ -197,6 +197,8 @@ func TestDiffConnection(t *testing.T) {
 			a: NOPE a b "c d"              => 1
 			a: nope ""                     => 1
 			a: "NO\r\nPE" "x\ny"           => 1
+			a: "NO\xff\nPE" "x\xe9\ry"       => 1
+			a: "\xff\n" ""                 => 1
 			a: "" x                        => 1
 			a: NOPE "a\x00b" c             => 1
 			a: "NO\x00PE" c                => 1
@@ -208,6 +210,7 @@ func TestDiffConnection(t *testing.T) {
 			a: CLIENT NOPE                 => 1
 			a: client nope x               => 1
 			a: PUBSUB "no\r\npe"           => 1
+			a: PUBSUB "n\xffo\r\npe"       => 1
 			a: PUBSUB "no\x00pe"            => 1
 			a: "PUB\x00SUB" CHANNELS a b    => 1
 			a: PUBSUB "CHANNELS" a b       => 1

@@ -75,12 +75,12 @@ func (s *Server) infoText(names [][]byte) string {
 		want["default"] = true
 	}
 	for _, n := range names {
-		want[strings.ToLower(string(n))] = true
+		want[lowerASCII(string(n))] = true
 	}
 	all := want["all"] || want["default"] || want["everything"]
 	var b infoBuilder
 	for _, sec := range infoSections {
-		if !all && !want[strings.ToLower(sec.name)] {
+		if !all && !want[lowerASCII(sec.name)] {
 			continue
 		}
 		if b.Len() > 0 {

@@ -6,7 +6,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/heraldhq/herald/keyspace"
 )
@@ -124,5 +123,5 @@ func (s *Server) infoMaxMemory(b *infoBuilder) {
 	st := s.settings()
 	b.add("maxmemory", strconv.FormatInt(st.MaxMemory, 10))
 	b.add("maxmemory_human", bytesToHuman(uint64(st.MaxMemory)))
-	b.add("maxmemory_policy", strings.ToLower(st.MaxMemoryPolicy))
+	b.add("maxmemory_policy", lowerASCII(st.MaxMemoryPolicy))
 }

@@ -30,7 +30,7 @@ const (
 // ParseTLSAuthClients checks a tls-auth-clients value (yes, no or
 // optional, any case) and returns it in lower case.
 func ParseTLSAuthClients(v string) (string, error) {
-	switch l := strings.ToLower(v); l {
+	switch l := lowerASCII(v); l {
 	case TLSAuthClientsYes, TLSAuthClientsNo, TLSAuthClientsOptional:
 		return l, nil
 	}
@@ -60,7 +60,7 @@ func ParseTLSProtocols(v string) (minVersion, maxVersion uint16, err error) {
 	for _, w := range words {
 		found := false
 		for _, tv := range tlsVersions {
-			if strings.EqualFold(w, tv.name) {
+			if equalFoldASCII(w, tv.name) {
 				found = true
 				if minVersion == 0 || tv.version < minVersion {
 					minVersion = tv.version
@@ -272,7 +272,7 @@ func ParseTLSCiphers(v string) ([]uint16, error) {
 // tlsCipherByName finds a suite of list by its IANA name, any case.
 func tlsCipherByName(name string, list []*tls.CipherSuite) (uint16, bool) {
 	for _, cs := range list {
-		if strings.EqualFold(cs.Name, name) {
+		if equalFoldASCII(cs.Name, name) {
 			return cs.ID, true
 		}
 	}
@@ -600,7 +600,7 @@ func setTLSPort(cfg *Config, v string) error {
 }
 
 func setTLSPreferServerCiphers(cfg *Config, v string) error {
-	switch strings.ToLower(v) {
+	switch lowerASCII(v) {
 	case "yes":
 		cfg.TLSPreferServerCiphers = true
 	case "no":
