@@ -35,7 +35,16 @@ func (c *conn) authenticate(args [][]byte, user, pass []byte) bool {
 		c.logAuthFailure(args, user)
 		return false
 	}
+	old, oldAuthed := c.connUser(), c.authed
 	c.setUser(u, true)
+	// An ACL DELUSER or LOAD that removed u after it was looked up did
+	// not see c as u's (aclChanged reads connUser): then the AUTH counts
+	// as coming after it, and fails, leaving c as it was.
+	if u.deleted.Load() {
+		c.setUser(old, oldAuthed)
+		c.logAuthFailure(args, user)
+		return false
+	}
 	return true
 }
 
@@ -124,6 +133,11 @@ func (s *Server) aclChanged(caller *conn, users []*aclUser) {
 			continue
 		}
 		if c == caller {
+			// Out of the broker now, closed after its reply: a message
+			// published between the reply and the close must not be
+			// sent after the reply (the broker delivers under its lock,
+			// so nothing reaches c once UnsubscribeAll returns).
+			s.broker.UnsubscribeAll(c)
 			caller.closing = true
 			continue
 		}
@@ -131,6 +145,29 @@ func (s *Server) aclChanged(caller *conn, users []*aclUser) {
 		s.broker.UnsubscribeAll(c)
 		c.kill()
 	}
+}
+
+// aclRecheckHoldings closes c, from its own goroutine, when an ACL change
+// ran between the check of its subscribe command and the subscriptions
+// it made: aclChanged looks at what the broker holds, so it did not see
+// them. Redis, single-threaded, has no such window. Called after every
+// subscribe command; costs one atomic load while the permissions the
+// command was checked against are still the user's.
+func (c *conn) aclRecheckHoldings() {
+	u := c.user
+	p := u.perms.Load()
+	if p == c.aclPerms && !u.deleted.Load() {
+		return
+	}
+	if !u.deleted.Load() && mayHoldAll(c.srv.broker, c, p) {
+		return
+	}
+	// As aclChanged closes another client: nothing more is sent, the
+	// subscribe's replies included.
+	c.srv.removeConn(c)
+	c.srv.broker.UnsubscribeAll(c)
+	c.kill()
+	c.closing = true
 }
 
 func containsUser(users []*aclUser, u *aclUser) bool {

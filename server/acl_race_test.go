@@ -1,0 +1,119 @@
+package server
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/heraldhq/herald/internal/resp"
+)
+
+// Races between ACL changes and the clients they concern, which Redis,
+// single-threaded, cannot have: each test repeats a race that, lost, leaves
+// a client holding or hearing what its user may no longer.
+
+// A client that revokes its own channel while messages keep being
+// published to it gets nothing after its ACL SETUSER reply: it leaves the
+// broker before the reply, not when it closes after it.
+func TestACLRevokeOwnChannelNothingAfterReply(t *testing.T) {
+	s := startServer(t, Config{})
+	admin := dial(t, s.Addr())
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for !stop.Load() {
+			s.Broker().Publish([]byte("room"), []byte("m"), nil)
+		}
+	}()
+	defer func() { stop.Store(true); wg.Wait() }()
+	for round := 0; round < 40; round++ {
+		admin.mustDo("+OK\r\n", "ACL", "SETUSER", "gina", "on", ">pw", "+@all", "~*", "&room")
+		c := dial(t, s.Addr())
+		c.send("HELLO", "3", "AUTH", "gina", "pw")
+		c.read()
+		c.send("SUBSCRIBE", "room")
+		for v := c.read(); v.Kind != '>' || v.Elems[0].Str != "subscribe"; v = c.read() {
+		}
+		c.send("ACL", "SETUSER", "gina", "resetchannels")
+		for {
+			v := c.read()
+			if v.Kind == '+' {
+				break // the reply; what came before it may be messages
+			}
+			if v.Kind != '>' || v.Elems[0].Str != "message" {
+				t.Fatalf("round %d: before the reply: %q", round, v.Bytes())
+			}
+		}
+		c.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if v, err := resp.ReadValue(c.r); err == nil {
+			t.Fatalf("round %d: after ACL SETUSER's reply: %q", round, v.Bytes())
+		} else if strings.Contains(err.Error(), "timeout") {
+			t.Fatalf("round %d: not closed: %v", round, err)
+		}
+		c.conn.Close()
+	}
+}
+
+// A SUBSCRIBE checked before an ACL SETUSER that revokes its channel, and
+// subscribed after the SETUSER looked at what the client held, does not
+// leave the client subscribed: the channel comes last in a long SUBSCRIBE,
+// so that the revocation often lands while it subscribes the others.
+func TestACLSubscribeRacingRevoke(t *testing.T) {
+	s := startServer(t, Config{})
+	admin := dial(t, s.Addr())
+	args := []string{"SUBSCRIBE"}
+	for i := 0; i < 2000; i++ {
+		args = append(args, fmt.Sprintf("ok:%d", i))
+	}
+	args = append(args, "secret")
+	for round := 0; round < 30; round++ {
+		admin.mustDo("+OK\r\n", "ACL", "SETUSER", "hal", "on", ">pw", "+@all", "~*", "resetchannels", "&ok:*", "&secret")
+		c := dial(t, s.Addr())
+		c.mustDo("+OK\r\n", "AUTH", "hal", "pw")
+		c.send(args...)
+		// Let the SUBSCRIBE start, then revoke while it runs.
+		waitFor(t, "the subscribe to start", func() bool { return s.Broker().NumSub("ok:0") == 1 })
+		admin.mustDo("+OK\r\n", "ACL", "SETUSER", "hal", "resetchannels", "&ok:*")
+		waitFor(t, "the secret channel to be dropped", func() bool { return s.Broker().NumSub("secret") == 0 && s.Broker().NumSub("ok:0") == 0 })
+		c.conn.Close()
+		waitFor(t, "the client to go", func() bool { return len(s.connList()) == 1 })
+	}
+}
+
+// An AUTH that looked its user up before ACL DELUSER removed it does not
+// leave the client authenticated as the deleted user. The password is
+// long, so that hashing it keeps AUTH between its look-up and its effect
+// long enough for DELUSER to land there.
+func TestACLAuthRacingDelUser(t *testing.T) {
+	s := startServer(t, Config{})
+	admin := dial(t, s.Addr())
+	pass := strings.Repeat("p", 1<<20)
+	for round := 0; round < 30; round++ {
+		admin.mustDo("+OK\r\n", "ACL", "SETUSER", "ida", "on", ">"+pass, "+@all", "~*", "&*")
+		c := dial(t, s.Addr())
+		c.send("AUTH", "ida", pass)
+		time.Sleep(time.Duration(round%5) * time.Millisecond) // land at different points of the hashing
+		admin.mustDo(":1\r\n", "ACL", "DELUSER", "ida")
+		c.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		v, err := resp.ReadValue(c.r)
+		if err != nil {
+			c.conn.Close()
+			continue // closed as a client of the deleted user
+		}
+		if v.Kind == '-' {
+			c.conn.Close()
+			continue // WRONGPASS: AUTH came after DELUSER
+		}
+		c.send("ACL", "WHOAMI")
+		c.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if w, err := resp.ReadValue(c.r); err == nil {
+			t.Fatalf("round %d: AUTH %q, then a client of the deleted user: WHOAMI %q", round, v.Bytes(), w.Bytes())
+		}
+		c.conn.Close()
+	}
+}
