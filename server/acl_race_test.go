@@ -1,7 +1,10 @@
 package server
 
 import (
+	"bufio"
 	"fmt"
+	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -116,4 +119,88 @@ func TestACLAuthRacingDelUser(t *testing.T) {
 		}
 		c.conn.Close()
 	}
+}
+
+// The branches' shared state under load, for -race: ACL SETUSER granting
+// and revoking a channel while clients of that user subscribe and
+// publish, tracking clients redirecting to targets that come and go,
+// CLIENT LIST and CLIENT KILL USER reading every client. At the end the
+// server still answers, and no client holds the channel it may not.
+func TestACLTrackingConcurrent(t *testing.T) {
+	s := startServer(t, Config{})
+	admin := dial(t, s.Addr())
+	admin.mustDo("+OK\r\n", "ACL", "SETUSER", "kim", "on", ">pw", "+@all", "~*", "&feed", "&__redis__:invalidate")
+	var wg sync.WaitGroup
+	run := func(f func(c *testClient, i int)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 200 {
+				nc, err := net.DialTimeout("tcp", s.Addr().String(), 5*time.Second)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				c := &testClient{t: t, conn: nc, r: bufio.NewReader(nc)}
+				nc.SetDeadline(time.Now().Add(5 * time.Second))
+				f(c, i)
+				nc.Close()
+			}
+		}()
+	}
+	// Reads that end in an error are a client closed by a revocation or
+	// CLIENT KILL: expected, so these goroutines only write and drain.
+	drain := func(c *testClient, n int) {
+		for range n {
+			if _, err := resp.ReadValue(c.r); err != nil {
+				return
+			}
+		}
+	}
+	send := func(c *testClient, args ...string) { c.conn.Write(encodeCommand(args...)) }
+	run(func(c *testClient, i int) { // subscribers of kim
+		send(c, "AUTH", "kim", "pw")
+		send(c, "SUBSCRIBE", "feed", "__redis__:invalidate")
+		drain(c, 3)
+	})
+	run(func(c *testClient, i int) { // publishers and writers
+		send(c, "PUBLISH", "feed", "x")
+		send(c, "SET", "k", strconv.Itoa(i))
+		send(c, "CLIENT", "LIST")
+		drain(c, 3)
+	})
+	run(func(c *testClient, i int) { // tracking clients redirecting to the newest client
+		send(c, "HELLO", "3", "AUTH", "kim", "pw")
+		drain(c, 1)
+		var target int64
+		for _, o := range s.connList() {
+			target = max(target, o.id)
+		}
+		send(c, "CLIENT", "TRACKING", "on", "REDIRECT", strconv.FormatInt(target, 10))
+		send(c, "GET", "k")
+		send(c, "CLIENT", "TRACKINGINFO")
+		drain(c, 3)
+	})
+	run(func(c *testClient, i int) { // the administrator
+		if i%2 == 0 {
+			send(c, "ACL", "SETUSER", "kim", "resetchannels", "&__redis__:invalidate")
+		} else {
+			send(c, "ACL", "SETUSER", "kim", "&feed")
+		}
+		if i%10 == 9 {
+			send(c, "CLIENT", "KILL", "USER", "kim")
+		}
+		drain(c, 1+boolInt(i%10 == 9))
+	})
+	wg.Wait()
+	admin.mustDo("+OK\r\n", "ACL", "SETUSER", "kim", "resetchannels")
+	waitFor(t, "no client of kim on feed", func() bool { return s.Broker().NumSub("feed") == 0 })
+	admin.mustDo("+PONG\r\n", "PING")
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
