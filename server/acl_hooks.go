@@ -30,22 +30,25 @@ func (c *conn) setUser(u *aclUser, authed bool) {
 // success c becomes a connection of that user; a failure is logged in ACL
 // LOG. args is the AUTH or HELLO command.
 func (c *conn) authenticate(args [][]byte, user, pass []byte) bool {
-	u, ok := c.srv.acl().authenticate(user, pass)
-	if !ok {
-		c.logAuthFailure(args, user)
-		return false
-	}
 	old, oldAuthed := c.connUser(), c.authed
-	c.setUser(u, true)
-	// An ACL DELUSER or LOAD that removed u after it was looked up did
-	// not see c as u's (aclChanged reads connUser): then the AUTH counts
-	// as coming after it, and fails, leaving c as it was.
-	if u.deleted.Load() {
+	// An ACL DELUSER or LOAD that removes u after it is looked up does not
+	// see c as u's (aclChanged reads connUser): then the AUTH counts as
+	// coming after it and looks again (ACL LOAD may have a new user of
+	// that name), leaving c as it was if that fails. Bounded, against a
+	// stream of LOADs.
+	for range 3 {
+		u, ok := c.srv.acl().authenticate(user, pass)
+		if !ok {
+			break
+		}
+		c.setUser(u, true)
+		if !u.deleted.Load() {
+			return true
+		}
 		c.setUser(old, oldAuthed)
-		c.logAuthFailure(args, user)
-		return false
 	}
-	return true
+	c.logAuthFailure(args, user)
+	return false
 }
 
 // rejectForACL refuses cmd when c's user may not run it with args, as

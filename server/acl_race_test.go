@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -203,4 +205,44 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// An AUTH overtaken by an ACL LOAD that replaces its user with one of the
+// same name and password succeeds as the new user (or is closed with the
+// old one), never refused: the user it looked up is gone, so it looks
+// again.
+func TestACLAuthRacingLoad(t *testing.T) {
+	pass := strings.Repeat("p", 1<<20)
+	file := filepath.Join(t.TempDir(), "users.acl")
+	line := "user default on nopass ~* &* +@all\nuser ida on #" + hashPassword(pass) + " ~* &* +@all\n"
+	if err := os.WriteFile(file, []byte(line), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := startServer(t, Config{ACLFile: file})
+	admin := dial(t, s.Addr())
+	for round := range 30 {
+		c := dial(t, s.Addr())
+		c.send("AUTH", "ida", pass)
+		time.Sleep(time.Duration(round%5) * time.Millisecond)
+		admin.mustDo("+OK\r\n", "ACL", "LOAD")
+		c.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		v, err := resp.ReadValue(c.r)
+		if err == nil && v.Kind == '-' {
+			t.Fatalf("round %d: AUTH as a user the file keeps: %q", round, v.Bytes())
+		}
+		if err == nil {
+			// Closed, when the AUTH was done before the LOAD replaced
+			// the user (as Redis closes the clients of replaced users).
+			c.send("ACL", "WHOAMI")
+			if w, err := resp.ReadValue(c.r); err == nil && w.Str != "ida" {
+				t.Fatalf("round %d: WHOAMI %q", round, w.Bytes())
+			}
+			for _, o := range s.connList() {
+				if u := o.connUser(); u.deleted.Load() {
+					t.Fatalf("round %d: a client of a replaced user %s", round, u.name)
+				}
+			}
+		}
+		c.conn.Close()
+	}
 }
