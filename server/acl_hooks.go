@@ -136,18 +136,26 @@ func (s *Server) aclChanged(caller *conn, users []*aclUser) {
 			continue
 		}
 		if c == caller {
-			// Out of the broker now, closed after its reply: a message
-			// published between the reply and the close must not be
-			// sent after the reply (the broker delivers under its lock,
-			// so nothing reaches c once UnsubscribeAll returns).
-			s.broker.UnsubscribeAll(c)
-			caller.closing = true
+			caller.closeAfterReply()
 			continue
 		}
 		s.removeConn(c)
 		s.broker.UnsubscribeAll(c)
 		c.kill()
 	}
+}
+
+// closeAfterReply makes c close once the reply of the command it runs is
+// sent, as Redis's CLIENT_CLOSE_AFTER_REPLY, after which Redis adds
+// nothing to the client's output: c leaves the broker now, before its
+// reply is queued, so that no message published meanwhile follows the
+// reply (the broker appends to outboxes under its lock, so nothing
+// reaches c once UnsubscribeAll returns).
+func (c *conn) closeAfterReply() {
+	if c.subscribed > 0 {
+		c.srv.broker.UnsubscribeAll(c)
+	}
+	c.closing = true
 }
 
 // aclRecheckHoldings closes c, from its own goroutine, when an ACL change

@@ -246,3 +246,48 @@ func TestACLAuthRacingLoad(t *testing.T) {
 		c.conn.Close()
 	}
 }
+
+// A subscriber that QUITs, or kills itself with CLIENT KILL, while
+// messages keep being published to it gets nothing after the reply, as
+// Redis adds nothing to a client closing after its reply.
+func TestClosingSubscriberNothingAfterReply(t *testing.T) {
+	s := startServer(t, Config{})
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for !stop.Load() {
+			s.Broker().Publish([]byte("room"), []byte("m"), nil)
+		}
+	}()
+	defer func() { stop.Store(true); wg.Wait() }()
+	for round := range 150 {
+		c := dial(t, s.Addr())
+		c.send("HELLO", "3")
+		c.read()
+		id := c.clientID()
+		c.send("SUBSCRIBE", "room")
+		for v := c.read(); v.Kind != '>' || v.Elems[0].Str != "subscribe"; v = c.read() {
+		}
+		if round%2 == 0 {
+			c.send("QUIT")
+		} else {
+			c.send("CLIENT", "KILL", "ID", strconv.FormatInt(id, 10), "SKIPME", "no")
+		}
+		for {
+			v := c.read()
+			if v.Kind == '+' || v.Kind == ':' {
+				break
+			}
+			if v.Kind != '>' || v.Elems[0].Str != "message" {
+				t.Fatalf("round %d: before the reply: %q", round, v.Bytes())
+			}
+		}
+		c.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if v, err := resp.ReadValue(c.r); err == nil {
+			t.Fatalf("round %d: after the reply: %q", round, v.Bytes())
+		}
+		c.conn.Close()
+	}
+}
