@@ -150,11 +150,13 @@ func (s *Server) aclChanged(caller *conn, users []*aclUser) {
 // nothing to the client's output: c leaves the broker now, before its
 // reply is queued, so that no message published meanwhile follows the
 // reply (the broker appends to outboxes under its lock, so nothing
-// reaches c once UnsubscribeAll returns).
+// reaches c once UnsubscribeAll returns); its tracking goes too, so no
+// invalidation follows it either (tracking.mu).
 func (c *conn) closeAfterReply() {
 	if c.subscribed > 0 {
 		c.srv.broker.UnsubscribeAll(c)
 	}
+	c.srv.disableTracking(c)
 	c.closing = true
 }
 

@@ -291,3 +291,46 @@ func TestClosingSubscriberNothingAfterReply(t *testing.T) {
 		c.conn.Close()
 	}
 }
+
+// A BCAST tracking client that QUITs while keys keep changing gets no
+// invalidation after QUIT's reply.
+func TestClosingTrackerNothingAfterReply(t *testing.T) {
+	s := startServer(t, Config{})
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		w := dial(t, s.Addr())
+		for i := 0; !stop.Load(); i++ {
+			w.send("SET", "k", strconv.Itoa(i))
+			w.read()
+		}
+	}()
+	defer func() { stop.Store(true); wg.Wait() }()
+	for round := range 150 {
+		c := dial(t, s.Addr())
+		c.send("HELLO", "3")
+		c.read()
+		// An invalidation may come before the reply: enableTracking
+		// lets broadcasts reach c before its reply is queued.
+		c.send("CLIENT", "TRACKING", "on", "BCAST")
+		c.send("QUIT")
+		for v := c.read(); v.Kind != '+'; v = c.read() {
+		}
+		for {
+			v := c.read()
+			if v.Kind == '+' {
+				break
+			}
+			if v.Kind != '>' || v.Elems[0].Str != "invalidate" {
+				t.Fatalf("round %d: before the reply: %q", round, v.Bytes())
+			}
+		}
+		c.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if v, err := resp.ReadValue(c.r); err == nil {
+			t.Fatalf("round %d: after the reply: %q", round, v.Bytes())
+		}
+		c.conn.Close()
+	}
+}
