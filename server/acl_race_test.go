@@ -334,3 +334,39 @@ func TestClosingTrackerNothingAfterReply(t *testing.T) {
 		c.conn.Close()
 	}
 }
+
+// CLIENT TRACKING ON's reply comes before any invalidation, however busy
+// the writers: its reply is queued before the client is registered under
+// the tracker's lock, which a broadcast takes to find the clients it
+// sends to (holding that lock here shows the order, which a race between
+// real writers shows only rarely).
+func TestTrackingReplyBeforeInvalidations(t *testing.T) {
+	s := New(Config{})
+	p1, p2 := net.Pipe()
+	defer p1.Close()
+	defer p2.Close()
+	c := newConn(s, p1, 1)
+	c.proto = resp.RESP3
+	c.out.format = uint8(formatRESP3)
+	s.tracking.mu.Lock()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.execute([][]byte{[]byte("CLIENT"), []byte("TRACKING"), []byte("on"), []byte("BCAST")})
+	}()
+	queued := func() bool {
+		c.out.mu.Lock()
+		defer c.out.mu.Unlock()
+		return c.out.size > 0
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !queued() && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	ok := queued()
+	s.tracking.mu.Unlock()
+	<-done
+	if !ok {
+		t.Fatal("CLIENT TRACKING registered the client before queueing its reply: a broadcast could precede it")
+	}
+}
