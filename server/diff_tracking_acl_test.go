@@ -70,5 +70,19 @@ func TestDiffTrackingACL(t *testing.T) {
 			a: CLIENT CACHING yes             => 1
 			u: ACL DELUSER lim                => 1; a: 0 closed
 		`},
+		{name: "tracking subcommands refused one by one", script: `
+			u: ACL SETUSER lim on >pw +@all -client|tracking -client|getredir ~* &* => 1
+			a: HELLO 3 AUTH lim pw            => 1 hello
+			a: CLIENT TRACKING on             => 1
+			a: CLIENT GETREDIR                => 1
+			a: CLIENT TRACKINGINFO            => 1
+			u: ACL SETUSER lim -@connection   => 1
+			a: CLIENT TRACKINGINFO            => 1
+			u: ACL SETUSER lim -@all +client|tracking +get => 1
+			a: CLIENT TRACKING on BCAST PREFIX a => 1
+			a: GET b                          => 1
+			b: SET a1 x                       => 1; a: 1
+			u: ACL DELUSER lim                => 1; a: 0 closed
+		`},
 	})
 }
