@@ -112,3 +112,17 @@ func TestACLUnrestricted(t *testing.T) {
 		}
 	}
 }
+
+// Checking a channel against a user's channel patterns, which PUBLISH does
+// for every user without allchannels, does not allocate.
+func TestACLChannelCheckAllocs(t *testing.T) {
+	list := []string{"other:*", "news:*", "ch"}
+	name := []byte("news:sports")
+	if n := testing.AllocsPerRun(100, func() {
+		if !channelAllowed(list, name, false) {
+			t.Fatal("news:sports not allowed")
+		}
+	}); n != 0 {
+		t.Errorf("channelAllowed allocates %v times", n)
+	}
+}

@@ -30,13 +30,25 @@ func (c *conn) setUser(u *aclUser, authed bool) {
 // success c becomes a connection of that user; a failure is logged in ACL
 // LOG. args is the AUTH or HELLO command.
 func (c *conn) authenticate(args [][]byte, user, pass []byte) bool {
-	u, ok := c.srv.acl().authenticate(user, pass)
-	if !ok {
-		c.logAuthFailure(args, user)
-		return false
+	old, oldAuthed := c.connUser(), c.authed
+	// An ACL DELUSER or LOAD that removes u after it is looked up does not
+	// see c as u's (aclChanged reads connUser): then the AUTH counts as
+	// coming after it and looks again (ACL LOAD may have a new user of
+	// that name), leaving c as it was if that fails. Bounded, against a
+	// stream of LOADs.
+	for range 3 {
+		u, ok := c.srv.acl().authenticate(user, pass)
+		if !ok {
+			break
+		}
+		c.setUser(u, true)
+		if !u.deleted.Load() {
+			return true
+		}
+		c.setUser(old, oldAuthed)
 	}
-	c.setUser(u, true)
-	return true
+	c.logAuthFailure(args, user)
+	return false
 }
 
 // rejectForACL refuses cmd when c's user may not run it with args, as
@@ -124,13 +136,51 @@ func (s *Server) aclChanged(caller *conn, users []*aclUser) {
 			continue
 		}
 		if c == caller {
-			caller.closing = true
+			caller.closeAfterReply()
 			continue
 		}
 		s.removeConn(c)
 		s.broker.UnsubscribeAll(c)
 		c.kill()
 	}
+}
+
+// closeAfterReply makes c close once the reply of the command it runs is
+// sent, as Redis's CLIENT_CLOSE_AFTER_REPLY, after which Redis adds
+// nothing to the client's output: c leaves the broker now, before its
+// reply is queued, so that no message published meanwhile follows the
+// reply (the broker appends to outboxes under its lock, so nothing
+// reaches c once UnsubscribeAll returns); its tracking goes too, so no
+// invalidation follows it either (tracking.mu).
+func (c *conn) closeAfterReply() {
+	if c.subscribed > 0 {
+		c.srv.broker.UnsubscribeAll(c)
+	}
+	c.srv.disableTracking(c)
+	c.closing = true
+}
+
+// aclRecheckHoldings closes c, from its own goroutine, when an ACL change
+// ran between the check of its subscribe command and the subscriptions
+// it made: aclChanged looks at what the broker holds, so it did not see
+// them. Redis, single-threaded, has no such window. Called after every
+// subscribe command; costs one atomic load while the permissions the
+// command was checked against are still the user's.
+func (c *conn) aclRecheckHoldings() {
+	u := c.user
+	p := u.perms.Load()
+	if p == c.aclPerms && !u.deleted.Load() {
+		return
+	}
+	if !u.deleted.Load() && mayHoldAll(c.srv.broker, c, p) {
+		return
+	}
+	// As aclChanged closes another client: nothing more is sent, the
+	// subscribe's replies included.
+	c.srv.removeConn(c)
+	c.srv.broker.UnsubscribeAll(c)
+	c.kill()
+	c.closing = true
 }
 
 func containsUser(users []*aclUser, u *aclUser) bool {

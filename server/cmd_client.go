@@ -467,7 +467,7 @@ func (s *Server) killClients(caller *conn, f killFilter) int {
 		}
 		killed++
 		if c == caller {
-			caller.closing = true
+			caller.closeAfterReply()
 			continue
 		}
 		// As Redis frees a client: its subscriptions and its entry go

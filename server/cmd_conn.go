@@ -62,8 +62,8 @@ func cmdPing(c *conn, args [][]byte) {
 func cmdEcho(c *conn, args [][]byte) { c.writeBulk(args[1]) }
 
 func cmdQuit(c *conn, _ [][]byte) {
+	c.closeAfterReply()
 	c.writeOK()
-	c.closing = true
 }
 
 func cmdReset(c *conn, _ [][]byte) {

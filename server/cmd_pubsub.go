@@ -72,6 +72,7 @@ func cmdSubscribe(c *conn, args [][]byte) {
 		c.writeAck("subscribe", ch, c.subscribe(broker.KindMessage, string(ch)))
 	}
 	c.noteSubscriptions()
+	c.aclRecheckHoldings()
 }
 
 func cmdPSubscribe(c *conn, args [][]byte) {
@@ -82,6 +83,7 @@ func cmdPSubscribe(c *conn, args [][]byte) {
 		c.writeAck("psubscribe", p, c.subscribe(broker.KindPMessage, string(p)))
 	}
 	c.noteSubscriptions()
+	c.aclRecheckHoldings()
 }
 
 func cmdSSubscribe(c *conn, args [][]byte) {
@@ -92,6 +94,7 @@ func cmdSSubscribe(c *conn, args [][]byte) {
 		c.writeAck("ssubscribe", ch, c.subscribe(broker.KindSMessage, string(ch)))
 	}
 	c.noteSubscriptions()
+	c.aclRecheckHoldings()
 }
 
 // unsubscribeArgs returns the names to unsubscribe from: the arguments, or

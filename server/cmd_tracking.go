@@ -111,6 +111,10 @@ func (c *conn) enableTracking(o trackingOptions) {
 	if o.bcast && !c.checkPrefixes(o.prefixes) {
 		return
 	}
+	// The reply is queued before tracking starts: as in Redis, an
+	// invalidation another client's write broadcasts comes after it.
+	c.writeOK()
+	c.commitReply()
 	t := &c.srv.tracking
 	t.mu.Lock()
 	if st == nil {
@@ -133,7 +137,6 @@ func (c *conn) enableTracking(o trackingOptions) {
 		}
 	}
 	t.mu.Unlock()
-	c.writeOK()
 }
 
 // checkPrefixes refuses prefixes that overlap one another or the client's

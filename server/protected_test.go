@@ -84,3 +84,26 @@ func TestProtectedMode(t *testing.T) {
 		t.Errorf("with a password, a remote client got %q, want to be let in (and asked to AUTH)", got)
 	}
 }
+
+// Protected mode follows the default user's nopass flag, as Redis 7.0's
+// clientAcceptHandler, whether a password came from requirepass or ACL
+// SETUSER: a password set by ACL lets remote clients in (to AUTH), nopass
+// set again shuts them out.
+func TestProtectedModeFollowsDefaultUser(t *testing.T) {
+	s := startServer(t, Config{})
+	local := dial(t, s.Addr())
+	first := func(addr string) string {
+		nc := dialAs(t, s, addr)
+		nc.Write([]byte("PING\r\n"))
+		line, _ := bufio.NewReader(nc).ReadString('\n')
+		return line
+	}
+	local.mustDo("+OK\r\n", "ACL", "SETUSER", "default", ">secret")
+	if got := first("192.0.2.7:40010"); !strings.HasPrefix(got, "-NOAUTH") {
+		t.Errorf("default user with an ACL password: a remote client got %q", got)
+	}
+	local.mustDo("+OK\r\n", "ACL", "SETUSER", "default", "nopass")
+	if got := first("192.0.2.7:40011"); got != "-"+errProtectedMode+"\r\n" {
+		t.Errorf("default user nopass again: a remote client got %q", got)
+	}
+}

@@ -24,6 +24,13 @@ func MatchString(pattern, subject string) bool {
 	return match(pattern, subject)
 }
 
+// MatchIn is Match for a pattern held as a string and a subject as bytes
+// (an ACL user's channel patterns against a command's argument), without
+// converting either. It does not allocate.
+func MatchIn(pattern string, subject []byte) bool {
+	return match(pattern, subject)
+}
+
 // match is the matcher behind Match and MatchString. It gives the answer of
 // Redis's recursive stringmatchlen (kept as matchRedis) without recursion:
 // it remembers only the most recent star, which is enough because every
