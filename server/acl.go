@@ -603,11 +603,11 @@ func (g genericKeys) keys(args [][]byte) []aclKeyRef {
 	return out
 }
 
-// cAtoi is C's atoi: leading blanks, a sign, the digits up to the first
-// other byte; 0 for none.
+// cAtoi is C's atoi: leading blanks (isspace), a sign, the digits up to
+// the first other byte; 0 for none.
 func cAtoi(b []byte) int {
 	i := 0
-	for i < len(b) && isBlank(b[i]) {
+	for i < len(b) && isCSpace(b[i]) {
 		i++
 	}
 	neg := false
@@ -690,4 +690,9 @@ func validPasswordHash(h string) bool {
 // hasSpaces is Redis's ACLStringHasSpaces: a blank (isspace) or a NUL.
 func hasSpaces(s string) bool {
 	return strings.ContainsAny(s, " \t\n\v\f\r\x00")
+}
+
+// isCSpace is C's isspace.
+func isCSpace(c byte) bool {
+	return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\v'
 }

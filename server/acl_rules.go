@@ -2,6 +2,8 @@ package server
 
 import (
 	"strings"
+
+	"github.com/heraldhq/herald/internal/resp"
 )
 
 // The rules of ACL SETUSER and of ACL files, and the description of a user
@@ -446,109 +448,22 @@ func mergeSelectorArgs(args []string) (merged []string, bad int) {
 }
 
 // splitSelectorArgs splits the inside of "( ... )" into rules as Redis's
-// sdssplitargs: blanks separate, double quotes (with \ escapes, \xHH
-// included) and single quotes group. ok is false for unbalanced quotes,
-// when Redis applies no rule at all.
+// sdssplitargs (resp.SplitArgs, checked against redis-server): blanks
+// separate, double quotes (with \ escapes, \xHH included) and single
+// quotes group. ok is false for unbalanced quotes, when Redis applies no
+// rule at all.
 func splitSelectorArgs(s string) (words []string, ok bool) {
-	i := 0
-	for {
-		for i < len(s) && isBlank(s[i]) {
-			i++
-		}
-		if i == len(s) {
-			return words, true
-		}
-		var w []byte
-		inDouble, inSingle := false, false
-		for done := false; !done; {
-			switch {
-			case inDouble:
-				if i >= len(s) {
-					return nil, false
-				}
-				switch {
-				case s[i] == '\\' && i+3 < len(s) && s[i+1] == 'x' && isHex(s[i+2]) && isHex(s[i+3]):
-					w = append(w, unhex(s[i+2])<<4|unhex(s[i+3]))
-					i += 3
-				case s[i] == '\\' && i+1 < len(s):
-					i++
-					w = append(w, unescape(s[i]))
-				case s[i] == '"':
-					if i+1 < len(s) && !isBlank(s[i+1]) {
-						return nil, false
-					}
-					done = true
-				default:
-					w = append(w, s[i])
-				}
-			case inSingle:
-				if i >= len(s) {
-					return nil, false
-				}
-				switch {
-				case s[i] == '\\' && i+1 < len(s) && s[i+1] == '\'':
-					i++
-					w = append(w, '\'')
-				case s[i] == '\'':
-					if i+1 < len(s) && !isBlank(s[i+1]) {
-						return nil, false
-					}
-					done = true
-				default:
-					w = append(w, s[i])
-				}
-			default:
-				switch {
-				case i >= len(s) || isBlank(s[i]):
-					done = true
-				case s[i] == '"':
-					inDouble = true
-				case s[i] == '\'':
-					inSingle = true
-				default:
-					w = append(w, s[i])
-				}
-			}
-			if i < len(s) {
-				i++
-			}
-		}
-		words = append(words, string(w))
+	args, ok := resp.SplitArgs([]byte(s))
+	if !ok {
+		return nil, false
 	}
-}
-
-// unescape is the byte a backslash escape in double quotes stands for.
-func unescape(c byte) byte {
-	switch c {
-	case 'n':
-		return '\n'
-	case 'r':
-		return '\r'
-	case 't':
-		return '\t'
-	case 'b':
-		return '\b'
-	case 'a':
-		return '\a'
+	for _, a := range args {
+		words = append(words, string(a))
 	}
-	return c
-}
-
-func isBlank(c byte) bool {
-	return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == '\v'
+	return words, true
 }
 
 func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
-
-func unhex(c byte) byte {
-	switch {
-	case c >= 'a':
-		return c - 'a' + 10
-	case c >= 'A':
-		return c - 'A' + 10
-	}
-	return c - '0'
-}
 
 func indexString(list []string, s string) int {
 	for i, x := range list {

@@ -331,6 +331,9 @@ func TestACLSplitSelectorArgs(t *testing.T) {
 		{`"~a`, nil, false},
 		{`"~a"b`, nil, false},
 		{"", nil, true},
+		// As sdssplitargs: \v and \f separate arguments only between
+		// them, not inside an unquoted one.
+		{"\v+get\v~x", []string{"+get\v~x"}, true},
 	} {
 		got, ok := splitSelectorArgs(tc.in)
 		if ok != tc.ok || strings.Join(got, "|") != strings.Join(tc.want, "|") {

@@ -367,6 +367,15 @@ func parseInteger(s []byte) (int64, bool) {
 	return int64(v), true
 }
 
+// SplitArgs splits line into arguments as Redis's sdssplitargs, which the
+// inline protocol, ACL selectors and ACL files use: blanks separate, double
+// quotes (with \ escapes and \xHH) and single quotes group. ok is false
+// for unbalanced quotes or a closing quote followed by something else than
+// a blank. Arguments without quotes alias line.
+func SplitArgs(line []byte) (args [][]byte, ok bool) {
+	return splitArgs(line, nil)
+}
+
 // splitArgs splits an inline command line into arguments exactly as Redis's
 // sdssplitargs (src/sds.c) does, appending them to out. It reports false for
 // unbalanced quotes, or a closing quote followed by something other than a
