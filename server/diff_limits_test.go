@@ -22,8 +22,8 @@ import (
 func TestDiffTimeout(t *testing.T) {
 	r := redistest.Start(t, "--timeout", "1")
 	h := startServer(t, Config{Timeout: 1})
-	redisClosed := timeoutScenario(t, r.Addr())
-	heraldClosed := timeoutScenario(t, h.Addr().String())
+	redisClosed := timeoutScenarioRetried(t, r.Addr())
+	heraldClosed := timeoutScenarioRetried(t, h.Addr().String())
 	if !slices.Equal(redisClosed, heraldClosed) {
 		t.Fatalf("closed for idleness: redis-server %v, Herald %v", redisClosed, heraldClosed)
 	}
@@ -32,10 +32,29 @@ func TestDiffTimeout(t *testing.T) {
 	}
 }
 
+// timeoutScenarioRetried runs timeoutScenario until its clients were set
+// up well within the timeout: on a loaded machine (go test -race ./...
+// runs packages side by side) the test can be descheduled for a second
+// between connecting a client and writing to it, and the server then
+// rightly closes that client as idle before it is used.
+func timeoutScenarioRetried(t *testing.T, addr string) []string {
+	t.Helper()
+	for range 4 {
+		if names, ok := timeoutScenario(t, addr); ok {
+			return names
+		}
+		t.Logf("%s: the clients' setup took too long on this machine; again", addr)
+	}
+	t.Fatalf("%s: could not set the clients up within the timeout", addr)
+	return nil
+}
+
 // timeoutScenario connects the clients of TestDiffTimeout to addr, waits
 // until the server has had time to close the idle ones, checks that the
-// others work, and returns the names of those closed, sorted.
-func timeoutScenario(t *testing.T, addr string) []string {
+// others work, and returns the names of those closed, sorted. ok is false,
+// and the clients are closed, when setting them up took half the timeout
+// or more, which makes the run meaningless.
+func timeoutScenario(t *testing.T, addr string) (names []string, ok bool) {
 	t.Helper()
 	type client struct {
 		nc net.Conn
@@ -64,6 +83,7 @@ func timeoutScenario(t *testing.T, addr string) []string {
 		}
 		return v
 	}
+	start, failed := time.Now(), false
 	for _, x := range []struct {
 		name    string
 		send    [][]byte
@@ -79,8 +99,19 @@ func timeoutScenario(t *testing.T, addr string) []string {
 	} {
 		c := open(x.name, x.send...)
 		for range x.replies {
-			read(c)
+			c.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+			if _, err := resp.ReadValue(c.r); err != nil {
+				t.Logf("%s: %s: %v", addr, x.name, err)
+				failed = true
+				break
+			}
 		}
+	}
+	if failed || time.Since(start) >= 500*time.Millisecond {
+		for _, c := range clients {
+			c.nc.Close()
+		}
+		return nil, false
 	}
 	// Once the server closes "idle", every client it would close has been
 	// idle longer and was closed by the same check (a moment is allowed
@@ -93,7 +124,6 @@ func timeoutScenario(t *testing.T, addr string) []string {
 	if !closedWithin(clients["idle"], 10*time.Second) {
 		t.Fatalf("%s: the idle client was not closed", addr)
 	}
-	var names []string
 	for name, c := range clients {
 		if closedWithin(c, 200*time.Millisecond) {
 			names = append(names, name)
@@ -118,5 +148,5 @@ func timeoutScenario(t *testing.T, addr string) []string {
 	if v := read(clients["blocked"]); len(v.Elems) != 2 || v.Elems[1].Str != "v" {
 		t.Errorf("%s: the blocked client got %s", addr, v.Bytes())
 	}
-	return names
+	return names, true
 }
