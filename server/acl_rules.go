@@ -87,6 +87,10 @@ func (p *aclPerms) apply(op string, pubsubAll bool) string {
 // apply applies a rule of a selector: keys, channels and commands.
 func (s *aclSelector) apply(op string) string {
 	switch {
+	case op == "":
+		// Redis's ACLSetSelector finds no rule in it (an empty word in a
+		// selector: "('')"); ACL SETUSER skips an empty rule before.
+		return errACLReasonSyntax
 	case equalFoldASCII(op, "allkeys") || op == "~*":
 		s.allKeys = true
 		s.patterns = nil

@@ -31,6 +31,11 @@ func TestDiffACL(t *testing.T) {
 	env := newDiffEnv(t, Config{})
 	env.run(t, sessions(
 		forProtocols("setuser flags and passwords", "a", aclCleanup+`
+			a: ACL SETUSER u1 ""           => 1
+			a: ACL SETUSER u1 "('')"       => 1
+			a: ACL SETUSER u1 "(\"\" +get)" => 1
+			a: ACL SETUSER u1 "()"         => 1
+			a: ACL DELUSER u1              => 1
 			a: ACL SETUSER u1              => 1
 			a: ACL GETUSER u1              => 1
 			a: ACL SETUSER u1 on >pw1 >pw2 >pw1 => 1
