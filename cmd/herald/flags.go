@@ -227,7 +227,7 @@ func applyOption(cfg *serveOptions, name string, values []string) error {
 			return fmt.Errorf("wants at least one address")
 		}
 		cfg.Bind = values
-	case "maxclients":
+	case "maxclients", "http-maxclients":
 		v, err := one()
 		if err != nil {
 			return err
@@ -236,17 +236,11 @@ func applyOption(cfg *serveOptions, name string, values []string) error {
 		if err != nil || n < 1 {
 			return fmt.Errorf("invalid number %q", v)
 		}
-		cfg.MaxClients = n
-	case "http-maxclients":
-		v, err := one()
-		if err != nil {
-			return err
+		if name == "maxclients" {
+			cfg.MaxClients = n
+		} else {
+			cfg.HTTPMaxClients = n
 		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return fmt.Errorf("invalid number %q", v)
-		}
-		cfg.HTTPMaxClients = n
 	case "requirepass":
 		v, err := one()
 		if err != nil {
