@@ -105,7 +105,7 @@ func (c *conn) logAuthFailure(args [][]byte, username []byte) {
 		context:    c.logContext(),
 		object:     string(args[0]),
 		username:   string(username),
-		clientInfo: c.clientInfoLine(lowerASCII(string(args[0]))),
+		clientInfo: c.clientInfoLine(c.runningName(args[0])),
 	})
 }
 
@@ -137,4 +137,13 @@ func (r aclReason) String() string {
 		return "auth"
 	}
 	return "unknown"
+}
+
+// runningName is the command CLIENT INFO names while c runs the command
+// called name: EXEC for a command EXEC runs, as Redis's c->cmd.
+func (c *conn) runningName(name []byte) string {
+	if c.inExec {
+		return "exec"
+	}
+	return lowerASCII(string(name))
 }
