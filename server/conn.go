@@ -76,6 +76,11 @@ type conn struct {
 
 	// CLIENT TRACKING's settings (tracking.go); nil if never turned on.
 	tracking *trackingState
+	// midBatch: keys this client changed under BCAST prefixes wait for
+	// the end of its batch of input before they are broadcast, as Redis
+	// sends a pipeline's broadcasts after its replies (tracking.go).
+	// Written by its own goroutine holding tracker.mu.
+	midBatch bool
 
 	// Read by CLIENT LIST / INFO from other goroutines.
 	info struct {

@@ -340,10 +340,11 @@ func (s *Server) startSamplerLocked() {
 	}
 	s.samplerDone = make(chan struct{})
 	s.ops.sample(s.stats.commands.Load(), time.Now())
-	s.wg.Add(3)
+	s.wg.Add(4)
 	go s.sampleLoop(s.samplerDone)
 	go s.cronLoop(s.samplerDone)
 	go s.idleLoop(s.samplerDone)
+	go s.broadcastLoop(s.samplerDone) // CLIENT TRACKING's BCAST (tracking.go)
 }
 
 // stopSamplerLocked stops the sampler if it runs. s.mu is held on entry.

@@ -122,6 +122,7 @@ func NewWithBroker(cfg Config, b *broker.Broker) *Server {
 	}
 	s.aclStore = newACLStore()
 	s.ks = s.newKeyspace()
+	s.tracking.wake = make(chan struct{}, 1)
 	s.store(cfg.withDefaults())
 	return s
 }
@@ -308,6 +309,7 @@ func (s *Server) ServeConn(nc net.Conn) {
 	c := newConn(s, nc, s.nextID.Add(1))
 	s.conns[c.id] = c
 	s.wg.Add(1)
+	s.startSamplerLocked() // a server fed by ServeConn alone runs its cron too
 	s.mu.Unlock()
 	go c.serve() // calls s.wg.Done when the connection ends
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/heraldhq/herald/broker"
 	"github.com/heraldhq/herald/internal/resp"
@@ -37,11 +38,22 @@ import (
 // sent to any other client at once. The reply of a command on the
 // keyspace is queued before the lock is released (conn.unlockKeyspace),
 // then this client's pending invalidations, then the broadcasts gathered
-// during the command, which Redis sends before it sleeps: so a key read
-// and then changed by another client is always invalidated after the
-// read's reply. Expiry, eviction and the tracking table's own limit have
-// no client: what they cause is sent at once (the cron's broadcasts after
-// its cycle).
+// during the command. A key read and then changed by another client is
+// so always invalidated after the read's reply. Expiry, eviction and the
+// tracking table's own limit have no client: what they cause is sent at
+// once.
+//
+// Broadcasts (BCAST) are coalesced, as Redis sends them once per event
+// loop turn (trackingBroadcastInvalidationMessages in beforeSleep), for
+// every key changed by every client it served in the turn. Here a
+// broadcaster goroutine (broadcastLoop) is woken when a client's batch of
+// input changed keys under BCAST prefixes; it takes the keyspace lock, so
+// every reply of the commands that changed them is queued already, and
+// sends each prefix's keys in one message. Keys changed by a client that
+// is still part way through its batch (a pipeline) are held back until
+// the batch ends, so a pipeline's keys go out together, after all its
+// replies. While the broadcaster sends, writers keep writing: a busy
+// server sends one message per prefix per round, not one per write.
 //
 // Locking: tracker.mu guards the table, the prefixes, the pending list
 // and every client's trackingState. Lock order: the keyspace, then
@@ -63,6 +75,11 @@ type tracker struct {
 	used atomic.Bool
 	// bcastPending says that changed keys wait to be broadcast.
 	bcastPending atomic.Bool
+	// wake wakes the broadcaster (broadcastLoop); capacity 1.
+	wake chan struct{}
+	// hold, when set before the server starts (tests only), makes each
+	// round of the broadcaster wait for a value from it.
+	hold chan struct{}
 	// current is the client whose command is running (the keyspace's
 	// holder, or the blocked client being served); nil for the cron.
 	// Keyspace lock held.
@@ -269,12 +286,10 @@ func (s *Server) trackingFlushed() {
 }
 
 // trackingAfterCommand sends what the command of c caused, after its
-// reply: c's pending invalidations, then the broadcasts, unless more of
-// c's commands are waiting in its input: Redis broadcasts once per event
-// loop, so a pipeline's changes go out together, after its replies
-// (trackingBatchDone sends them if the pipeline ends with a command that
-// does not take the keyspace). The reply is queued already. Keyspace
-// lock held; c is nil for the cron.
+// reply: c's pending invalidations; and it wakes the broadcaster unless
+// more of c's input waits (then c is midBatch, and trackingBatchDone
+// wakes it). The reply is queued already. Keyspace lock held; c is nil
+// for the cron.
 func (s *Server) trackingAfterCommand(c *conn) {
 	t := &s.tracking
 	if !t.used.Load() {
@@ -283,25 +298,94 @@ func (s *Server) trackingAfterCommand(c *conn) {
 	t.mu.Lock()
 	s.limitTableLocked() // what it invalidates for c is pending too
 	s.sendPendingLocked(c)
-	if c == nil || c.rpos >= len(c.rbuf) {
-		s.broadcastLocked()
+	pending := t.bcastPending.Load()
+	if c != nil {
+		c.midBatch = pending && c.rpos < len(c.rbuf)
+		pending = pending && !c.midBatch
 	}
 	t.mu.Unlock()
+	if pending {
+		s.wakeBroadcaster()
+	}
 }
 
-// trackingBatchDone sends the broadcasts that wait, once c has run the
-// commands of a read (a partial command may be left). The keyspace lock
-// must not be held.
+// trackingBatchDone ends c's batch of input (a partial command may be
+// left): the keys it changed may be broadcast. The keyspace lock must not
+// be held.
 func (s *Server) trackingBatchDone(c *conn) {
-	if !s.tracking.bcastPending.Load() {
+	if !c.midBatch { // only c's goroutine writes it
 		return
 	}
-	c.lockKeyspace()
 	s.tracking.mu.Lock()
-	s.broadcastLocked()
+	c.midBatch = false
 	s.tracking.mu.Unlock()
-	c.unlockKeyspace()
+	s.wakeBroadcaster()
 }
+
+// wakeBroadcaster makes the broadcaster run once more, soon.
+func (s *Server) wakeBroadcaster() {
+	select {
+	case s.tracking.wake <- struct{}{}:
+	default: // already woken: it will see these keys too
+	}
+}
+
+// broadcastLoop is the broadcaster: each time it is woken it sends the
+// BCAST clients what changed since its last round, until done closes.
+//
+// Between rounds it waits bcastPace times as long as its last round took
+// (a round is about one write per BCAST client), so that, however many
+// clients write, broadcasting takes at most about a fifth of the CPU and
+// each round carries the keys of many writes, as a Redis event loop turn
+// does. An idle server's first invalidation goes out at once.
+func (s *Server) broadcastLoop(done chan struct{}) {
+	defer s.wg.Done()
+	var (
+		batch broker.Batch
+		took  time.Duration // the last round's length
+		ended time.Time     // when it ended
+		pause = time.NewTimer(time.Hour)
+	)
+	pause.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-s.tracking.wake:
+		}
+		if s.tracking.hold != nil {
+			select {
+			case <-done:
+				return
+			case <-s.tracking.hold:
+			}
+		}
+		if wait := bcastPace*took - time.Since(ended); wait > 0 {
+			pause.Reset(wait)
+			select {
+			case <-done:
+				pause.Stop()
+				return
+			case <-pause.C:
+			}
+		}
+		start := time.Now()
+		s.ks.Lock()
+		s.ksBatch = &batch
+		s.tracking.mu.Lock()
+		s.broadcastLocked()
+		s.tracking.mu.Unlock()
+		s.ksBatch = nil
+		s.ks.Unlock()
+		batch.Flush()
+		ended = time.Now()
+		took = ended.Sub(start)
+	}
+}
+
+// bcastPace is how many times its last round's length the broadcaster
+// waits before the next round (broadcastLoop).
+const bcastPace = 4
 
 // trackingAfterWaiter sends what serving the blocked client c made
 // tracking send it, after the reply it was just sent. Keyspace lock held.
@@ -358,8 +442,10 @@ func setTrackingMaxKeys(cfg *Config, v string) error {
 // broadcastLocked sends the BCAST clients of each prefix the keys changed
 // under it, sorted, as Redis's trackingBroadcastInvalidationMessages: one
 // message per prefix, without, for a NOLOOP client, the keys it changed
-// itself. tracker.mu held.
+// itself. Keys changed last by a client that is midBatch wait for the
+// next round. Keyspace lock and tracker.mu held.
 func (s *Server) broadcastLocked() {
+	held := false
 	prefixes := make([]string, 0, len(s.tracking.prefixes))
 	for prefix, p := range s.tracking.prefixes {
 		if len(p.keys) > 0 {
@@ -370,8 +456,15 @@ func (s *Server) broadcastLocked() {
 	for _, prefix := range prefixes {
 		p := s.tracking.prefixes[prefix]
 		keys := make([]string, 0, len(p.keys))
-		for k := range p.keys {
+		for k, by := range p.keys {
+			if by != nil && by.midBatch {
+				held = true
+				continue
+			}
 			keys = append(keys, k)
+		}
+		if len(keys) == 0 {
+			continue
 		}
 		slices.Sort(keys)
 		all := resp.AppendArrayLen(nil, len(keys))
@@ -397,9 +490,11 @@ func (s *Server) broadcastLocked() {
 				s.sendTracking(c, b)
 			}
 		}
-		clear(p.keys)
+		for _, k := range keys {
+			delete(p.keys, k)
+		}
 	}
-	s.tracking.bcastPending.Store(false)
+	s.tracking.bcastPending.Store(held)
 }
 
 func sortedConns(set map[*conn]struct{}) []*conn {

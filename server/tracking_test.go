@@ -166,3 +166,42 @@ func TestInteropRueidisClientSideCache(t *testing.T) {
 		t.Fatal("rueidis did not turn tracking on")
 	}
 }
+
+// TestTrackingBroadcastCoalesced checks that BCAST invalidations are
+// coalesced across writers, as Redis sends them once per event-loop turn:
+// keys that two clients changed one at a time, each after the other's
+// reply, before the broadcaster's next round, reach a BCAST client as one
+// message; and keys of a writer part way through a pipeline wait for its
+// end.
+func TestTrackingBroadcastCoalesced(t *testing.T) {
+	s := New(Config{})
+	s.tracking.hold = make(chan struct{})
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Serve(l)
+	t.Cleanup(func() { s.Close() })
+
+	x := dial(t, s.Addr())
+	x.send("HELLO", "3")
+	x.read()
+	x.mustDo("+OK\r\n", "CLIENT", "TRACKING", "on", "BCAST")
+	w1, w2 := dial(t, s.Addr()), dial(t, s.Addr())
+	w1.mustDo("+OK\r\n", "SET", "b", "1")
+	w2.mustDo("+OK\r\n", "SET", "a", "1")
+	w1.mustDo("+OK\r\n", "SET", "c", "1")
+	s.tracking.hold <- struct{}{} // the round woken by the first SET
+	x.mustRead(">2\r\n$10\r\ninvalidate\r\n*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n")
+	close(s.tracking.hold) // the rounds woken meanwhile find nothing left to send
+	x.mustDo("+PONG\r\n", "PING")
+
+	// x's own pipeline: its replies, then its keys in one message.
+	if _, err := x.conn.Write([]byte("SET p 1\r\nSET o 2\r\nGET p\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	x.mustRead("+OK\r\n")
+	x.mustRead("+OK\r\n")
+	x.mustRead("$1\r\n1\r\n")
+	x.mustRead(">2\r\n$10\r\ninvalidate\r\n*2\r\n$1\r\no\r\n$1\r\np\r\n")
+}
