@@ -7,10 +7,15 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // readCommands parses a snapshot's bytes: RESP arrays of bulk strings,
@@ -558,4 +563,213 @@ func TestSnapshotUnknownTypeFails(t *testing.T) {
 	if ks.SnapshotRunning() {
 		t.Fatal("running after the error")
 	}
+}
+
+// TestSnapshotConcurrentWriters runs writers that change, create,
+// delete, expire, evict and flush keys of every type while WriteTo
+// walks in small chunks, and checks that the snapshot replays to the
+// keyspace of T0 exactly. Run it with -race.
+func TestSnapshotConcurrentWriters(t *testing.T) {
+	for seed := range uint64(4) {
+		t.Run("seed"+strconv.FormatUint(seed, 10), func(t *testing.T) { concurrentSnapshot(t, seed) })
+	}
+}
+
+const concurrentKeys = 300
+
+func concurrentSnapshot(t *testing.T, seed uint64) {
+	ks := New(nil)
+	var clock atomic.Int64
+	clock.Store(1_000_000)
+	ks.Clock = clock.Load
+	rng := rand.New(rand.NewPCG(seed, 0))
+	ks.Lock()
+	for range 3000 {
+		mutate(ks, rng, &clock, false)
+	}
+	t0 := ks.Now()
+	want := state(ks, t0)
+	s, err := ks.StartSnapshot()
+	ks.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.ChunkKeys, s.ChunkBytes = 5, 256
+
+	var ops atomic.Int64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range 3 {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(seed, uint64(w)+1))
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				ks.Lock()
+				mutate(ks, rng, &clock, true)
+				ks.Unlock()
+				ops.Add(1)
+			}
+		})
+	}
+	// Each chunk waits for the writers to have done some work, so that
+	// they interleave with the walk whatever the scheduler does.
+	w := &pacedWriter{ops: &ops}
+	_, err = s.WriteTo(w)
+	close(stop)
+	wg.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.writes < 10 {
+		t.Fatalf("only %d chunks", w.writes)
+	}
+	got := state(replay(t, w.buf.Bytes()), t0)
+	if got != want {
+		t.Fatalf("replayed state differs from T0's (%d ops during the snapshot)\n%s", ops.Load(), firstDiff(got, want))
+	}
+	t.Logf("%d keys at T0, %d chunks, %d writer ops during the snapshot", strings.Count(want, "\n")+1, w.writes, ops.Load())
+}
+
+// pacedWriter collects the snapshot, waiting on each write until the
+// writers have done 20 more operations (or a generous deadline passed:
+// the test then goes on, with less interleaving).
+type pacedWriter struct {
+	ops    *atomic.Int64
+	buf    bytes.Buffer
+	writes int
+}
+
+func (w *pacedWriter) Write(b []byte) (int, error) {
+	w.writes++
+	target := w.ops.Load() + 20
+	deadline := time.Now().Add(5 * time.Second)
+	for w.ops.Load() < target && time.Now().Before(deadline) {
+		runtime.Gosched()
+	}
+	return w.buf.Write(b)
+}
+
+func firstDiff(got, want string) string {
+	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
+	for i := range max(len(g), len(w)) {
+		var a, b string
+		if i < len(g) {
+			a = g[i]
+		}
+		if i < len(w) {
+			b = w[i]
+		}
+		if a != b {
+			return fmt.Sprintf("line %d:\n got %.300s\nwant %.300s", i, a, b)
+		}
+	}
+	return "(same)"
+}
+
+// mutate does one random change to the keyspace, through its API as
+// commands use it (lock held): in-place changes after Lookup, Set,
+// Delete, expiry, and with heavy also active expiry, eviction, FLUSHDB,
+// FLUSHALL and time passing.
+func mutate(ks *Keyspace, rng *rand.Rand, clock *atomic.Int64, heavy bool) {
+	db := ks.DB(rng.IntN(4))
+	key := "k" + strconv.Itoa(rng.IntN(concurrentKeys))
+	member := "m" + strconv.Itoa(rng.IntN(100))
+	e := db.Lookup(key)
+	switch op := rng.IntN(100); {
+	case op < 15: // a list
+		if e == nil {
+			e = db.Add(key, NewList())
+		}
+		l, ok := e.Value.(*List)
+		if !ok {
+			return
+		}
+		if rng.IntN(3) == 0 && l.Len() > 0 {
+			l.PopLeft()
+		} else {
+			for range rng.IntN(70) + 1 {
+				l.PushRight([]byte(member))
+			}
+		}
+		if l.Len() == 0 {
+			db.Delete(key)
+		}
+	case op < 30: // a hash
+		if e == nil {
+			e = db.Add(key, NewHash())
+		}
+		h, ok := e.Value.(*Hash)
+		if !ok {
+			return
+		}
+		if rng.IntN(3) == 0 {
+			h.Delete(member)
+		} else {
+			h.Set(member, strconv.Itoa(rng.IntN(1000)))
+		}
+		if h.Len() == 0 {
+			db.Delete(key)
+		}
+	case op < 45: // a set
+		if e == nil {
+			e = db.Add(key, NewSet(member))
+		}
+		s, ok := e.Value.(*Set)
+		if !ok {
+			return
+		}
+		if rng.IntN(3) == 0 {
+			s.Remove(member)
+		} else {
+			s.Add(member)
+			s.Add(strconv.Itoa(rng.IntN(1000)))
+		}
+		if s.Len() == 0 {
+			db.Delete(key)
+		}
+	case op < 60: // a sorted set
+		if e == nil {
+			e = db.Add(key, NewZSet())
+		}
+		z, ok := e.Value.(*ZSet)
+		if !ok {
+			return
+		}
+		if rng.IntN(3) == 0 {
+			z.Remove(member)
+		} else {
+			z.Set(member, rng.NormFloat64()*1e6)
+		}
+		if z.Len() == 0 {
+			db.Delete(key)
+		}
+	case op < 70: // a string, over whatever was there
+		db.Set(key, NewString([]byte(strconv.Itoa(rng.IntN(1e6)))), rng.IntN(2) == 0)
+	case op < 78:
+		db.Delete(key)
+	case op < 88: // an expiry, near or far, or none
+		if e != nil {
+			at := int64(0)
+			if rng.IntN(4) > 0 {
+				at = ks.Now() + 1 + rng.Int64N(3000)
+			}
+			db.SetExpire(key, e, at)
+		}
+	case !heavy:
+	case op < 93:
+		clock.Add(rng.Int64N(100))
+	case op < 96:
+		ks.ActiveExpireCycle(time.Millisecond)
+	case op < 98:
+		ks.Evict(ks.UsedMemory()-int64(rng.IntN(2000)), AllKeysRandom, 0)
+	case rng.IntN(2000) == 0: // rare: the walk should see keys changed
+		ks.FlushAll()
+	case rng.IntN(500) == 0:
+		db.Flush()
+	}
+	db.Written(key)
 }
