@@ -6,17 +6,22 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/heraldhq/herald/internal/redistest"
 	"github.com/heraldhq/herald/internal/resp"
+	"github.com/heraldhq/herald/keyspace"
 )
 
 // The keyspace's snapshot (keyspace/snapshot.go) is BGREWRITEAOF's base
@@ -315,4 +320,209 @@ func TestDiffSnapshotLoadsInRedis(t *testing.T) {
 		t.Fatalf("redis-server did not load the base file; its log:\n%s", log)
 	}
 	compareServers(t, src.Addr().String(), redis.Addr(), "redis-server")
+}
+
+// TestSnapshotUnderCommands snapshots a Herald while clients run write
+// commands of every group on it (RENAME, MOVE, COPY, the STORE commands,
+// LMOVE, FLUSHDB ... as well as the in-place ones), and checks that the
+// snapshot, loaded into another Herald, is the keyspace of T0 exactly:
+// every command handler reaches values only through the keyspace's hooked
+// API.
+func TestSnapshotUnderCommands(t *testing.T) {
+	src := startServer(t, Config{Logger: slog.New(slog.DiscardHandler)})
+	addr := src.Addr().String()
+	rng := rand.New(rand.NewPCG(1, 2))
+	var fill [][]string
+	for range 4000 {
+		fill = append(fill, randomWrite(rng)...)
+	}
+	mustDoAll(t, addr, fill)
+
+	src.ks.Lock()
+	want := keyspaceText(src.ks)
+	snap, err := src.ks.StartSnapshot()
+	src.ks.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap.ChunkKeys, snap.ChunkBytes = 4, 512
+
+	var ops atomic.Int64
+	stop := make(chan struct{})
+	errs := make(chan error, 4)
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			nc, err := net.Dial("tcp", addr)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer nc.Close()
+			r := bufio.NewReader(nc)
+			rng := rand.New(rand.NewPCG(uint64(w), 3))
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				nc.SetDeadline(time.Now().Add(10 * time.Second))
+				cmds := randomWrite(rng)
+				if _, err := nc.Write(append(encodeCommand(cmds[0]...), encodeCommand(cmds[1]...)...)); err != nil {
+					errs <- err
+					return
+				}
+				for range cmds {
+					if _, err := resp.ReadValue(r); err != nil {
+						errs <- err
+						return
+					}
+				}
+				ops.Add(1)
+			}
+		})
+	}
+	out := &pacedBuffer{ops: &ops}
+	_, err = snap.WriteTo(out)
+	close(stop)
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Fatalf("client: %v", e)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := loadHerald(t, out.buf.Bytes())
+	dst.ks.Lock()
+	got := keyspaceText(dst.ks)
+	dst.ks.Unlock()
+	if got != want {
+		t.Fatalf("the loaded snapshot differs from T0's keyspace (%d commands ran during it)\n%s", ops.Load(), textDiff(got, want))
+	}
+	if out.writes < 10 || ops.Load() < 100 {
+		t.Fatalf("too little interleaving: %d chunks, %d commands", out.writes, ops.Load())
+	}
+	t.Logf("%d keys at T0, %d chunks, %d commands during the snapshot", strings.Count(want, "\n"), out.writes, ops.Load())
+}
+
+// randomWrite returns a random write command on a few keys of four
+// databases, after the SELECT of its database. Expiry times are long: the comparison is of T0's keyspace
+// with one loaded later.
+func randomWrite(rng *rand.Rand) [][]string {
+	key := func() string { return "k" + strconv.Itoa(rng.IntN(40)) }
+	n := func(max int) string { return strconv.Itoa(rng.IntN(max)) }
+	cmds := [][]string{
+		{"SET", key(), n(1000)},
+		{"SET", key(), n(1000), "KEEPTTL"},
+		{"APPEND", key(), "x"},
+		{"INCR", key()},
+		{"SETRANGE", key(), n(10), "ab"},
+		{"RPUSH", key(), n(100), n(100), n(100)},
+		{"LPOP", key()},
+		{"LTRIM", key(), "1", "-2"},
+		{"LMOVE", key(), key(), "LEFT", "RIGHT"},
+		{"LSET", key(), "0", "set"},
+		{"SADD", key(), n(100), "m" + n(100)},
+		{"SREM", key(), n(100)},
+		{"SMOVE", key(), key(), n(100)},
+		{"SUNIONSTORE", key(), key(), key()},
+		{"HSET", key(), "f" + n(70), n(100)},
+		{"HDEL", key(), "f" + n(70)},
+		{"HINCRBY", key(), "f" + n(70), "3"},
+		{"ZADD", key(), n(100), "m" + n(100)},
+		{"ZINCRBY", key(), "1.5", "m" + n(100)},
+		{"ZREM", key(), "m" + n(100)},
+		{"ZUNIONSTORE", key(), "2", key(), key()},
+		{"DEL", key()},
+		{"UNLINK", key(), key()},
+		{"RENAME", key(), key()},
+		{"COPY", key(), key(), "DB", n(4), "REPLACE"},
+		{"MOVE", key(), n(4)},
+		{"EXPIRE", key(), strconv.Itoa(10000 + rng.IntN(1000))},
+		{"PERSIST", key()},
+		{"GETDEL", key()},
+		{"GETSET", key(), n(10)},
+	}
+	cmd := cmds[rng.IntN(len(cmds))]
+	if rng.IntN(400) == 0 {
+		cmd = []string{"FLUSHDB"}
+	}
+	// Each command on a database of its own choice: SELECT first.
+	return [][]string{{"SELECT", n(4)}, cmd}
+}
+
+// pacedBuffer collects a snapshot, waiting on each write until the
+// clients have run 10 more commands (or a generous deadline passed: the
+// test then goes on, with less interleaving).
+type pacedBuffer struct {
+	ops    *atomic.Int64
+	buf    bytes.Buffer
+	writes int
+}
+
+func (w *pacedBuffer) Write(b []byte) (int, error) {
+	w.writes++
+	target := w.ops.Load() + 10
+	deadline := time.Now().Add(5 * time.Second)
+	for w.ops.Load() < target && time.Now().Before(deadline) {
+		runtime.Gosched()
+	}
+	return w.buf.Write(b)
+}
+
+// keyspaceText is a keyspace's content as text, one line per key:
+// database, key, type, value, expiry. Lock held.
+func keyspaceText(ks *keyspace.Keyspace) string {
+	var lines []string
+	for i := range keyspace.NumDatabases {
+		ks.DB(i).Keys(func(key string, e *keyspace.Entry) bool {
+			var parts []string
+			sorted := true
+			switch v := e.Value.(type) {
+			case *keyspace.String:
+				parts = append(parts, strconv.Quote(string(v.B)))
+			case *keyspace.List:
+				v.Range(0, v.Len()-1, false, func(b []byte) { parts = append(parts, strconv.Quote(string(b))) })
+				sorted = false
+			case *keyspace.Set:
+				v.Each(func(m string) bool { parts = append(parts, strconv.Quote(m)); return true })
+			case *keyspace.Hash:
+				v.Each(func(f, val string) bool { parts = append(parts, strconv.Quote(f)+"="+strconv.Quote(val)); return true })
+			case *keyspace.ZSet:
+				v.Range(0, v.Len()-1, false, func(m string, s float64) bool {
+					parts = append(parts, strconv.Quote(m)+"="+strconv.FormatFloat(s, 'g', -1, 64))
+					return true
+				})
+				sorted = false
+			default:
+				parts = append(parts, fmt.Sprintf("%T", v))
+			}
+			if sorted {
+				slices.Sort(parts)
+			}
+			lines = append(lines, fmt.Sprintf("%d %q %s [%s] px=%d", i, key, e.Value.Type(), strings.Join(parts, " "), e.ExpireAt))
+			return true
+		})
+	}
+	slices.Sort(lines)
+	return strings.Join(lines, "\n")
+}
+
+func textDiff(got, want string) string {
+	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
+	for i := range max(len(g), len(w)) {
+		var a, b string
+		if i < len(g) {
+			a = g[i]
+		}
+		if i < len(w) {
+			b = w[i]
+		}
+		if a != b {
+			return fmt.Sprintf("line %d:\n got %.300s\nwant %.300s", i, a, b)
+		}
+	}
+	return "(same)"
 }
