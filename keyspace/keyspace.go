@@ -57,6 +57,12 @@ type Keyspace struct {
 
 	dirty   int64                    // changes made (dirty.go)
 	deleted func(db int, key string) // told of keys expiry and eviction delete (dirty.go)
+
+	// The snapshot under way (snapshot.go), nil if none; dumping is its
+	// epoch, 0 when none runs, and epoch the last epoch started.
+	snapshot *Snapshot
+	dumping  uint32
+	epoch    uint32
 }
 
 // Stats are the keyspace's counters, for INFO.
@@ -133,9 +139,10 @@ type Entry struct {
 	// the key does not expire.
 	ExpireAt int64
 
-	accessed  int64 // Unix milliseconds of the last access, for OBJECT IDLETIME and LRU eviction
-	freq      uint8 // the LFU counter, for OBJECT FREQ and LFU eviction
-	accounted int64 // bytes counted in Keyspace.used for this entry
+	accessed  int64  // Unix milliseconds of the last access, for OBJECT IDLETIME and LRU eviction
+	freq      uint8  // the LFU counter, for OBJECT FREQ and LFU eviction
+	epoch     uint32 // the snapshot epoch the entry was created in or last dumped by (snapshot.go)
+	accounted int64  // bytes counted in Keyspace.used for this entry
 }
 
 // Value is a key's value: one of *String, *Hash, *List, *Set, *ZSet.
@@ -177,6 +184,7 @@ func (db *DB) Lookup(key string) *Entry {
 	if e == nil {
 		return nil
 	}
+	db.dumpEntry(key, e)
 	if e.ExpireAt != 0 && e.ExpireAt <= db.ks.Now() {
 		db.expire(key)
 		return nil
@@ -192,6 +200,7 @@ func (db *DB) Peek(key string) *Entry {
 	if e == nil {
 		return nil
 	}
+	db.dumpEntry(key, e)
 	if e.ExpireAt != 0 && e.ExpireAt <= db.ks.Now() {
 		db.expire(key)
 		return nil
@@ -202,7 +211,7 @@ func (db *DB) Peek(key string) *Entry {
 // Add stores v under key, which must not exist, with no expiry, and
 // returns its entry. The caller notifies the event and calls Written.
 func (db *DB) Add(key string, v Value) *Entry {
-	e := &Entry{Value: v, accessed: db.ks.Now(), freq: lfuInitVal}
+	e := &Entry{Value: v, accessed: db.ks.Now(), freq: lfuInitVal, epoch: db.ks.epoch}
 	db.keys[key] = e
 	db.ks.account(key, e)
 	return e
@@ -222,6 +231,7 @@ func (db *DB) Set(key string, v Value, keepTTL bool) *Entry {
 // Replace is Set for a key that exists, whose entry e the caller got from
 // Lookup: the same without looking the key up again.
 func (db *DB) Replace(key string, e *Entry, v Value, keepTTL bool) {
+	db.dumpEntry(key, e)
 	e.Value = v
 	if !keepTTL && e.ExpireAt != 0 {
 		e.ExpireAt = 0
@@ -243,6 +253,7 @@ func (db *DB) Delete(key string) bool {
 }
 
 func (db *DB) remove(key string, e *Entry) {
+	db.dumpEntry(key, e)
 	delete(db.keys, key)
 	if e.ExpireAt != 0 {
 		delete(db.volatile, key)
@@ -254,6 +265,7 @@ func (db *DB) remove(key string, e *Entry) {
 // SetExpire sets key's absolute expiry time in Unix milliseconds (0
 // removes it). The key must exist.
 func (db *DB) SetExpire(key string, e *Entry, at int64) {
+	db.dumpEntry(key, e)
 	e.ExpireAt = at
 	if at == 0 {
 		delete(db.volatile, key)
@@ -283,7 +295,7 @@ func (db *DB) WrittenEntry(key string, e *Entry) {
 }
 
 // Flush empties the database (FLUSHDB); WATCHes of its keys that had
-// not expired fail.
+// not expired fail. A snapshot under way keeps the old map (snapshot.go).
 func (db *DB) Flush() {
 	db.ks.dirty++
 	now := db.ks.Now()
