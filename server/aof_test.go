@@ -16,11 +16,13 @@ import (
 	"testing"
 	"time"
 
+	"io"
 	"log/slog"
 
 	"github.com/heraldhq/herald/aof"
 	"github.com/heraldhq/herald/internal/redistest"
 	"github.com/heraldhq/herald/internal/resp"
+	"github.com/heraldhq/herald/keyspace"
 )
 
 // aofConfig is a configuration with the AOF on in dir.
@@ -492,4 +494,92 @@ func (l *lockedLog) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// TestAOFRewrite: BGREWRITEAOF writes a new base from a snapshot while
+// writes go on to a new incr file; a second one while it runs is refused
+// as Redis refuses it; after a restart the data is all there, and the
+// directory holds the new base, the new incr file and the manifest only.
+func TestAOFRewrite(t *testing.T) {
+	release := make(chan struct{})
+	var releaseOnce sync.Once
+	t.Cleanup(func() { releaseOnce.Do(func() { close(release) }) }) // a failed test's Close waits for the rewrite
+	real := aofSnapshot
+	aofSnapshot = func(ks *keyspace.Keyspace) (aof.BaseWriter, func(), error) {
+		write, abort, err := real(ks)
+		if err != nil {
+			return nil, nil, err
+		}
+		return func(w io.Writer) error { <-release; return write(w) }, abort, nil
+	}
+	defer func() { aofSnapshot = real }()
+
+	dir := t.TempDir()
+	s, err := StartLocal(aofConfig(dir, "always"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := dial(t, s.Addr())
+	runAOFScript(t, s.Addr().String())
+	c.mustDo("+Background append only file rewriting started\r\n", "BGREWRITEAOF")
+	c.mustDo("-ERR Background append only file rewriting already in progress\r\n", "BGREWRITEAOF")
+	c.send("INFO", "persistence")
+	if info := c.read().Str; !strings.Contains(info, "aof_rewrite_in_progress:1") {
+		t.Fatalf("INFO during the rewrite:\n%s", info)
+	}
+	c.mustDo("+OK\r\n", "SET", "during", "1")
+	c.mustDo(":1\r\n", "INCR", "n2")
+	c.mustDo(":2\r\n", "INCR", "n2")
+	releaseOnce.Do(func() { close(release) })
+	waitFor(t, "the rewrite to end", func() bool {
+		c.send("INFO", "persistence")
+		info := c.read().Str
+		return strings.Contains(info, "aof_rewrite_in_progress:0") && strings.Contains(info, "aof_rewrites:1")
+	})
+	before := dumpData(t, s.Addr().String())
+	delete(before, "0:short")
+	s.Close()
+	entries, _ := os.ReadDir(filepath.Join(dir, "appendonlydir"))
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if strings.Join(names, " ") != "appendonly.aof.2.base.aof appendonly.aof.2.incr.aof appendonly.aof.manifest" {
+		t.Fatalf("files after the rewrite: %v", names)
+	}
+	s2 := startServer(t, aofConfig(dir, "always"))
+	after := dumpData(t, s2.Addr().String())
+	if fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Fatalf("after the restart:\n%v\nbefore:\n%v", after, before)
+	}
+}
+
+// TestAOFConfigSet: CONFIG SET appendonly yes at run time writes the data
+// as it is to a new base and logs what follows; appendonly no stops
+// logging.
+func TestAOFConfigSet(t *testing.T) {
+	dir := t.TempDir()
+	s, err := StartLocal(Config{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := dial(t, s.Addr())
+	c.mustDo("+OK\r\n", "SET", "before", "1")
+	c.mustDo("*2\r\n$10\r\nappendonly\r\n$2\r\nno\r\n", "CONFIG", "GET", "appendonly")
+	c.mustDo("-ERR CONFIG SET failed (possibly related to argument 'appendfsync') - argument(s) must be one of the following: always, everysec, no\r\n",
+		"CONFIG", "SET", "appendfsync", "sometimes")
+	c.mustDo("+OK\r\n", "CONFIG", "SET", "appendonly", "yes", "appendfsync", "always")
+	waitFor(t, "the rewrite to end", func() bool {
+		c.send("INFO", "persistence")
+		return strings.Contains(c.read().Str, "aof_rewrites:1")
+	})
+	c.mustDo("+OK\r\n", "SET", "after", "2")
+	c.mustDo("+OK\r\n", "CONFIG", "SET", "appendonly", "no")
+	c.mustDo("+OK\r\n", "SET", "unlogged", "3")
+	s.Close()
+	s2 := startServer(t, aofConfig(dir, "always"))
+	c2 := dial(t, s2.Addr())
+	c2.mustDo("$1\r\n1\r\n", "GET", "before")
+	c2.mustDo("$1\r\n2\r\n", "GET", "after")
+	c2.mustDo("$-1\r\n", "GET", "unlogged")
 }
