@@ -100,13 +100,20 @@ func (c *conn) call(cmd *command, args [][]byte) {
 // propagate logs args in place of the command under way (and of what it
 // logged before). Keyspace lock held.
 func (c *conn) propagate(args ...[]byte) {
+	// Drop only this command's own ops: an EXEC's earlier commands stay.
+	c.propagateNothing()
+	c.alsoPropagate(args...)
+}
+
+// propagateNothing says the command under way changed nothing the AOF
+// needs, though it signalled a change (LTRIM of nothing: WATCH fails, as
+// in Redis, but Redis's dirty count does not move). Keyspace lock held.
+func (c *conn) propagateNothing() {
 	p := &c.srv.prop
 	if !p.custom {
 		p.custom = true
-		// Drop only this command's own ops: an EXEC's earlier commands stay.
 		p.ops = p.ops[:p.mark]
 	}
-	c.alsoPropagate(args...)
 }
 
 // alsoPropagate logs args after what the command under way logged.
@@ -187,6 +194,7 @@ var aofEffects = map[string]func(c *conn, args [][]byte) [][][]byte{
 	"set":          setEffects,
 	"getex":        getexEffects,
 	"getdel":       func(_ *conn, args [][]byte) [][][]byte { return [][][]byte{{[]byte("DEL"), args[1]}} },
+	"getset":       func(_ *conn, args [][]byte) [][][]byte { return [][][]byte{{[]byte("SET"), args[1], args[2]}} },
 	"incrbyfloat":  incrByFloatEffects,
 	"hincrbyfloat": hincrByFloatEffects,
 	"blmove": func(_ *conn, args [][]byte) [][][]byte {
@@ -231,19 +239,21 @@ func setExpireEffects(c *conn, args [][]byte) [][][]byte {
 }
 
 // SET key value ... EX|PX|EXAT → SET key value PXAT ms (without its other
-// options, as Redis 7.0); other forms as they were sent.
+// options, as Redis 7.0); other forms as they were sent, without GET.
 func setEffects(c *conn, args [][]byte) [][][]byte {
 	relative := false
-	for _, a := range args[3:] {
-		switch lowerASCII(string(a)) {
+	plain := [][]byte{args[0], args[1], args[2]}
+	for i := 3; i < len(args); i++ {
+		switch lowerASCII(string(args[i])) {
 		case "ex", "px", "exat":
 			relative = true
-		case "pxat":
-			return [][][]byte{args}
+		case "get":
+			continue
 		}
+		plain = append(plain, args[i])
 	}
 	if !relative {
-		return [][][]byte{args}
+		return [][][]byte{plain}
 	}
 	at, ok := expiryOf(c, args[1])
 	if !ok {

@@ -40,7 +40,7 @@ const rewriteStarted = "Background append only file rewriting started"
 
 func registerAOF(t commandTable) {
 	t.add(&command{name: "bgrewriteaof", arity: 1, run: cmdBGRewriteAOF,
-		meta: commandMeta{flags: []string{"admin", "noasync", "noscript"}, categories: []string{"@admin", "@slow", "@dangerous"}}})
+		meta: commandMeta{flags: []string{"admin", "noscript", "no_async_loading"}, categories: []string{"@admin", "@slow", "@dangerous"}}})
 }
 
 func cmdBGRewriteAOF(c *conn, _ [][]byte) {

@@ -583,3 +583,88 @@ func TestAOFConfigSet(t *testing.T) {
 	c2.mustDo("$1\r\n2\r\n", "GET", "after")
 	c2.mustDo("$-1\r\n", "GET", "unlogged")
 }
+
+// aofDiffScript's commands are logged by Herald as redis-server 7.0.15
+// logs them (the times of PEXPIREAT and PXAT aside).
+var aofDiffScript = [][]string{
+	{"SET", "a", "1"}, {"SET", "a", "2", "NX"}, {"SET", "a", "3", "XX", "GET"}, {"SETNX", "a", "4"}, {"DEL", "nope", "nope2"},
+	{"EXPIRE", "a", "100"}, {"EXPIRE", "a", "50", "GT"}, {"PEXPIRE", "a", "200000", "GT"}, {"EXPIREAT", "a", "99999999999"},
+	{"PERSIST", "a"}, {"PERSIST", "a"}, {"EXPIRE", "a", "0"}, {"EXPIRE", "a", "100"},
+	{"SETEX", "b", "100", "v"}, {"PSETEX", "c", "100000", "v"}, {"SET", "d", "v", "EX", "100", "NX"}, {"SET", "e", "v", "PXAT", "99999999999999"},
+	{"SET", "f", "v", "KEEPTTL"}, {"GETEX", "f", "EX", "100"}, {"GETEX", "f"}, {"GETEX", "f", "PERSIST"}, {"GETEX", "f", "PERSIST"}, {"GETEX", "f", "EXAT", "1"},
+	{"SET", "g", "v"}, {"GETDEL", "g"}, {"GETDEL", "g"},
+	{"INCR", "n"}, {"DECRBY", "n", "5"}, {"INCRBYFLOAT", "fl", "2.5"}, {"APPEND", "s", "x"}, {"APPEND", "s2", ""}, {"SETRANGE", "sr", "0", ""}, {"SETRANGE", "s", "3", "y"},
+	{"MSET", "m1", "1", "m2", "2"}, {"MSETNX", "m1", "x", "m3", "y"}, {"GETSET", "m1", "z"},
+	{"RPUSH", "l", "a", "b", "c", "d"}, {"LPUSHX", "nol", "x"}, {"LSET", "l", "0", "A"}, {"LREM", "l", "0", "zz"}, {"LINSERT", "l", "BEFORE", "b", "ab"},
+	{"LTRIM", "l", "0", "-1"}, {"LPOP", "l"}, {"RPOP", "l", "2"}, {"LMOVE", "l", "l2", "LEFT", "RIGHT"}, {"RPOPLPUSH", "l2", "l3"},
+	{"BLPOP", "l3", "0"}, {"RPUSH", "l4", "x"}, {"BRPOP", "nothere", "l4", "0"}, {"RPUSH", "l5", "x", "y"}, {"BLMOVE", "l5", "l6", "RIGHT", "LEFT", "0"},
+	{"HSET", "h", "f", "1", "g", "2"}, {"HSETNX", "h", "f", "x"}, {"HINCRBY", "h", "f", "3"}, {"HINCRBYFLOAT", "h", "g", "0.5"}, {"HDEL", "h", "nope"}, {"HDEL", "h", "f"},
+	{"SADD", "s1", "a", "b", "c"}, {"SADD", "s1", "a"}, {"SREM", "s1", "zz"}, {"SMOVE", "s1", "s3", "a"}, {"SINTERSTORE", "s4", "s1", "s3"}, {"SUNIONSTORE", "s5", "s1", "s3"},
+	{"ZADD", "z", "1", "a", "2", "b"}, {"ZADD", "z", "NX", "5", "a"}, {"ZINCRBY", "z", "1.5", "a"}, {"ZREM", "z", "nope"}, {"ZPOPMAX", "z"}, {"ZUNIONSTORE", "z2", "1", "z"},
+	{"RENAME", "z2", "z3"}, {"COPY", "z3", "z4"}, {"MOVE", "z4", "5"}, {"RENAMENX", "z3", "z"}, {"UNLINK", "z3", "nope"},
+	{"MULTI"}, {"SET", "t1", "1"}, {"INCR", "t2"}, {"EXEC"},
+	{"MULTI"}, {"SET", "t1", "1", "NX"}, {"EXEC"},
+	{"MULTI"}, {"SELECT", "4"}, {"SET", "t3", "1"}, {"SELECT", "0"}, {"EXPIRE", "t1", "100"}, {"EXEC"},
+	{"SELECT", "2"}, {"SET", "x", "1"}, {"FLUSHDB"}, {"FLUSHDB"}, {"SELECT", "0"}, {"SET", "x", "2"}, {"FLUSHALL"}, {"SET", "y", "1"},
+}
+
+// TestAOFRecordsMatchRedis: the records Herald writes for aofDiffScript
+// are those redis-server 7.0.15 writes, absolute times aside.
+func TestAOFRecordsMatchRedis(t *testing.T) {
+	redistest.Find(t)
+	rs := redistest.Start(t, "--appendonly", "yes", "--aof-use-rdb-preamble", "no", "--appendfsync", "always")
+	var redisDir string
+	for i, a := range rs.Args() {
+		if a == "--dir" {
+			redisDir = rs.Args()[i+1]
+		}
+	}
+	heraldDir := t.TempDir()
+	s := startServer(t, aofConfig(heraldDir, "always"))
+	for _, addr := range []string{rs.Addr(), s.Addr().String()} {
+		conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := bufio.NewReader(conn)
+		for _, args := range aofDiffScript {
+			rawDo(t, conn, r, args...)
+		}
+		conn.Close()
+	}
+	records := func(dir string) []string {
+		data, err := os.ReadFile(incrFile(t, dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		err = aof.Parse("incr", data, func(args [][]byte, _ int64) error {
+			words := make([]string, len(args))
+			for i, a := range args {
+				words[i] = string(a)
+				if len(a) >= 12 && i > 0 && (strings.EqualFold(string(args[0]), "pexpireat") || strings.EqualFold(string(args[i-1]), "pxat")) {
+					words[i] = "<ms>"
+				}
+			}
+			out = append(out, strings.Join(words, " "))
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	want, got := records(redisDir), records(heraldDir)
+	for i := 0; i < max(len(want), len(got)); i++ {
+		var w, g string
+		if i < len(want) {
+			w = want[i]
+		}
+		if i < len(got) {
+			g = got[i]
+		}
+		if w != g {
+			t.Fatalf("record %d: Herald %q, redis-server %q\nHerald: %q\nredis-server: %q", i, g, w, got, want)
+		}
+	}
+}
