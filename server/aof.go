@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -177,8 +178,15 @@ func (c *conn) aofSync() {
 	}
 	upto := c.aofUpto
 	c.aofUpto = 0
-	if a := c.srv.aofOn(); a != nil {
-		a.Sync(upto)
+	a := c.srv.aofOn()
+	if a == nil {
+		return
+	}
+	if err := a.Sync(upto); err != nil && c.srv.settings().AppendFsync == "always" {
+		// The replies would acknowledge writes that may not be on disk:
+		// the client is closed without them (Redis exits instead).
+		c.srv.logger().Warn("closing client: its writes could not be written to the AOF", "id", c.id, "error", err)
+		c.kill()
 	}
 }
 
@@ -547,4 +555,21 @@ func (s *Server) applyAOFConfig(old, cfg *Config, locked bool) error {
 		return nil
 	}
 	return s.enableAOF(cfg, locked)
+}
+
+// rejectForAOFError refuses write commands (and PING) while the AOF's
+// last write or fsync failed, with Redis's MISCONF error, and returns true
+// if it did. The AOF retries the write at every Sync and once a second;
+// the refusals end when one succeeds.
+func (c *conn) rejectForAOFError(cmd *command, args [][]byte) bool {
+	a := c.srv.aofOn()
+	if a == nil || (cmd.name != "ping" && !slices.Contains(cmd.meta.flags, "write")) {
+		return false
+	}
+	err := a.WriteError()
+	if err == nil {
+		return false
+	}
+	c.rejectCommand(args[0], "MISCONF Errors writing to the AOF file: "+strerror(err))
+	return true
 }
