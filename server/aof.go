@@ -373,7 +373,15 @@ func (s *Server) loadAOF(opts aof.Options) error {
 	}
 	start := time.Now()
 	s.loading = true
-	defer func() { s.loading = false }()
+	// No keyspace notifications for the replay: redis-server raises them,
+	// but loads before any client can subscribe; Go code embedding Herald
+	// may have subscribed to the shared broker already.
+	events := s.ks.Events()
+	s.ks.SetEvents(0)
+	defer func() {
+		s.ks.SetEvents(events)
+		s.loading = false
+	}()
 	files := m.Files()
 	keys := 0
 	for i, fi := range files {

@@ -20,6 +20,7 @@ import (
 	"log/slog"
 
 	"github.com/heraldhq/herald/aof"
+	"github.com/heraldhq/herald/broker"
 	"github.com/heraldhq/herald/internal/redistest"
 	"github.com/heraldhq/herald/internal/resp"
 	"github.com/heraldhq/herald/keyspace"
@@ -667,4 +668,54 @@ func TestAOFRecordsMatchRedis(t *testing.T) {
 			t.Fatalf("record %d: Herald %q, redis-server %q\nHerald: %q\nredis-server: %q", i, g, w, got, want)
 		}
 	}
+}
+
+// TestAOFLoadSilent: replaying the AOF raises no keyspace notifications,
+// which Go code sharing the broker could otherwise see.
+func TestAOFLoadSilent(t *testing.T) {
+	dir := t.TempDir()
+	cfg := aofConfig(dir, "always")
+	cfg.NotifyKeyspaceEvents = "KEA"
+	s := startServer(t, cfg)
+	c := dial(t, s.Addr())
+	c.mustDo("+OK\r\n", "SET", "a", "1")
+	s.Close()
+
+	b := broker.New()
+	sub := &recordingSubscriber{}
+	b.PSubscribe(sub, "__key*")
+	cfg.Broker = b
+	s2 := startServer(t, cfg)
+	c2 := dial(t, s2.Addr())
+	c2.mustDo("$1\r\n1\r\n", "GET", "a")
+	c2.mustDo("+OK\r\n", "SET", "b", "2") // notifications are on again
+	waitFor(t, "the notification of SET b", func() bool { return sub.count() > 0 })
+	if got := sub.messages(); strings.Contains(got, ":a ") || !strings.Contains(got, ":b ") {
+		t.Fatalf("notifications: %s", got)
+	}
+}
+
+// recordingSubscriber records the messages delivered to it as
+// "channel payload" lines.
+type recordingSubscriber struct {
+	mu  sync.Mutex
+	got []string
+}
+
+func (r *recordingSubscriber) Deliver(m *broker.Message, _ *broker.Batch) {
+	r.mu.Lock()
+	r.got = append(r.got, string(m.Channel)+" "+string(m.Payload))
+	r.mu.Unlock()
+}
+
+func (r *recordingSubscriber) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.got)
+}
+
+func (r *recordingSubscriber) messages() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return strings.Join(r.got, "\n") + "\n"
 }
