@@ -343,9 +343,10 @@ func (s *Server) startAOF() error {
 func (s *Server) closeAOF() error { return s.closeAOFLocking(true) }
 
 // closeAOFLocking is closeAOF, taking the keyspace lock if lock (false:
-// the caller holds it).
+// the caller holds it). Nothing is logged once it returns; a rewrite
+// under way ends first (its snapshot needs the keyspace lock, so with the
+// lock held the file is closed in the background once it has).
 func (s *Server) closeAOFLocking(lock bool) error {
-	s.waitRewrite()
 	if lock {
 		s.ks.Lock()
 	}
@@ -357,6 +358,16 @@ func (s *Server) closeAOFLocking(lock bool) error {
 	if a == nil {
 		return nil
 	}
+	if !lock {
+		go func() {
+			s.waitRewrite()
+			if err := a.Close(); err != nil {
+				s.logger().Warn("error closing the AOF", "error", err)
+			}
+		}()
+		return nil
+	}
+	s.waitRewrite()
 	return a.Close()
 }
 
