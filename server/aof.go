@@ -336,6 +336,9 @@ func (s *Server) startAOF() error {
 		return err
 	}
 	s.aofFile.Store(a)
+	s.rewrite.mu.Lock()
+	s.rewrite.baseSize = a.Status().CurrentSize
+	s.rewrite.mu.Unlock()
 	return nil
 }
 

@@ -719,3 +719,25 @@ func (r *recordingSubscriber) messages() string {
 	defer r.mu.Unlock()
 	return strings.Join(r.got, "\n") + "\n"
 }
+
+// TestAOFAutoRewrite: past auto-aof-rewrite-min-size and
+// auto-aof-rewrite-percentage of growth, the AOF rewrites itself.
+func TestAOFAutoRewrite(t *testing.T) {
+	dir := t.TempDir()
+	s := startServer(t, aofConfig(dir, "no"))
+	c := dial(t, s.Addr())
+	c.mustDo("*4\r\n$25\r\nauto-aof-rewrite-min-size\r\n$8\r\n67108864\r\n$27\r\nauto-aof-rewrite-percentage\r\n$3\r\n100\r\n",
+		"CONFIG", "GET", "auto-aof-rewrite-*")
+	c.mustDo("-ERR CONFIG SET failed (possibly related to argument 'auto-aof-rewrite-percentage') - argument must be between 0 and 2147483647 inclusive\r\n",
+		"CONFIG", "SET", "auto-aof-rewrite-percentage", "-1")
+	c.mustDo("+OK\r\n", "CONFIG", "SET", "auto-aof-rewrite-min-size", "1kb", "auto-aof-rewrite-percentage", "50")
+	for i := 0; i < 100; i++ {
+		c.mustDo("+OK\r\n", "SET", "k", strings.Repeat("x", 100)) // the same key: the rewrite is smaller
+	}
+	waitFor(t, "an automatic rewrite", func() bool {
+		c.send("INFO", "persistence")
+		return strings.Contains(c.read().Str, "aof_rewrites:1")
+	})
+	c.mustDo("+OK\r\n", "CONFIG", "SET", "auto-aof-rewrite-percentage", "0")
+	c.mustDo("*2\r\n$27\r\nauto-aof-rewrite-percentage\r\n$1\r\n0\r\n", "CONFIG", "GET", "auto-aof-rewrite-percentage")
+}
