@@ -194,9 +194,15 @@ func (c *conn) aofSync() {
 // logged. Each returns the commands to log in its place; it runs after
 // the command changed data, with the keyspace lock held.
 var aofEffects = map[string]func(c *conn, args [][]byte) [][][]byte{
-	"expire":       expireEffects,
-	"pexpire":      expireEffects,
-	"expireat":     expireEffects,
+	"expire":   expireEffects,
+	"pexpire":  expireEffects,
+	"expireat": expireEffects,
+	"pexpireat": func(c *conn, args [][]byte) [][][]byte {
+		if _, ok := expiryOf(c, args[1]); !ok {
+			return delOp(args[1]) // a time in the past deleted the key
+		}
+		return [][][]byte{args}
+	},
 	"setex":        setExpireEffects,
 	"psetex":       setExpireEffects,
 	"set":          setEffects,

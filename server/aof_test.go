@@ -594,6 +594,7 @@ var aofDiffScript = [][]string{
 	{"SETEX", "b", "100", "v"}, {"PSETEX", "c", "100000", "v"}, {"SET", "d", "v", "EX", "100", "NX"}, {"SET", "e", "v", "PXAT", "99999999999999"},
 	{"SET", "f", "v", "KEEPTTL"}, {"GETEX", "f", "EX", "100"}, {"GETEX", "f"}, {"GETEX", "f", "PERSIST"}, {"GETEX", "f", "PERSIST"}, {"GETEX", "f", "EXAT", "1"},
 	{"SET", "g", "v"}, {"GETDEL", "g"}, {"GETDEL", "g"},
+	{"SET", "pa", "v"}, {"PEXPIREAT", "pa", "99999999999999", "NX"}, {"PEXPIREAT", "pa", "1"}, {"PEXPIREAT", "pa", "1"},
 	{"INCR", "n"}, {"DECRBY", "n", "5"}, {"INCRBYFLOAT", "fl", "2.5"}, {"APPEND", "s", "x"}, {"APPEND", "s2", ""}, {"SETRANGE", "sr", "0", ""}, {"SETRANGE", "s", "3", "y"},
 	{"MSET", "m1", "1", "m2", "2"}, {"MSETNX", "m1", "x", "m3", "y"}, {"GETSET", "m1", "z"},
 	{"RPUSH", "l", "a", "b", "c", "d"}, {"LPUSHX", "nol", "x"}, {"LSET", "l", "0", "A"}, {"LREM", "l", "0", "zz"}, {"LINSERT", "l", "BEFORE", "b", "ab"},
