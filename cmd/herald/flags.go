@@ -239,6 +239,7 @@ func applyOption(cfg *serveOptions, name string, values []string) error {
 		if err != nil {
 			return err
 		}
+		v = strings.ToLower(v)
 		if v != "always" && v != "everysec" && v != "no" {
 			return fmt.Errorf("wants always, everysec or no, got %q", v)
 		}
