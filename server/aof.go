@@ -28,16 +28,21 @@ import (
 //     ...). A command that changed nothing (SET NX on an existing key,
 //     DEL of a missing key) is not logged.
 //   - A command whose effects only its handler knows (SPOP's members, a
-//     blocking pop's key) logs them itself, which replaces the default:
+//     blocking pop's key) says what to log itself, as Redis's
+//     rewriteClientCommandVector, alsoPropagate and
+//     preventCommandPropagation:
 //
-//     c.propagate(args ...[]byte)     // log this command instead of mine
-//     c.alsoPropagate(args ...[]byte) // and this one too (several calls: several commands)
+//     c.propagate(args ...[]byte)     // log this in place of the command (several calls: several commands)
+//     c.alsoPropagate(args ...[]byte) // log this too; the command's own record, if it changed data, follows
+//     c.preventPropagation()          // do not log the command itself (what the two above logged stays)
 //
-//     Both copy args; call them with the keyspace lock held, from the
-//     handler, after the change. A command that calls either is logged
-//     only as it said, even if it changed nothing else. Streams (XADD *,
-//     XREADGROUP's XCLAIM and XGROUP SETID, XAUTOCLAIM, XTRIM ~) are meant
-//     to use this.
+//     They copy args; call them with the keyspace lock held, from the
+//     handler, after the change. What propagate and alsoPropagate log is
+//     logged whether the Dirty count moved or not. Streams (XADD * as
+//     XADD with the ID chosen, XREADGROUP as XCLAIM and XGROUP SETID,
+//     XAUTOCLAIM, XTRIM ~ as XTRIM with the exact count) are meant to use
+//     this; a test can read the records back with aof.Parse (see
+//     TestAOFRecords).
 //   - The commands one call logs (an EXEC's, or a handler's several
 //     alsoPropagate) are wrapped in MULTI ... EXEC when there are more
 //     than one, as Redis 7.0.15 does; one alone is logged bare.
@@ -56,8 +61,7 @@ import (
 // propState is the logging of the command under way. Keyspace lock held.
 type propState struct {
 	ops    []propOp // what the current call logs, flushed by unlockKeyspace
-	mark   int      // where the ops of the command under way start
-	custom bool     // the command under way called propagate or alsoPropagate
+	custom bool     // the command under way is not logged itself (propagate, preventPropagation)
 	// appended: something was appended to the AOF since the lock was
 	// taken, which the holder's replies must wait for.
 	appended bool
@@ -80,7 +84,7 @@ func (c *conn) call(cmd *command, args [][]byte) {
 		return
 	}
 	dirty := s.ks.Dirty()
-	s.prop.custom, s.prop.mark = false, len(s.prop.ops)
+	s.prop.custom = false
 	cmd.run(c, args)
 	if !s.prop.custom && s.ks.Dirty() != dirty {
 		if eff := aofEffects[cmd.name]; eff != nil {
@@ -98,27 +102,22 @@ func (c *conn) call(cmd *command, args [][]byte) {
 	s.prop.custom = false
 }
 
-// propagate logs args in place of the command under way (and of what it
-// logged before). Keyspace lock held.
+// propagate logs args in place of the command under way: the command
+// itself is not logged; each call logs one command. Keyspace lock held.
 func (c *conn) propagate(args ...[]byte) {
-	// Drop only this command's own ops: an EXEC's earlier commands stay.
-	c.propagateNothing()
+	c.preventPropagation()
 	c.alsoPropagate(args...)
 }
 
-// propagateNothing says the command under way changed nothing the AOF
-// needs, though it signalled a change (LTRIM of nothing: WATCH fails, as
-// in Redis, but Redis's dirty count does not move). Keyspace lock held.
-func (c *conn) propagateNothing() {
-	p := &c.srv.prop
-	if !p.custom {
-		p.custom = true
-		p.ops = p.ops[:p.mark]
-	}
-}
+// preventPropagation says the command under way is not to be logged
+// itself: what it logs with propagate or alsoPropagate is all (nothing,
+// for LTRIM of nothing, whose change fails WATCHes, as in Redis, but is
+// none to Redis's dirty count). Keyspace lock held.
+func (c *conn) preventPropagation() { c.srv.prop.custom = true }
 
-// alsoPropagate logs args after what the command under way logged.
-// Keyspace lock held.
+// alsoPropagate logs args besides the command under way, before its own
+// record (as Redis's call() adds the command after what its handler
+// added). Keyspace lock held.
 func (c *conn) alsoPropagate(args ...[]byte) {
 	c.srv.propagateIn(c.db, args...)
 }
@@ -143,7 +142,7 @@ func (s *Server) propagateIn(db int, args ...[]byte) {
 // EXEC if it is more than one command. Keyspace lock held.
 func (s *Server) flushPropagation() {
 	p := &s.prop
-	defer func() { p.ops, p.mark, p.custom = p.ops[:0], 0, false }()
+	defer func() { p.ops, p.custom = p.ops[:0], false }()
 	a := s.aofOn()
 	if a == nil || len(p.ops) == 0 {
 		return

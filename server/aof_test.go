@@ -757,3 +757,70 @@ func TestAOFAutoRewrite(t *testing.T) {
 	c.mustDo("+OK\r\n", "CONFIG", "SET", "auto-aof-rewrite-percentage", "0")
 	c.mustDo("*2\r\n$27\r\nauto-aof-rewrite-percentage\r\n$1\r\n0\r\n", "CONFIG", "GET", "auto-aof-rewrite-percentage")
 }
+
+// TestAOFPropagateAPI: what a handler logs through propagate,
+// alsoPropagate and preventPropagation, for the commands (streams) that
+// log other commands than themselves.
+func TestAOFPropagateAPI(t *testing.T) {
+	dir := t.TempDir()
+	s := startServer(t, aofConfig(dir, "always"))
+	c := &conn{srv: s}
+	run := func(name string, handler func(c *conn, args [][]byte), args ...string) {
+		var argv [][]byte
+		for _, a := range args {
+			argv = append(argv, []byte(a))
+		}
+		s.ks.Lock()
+		c.call(&command{name: name, run: handler}, argv)
+		s.flushPropagation()
+		s.ks.Unlock()
+	}
+	set := func(c *conn, args [][]byte) {
+		db := c.keyspaceDB()
+		db.Set(string(args[1]), keyspace.NewString([]byte("v")), false)
+		db.Written(string(args[1]))
+	}
+	// Replaced: two commands in place of one, in MULTI ... EXEC.
+	run("xadd", func(c *conn, args [][]byte) {
+		set(c, args)
+		c.propagate([]byte("SET"), args[1], []byte("chosen"))
+		c.propagate([]byte("PEXPIREAT"), args[1], []byte("1"))
+	}, "XADD", "k1", "*")
+	// Besides: the handler's command first, then the command itself.
+	run("xclaim", func(c *conn, args [][]byte) {
+		set(c, args)
+		c.alsoPropagate([]byte("XGROUP"), []byte("SETID"), args[1])
+	}, "XSOMETHING", "k2")
+	// Prevented, with something besides: only that.
+	run("xreadgroup", func(c *conn, args [][]byte) {
+		set(c, args)
+		c.alsoPropagate([]byte("XCLAIM"), args[1])
+		c.preventPropagation()
+	}, "XREADGROUP", "k3")
+	// Changed nothing, said nothing: nothing.
+	run("xlen", func(c *conn, args [][]byte) {}, "XLEN", "k4")
+	// Changed nothing but said something: that.
+	run("xtrim", func(c *conn, args [][]byte) { c.propagate([]byte("XTRIM"), args[1], []byte("0")) }, "XTRIM", "k5")
+	a := s.aofOn()
+	if err := a.Sync(a.Offset()); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(incrFile(t, dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	aof.Parse("incr", data, func(args [][]byte, _ int64) error {
+		var words []string
+		for _, a := range args {
+			words = append(words, string(a))
+		}
+		got = append(got, strings.Join(words, " "))
+		return nil
+	})
+	want := []string{"SELECT 0", "MULTI", "SET k1 chosen", "PEXPIREAT k1 1", "EXEC",
+		"MULTI", "XGROUP SETID k2", "XSOMETHING k2", "EXEC", "XCLAIM k3", "XTRIM k5 0"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("records:\n got %q\nwant %q", got, want)
+	}
+}

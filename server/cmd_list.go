@@ -400,7 +400,7 @@ func cmdLTrim(c *conn, args [][]byte) {
 	}
 	l.Trim(int(left), int(right))
 	if left+right == 0 {
-		c.propagateNothing() // a change to WATCH, not to the data: not logged, as Redis's dirty count says
+		c.preventPropagation() // a change to WATCH, not to the data: not logged, as Redis's dirty count says
 	}
 	key := string(args[1])
 	db := c.keyspaceDB()
