@@ -55,6 +55,9 @@ type Keyspace struct {
 
 	stats Stats
 
+	dirty   int64                    // changes made (dirty.go)
+	deleted func(db int, key string) // told of keys expiry and eviction delete (dirty.go)
+
 	// The snapshot under way (snapshot.go), nil if none; dumping is its
 	// epoch, 0 when none runs, and epoch the last epoch started.
 	snapshot *Snapshot
@@ -281,6 +284,7 @@ func (db *DB) Written(key string) {
 // WrittenEntry is Written for a key whose entry the caller holds (nil if
 // the command removed the key).
 func (db *DB) WrittenEntry(key string, e *Entry) {
+	db.ks.dirty++
 	if e != nil {
 		db.ks.account(key, e)
 	}
@@ -293,6 +297,7 @@ func (db *DB) WrittenEntry(key string, e *Entry) {
 // Flush empties the database (FLUSHDB); WATCHes of its keys that had
 // not expired fail. A snapshot under way keeps the old map (snapshot.go).
 func (db *DB) Flush() {
+	db.ks.dirty++
 	now := db.ks.Now()
 	for key, e := range db.keys {
 		db.ks.used -= e.accounted
@@ -324,6 +329,7 @@ func (db *DB) expire(key string) {
 	e := db.keys[key]
 	db.remove(key, e)
 	db.ks.stats.ExpiredKeys++
+	db.ks.noteDeleted(db.id, key)
 	db.ks.Notify(db.id, ClassExpired, "expired", key)
 	// Not touchWatched: in Redis 7.0.15 expiry does not fail a WATCH. It
 	// does invalidate the key for client-side caching.

@@ -76,6 +76,7 @@ func buildCommandTable() commandTable {
 	registerSet(t)
 	registerZSet(t)
 	registerACL(t)
+	registerAOF(t)
 	registerTracking(t) // last: it wraps the read-only commands
 	return t
 }
@@ -259,7 +260,7 @@ func (c *conn) execute(args [][]byte) {
 		}
 		if cmd.flags&flagKeyspace != 0 && !c.inExec {
 			c.lockKeyspace()
-			cmd.run(c, args)
+			c.call(cmd, args)
 			c.unlockKeyspace()
 		} else {
 			cmd.run(c, args)

@@ -194,6 +194,45 @@ func applyOption(cfg *serveOptions, name string, values []string) error {
 		} else {
 			cfg.JWTPublicKey = v
 		}
+	case "appendonly", "aof-load-truncated":
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		on, err := yesNo(v)
+		if err != nil {
+			return err
+		}
+		if name == "appendonly" {
+			cfg.AppendOnly = on
+		} else {
+			cfg.AOFRefuseTruncated = !on
+		}
+	case "appendfsync":
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		if v != "always" && v != "everysec" && v != "no" {
+			return fmt.Errorf("wants always, everysec or no, got %q", v)
+		}
+		cfg.AppendFsync = v
+	case "dir", "appendfilename", "appenddirname":
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		if v == "" {
+			return fmt.Errorf("is empty")
+		}
+		switch name {
+		case "dir":
+			cfg.Dir = v
+		case "appendfilename":
+			cfg.AppendFilename = v
+		default:
+			cfg.AppendDirname = v
+		}
 	case "protected-mode":
 		v, err := one()
 		if err != nil {

@@ -48,6 +48,8 @@ const usage = `usage: herald serve [--port N] [--bind ADDR ...] [--maxclients N]
                     [--tls-ciphers NAME:NAME...] [--tls-ciphersuites NAME:NAME...] [--tls-prefer-server-ciphers yes|no]
                     [--jwt-secret SECRET | --jwt-public-key FILE] [--protected-mode yes|no]
                     [--notify-keyspace-events FLAGS] [--maxmemory SIZE] [--maxmemory-policy POLICY]
+                    [--appendonly yes|no] [--appendfsync always|everysec|no] [--dir DIR]
+                    [--appendfilename NAME] [--appenddirname NAME] [--aof-load-truncated yes|no]
                     [--backend URL]
        herald token --secret SECRET --sub ID [--subscribe GLOB ...] [--publish GLOB ...] [--ttl 1h]
        herald pub [--addr HOST:PORT] [--pass P] [--rate N] [--count N] CHANNEL MESSAGE
