@@ -391,3 +391,12 @@ func appendBulkBytes(b []byte, s []byte) []byte {
 	b = append(b, s...)
 	return append(b, '\r', '\n')
 }
+
+// AbortSnapshot aborts the snapshot under way, if any (see
+// Snapshot.Abort): for a server turning its AOF off, which Redis does by
+// killing the rewrite's child. Lock held.
+func (ks *Keyspace) AbortSnapshot() {
+	if ks.snapshot != nil {
+		ks.snapshot.Abort()
+	}
+}

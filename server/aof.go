@@ -327,9 +327,19 @@ func (s *Server) closeAOF() error { return s.closeAOFLocking(true) }
 // closeAOFLocking is closeAOF, taking the keyspace lock if lock (false:
 // the caller holds it).
 func (s *Server) closeAOFLocking(lock bool) error {
-	s.waitRewrite()
+	// A rewrite under way is aborted, as Redis kills its child: its
+	// snapshot stops at its next chunk. Waiting for it with the lock held
+	// would never end (the snapshot takes the lock to write its chunks),
+	// so with the lock held it is left to end by itself: its base is not
+	// installed, as its write fails.
 	if lock {
 		s.ks.Lock()
+		s.ks.AbortSnapshot()
+		s.ks.Unlock()
+		s.waitRewrite()
+		s.ks.Lock()
+	} else {
+		s.ks.AbortSnapshot()
 	}
 	s.flushPropagation()
 	a := s.aofFile.Swap(nil)
