@@ -149,3 +149,61 @@ func TestAOFRewriteDuringWrites(t *testing.T) {
 	redis := redistest.Start(t, "--appendonly", "yes", "--aof-use-rdb-preamble", "no", "--dir", redisDir)
 	compareServers(t, again.Addr().String(), redis.Addr(), "redis-server")
 }
+
+// TestAOFOffDuringRewrite turns the AOF off while a rewrite's snapshot
+// runs, the keyspace lock held (CONFIG SET appendonly no inside EXEC):
+// the snapshot is aborted, the rewrite fails without installing its base,
+// and nothing waits on the lock it holds.
+func TestAOFOffDuringRewrite(t *testing.T) {
+	dir := t.TempDir()
+	cfg := aofConfig(dir, "no")
+	cfg.Logger = slog.New(slog.DiscardHandler)
+	src := startServer(t, cfg)
+	var fill [][]string
+	for i := range 2000 {
+		fill = append(fill, []string{"SET", "k" + strconv.Itoa(i), "v"})
+	}
+	mustDoAll(t, src.Addr().String(), fill)
+
+	src.ks.Lock()
+	if err := src.startRewriteLocked(); err != nil {
+		src.ks.Unlock()
+		t.Fatal(err)
+	}
+	// The snapshot's walk cannot have started: it needs the lock.
+	if !src.ks.SnapshotRunning() {
+		src.ks.Unlock()
+		t.Fatal("no snapshot running")
+	}
+	done := make(chan error, 1)
+	go func() { done <- src.closeAOFLocking(false) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Error(err)
+		}
+	case <-time.After(10 * time.Second):
+		src.ks.Unlock() // lets the rewrite end, and the close with it
+		<-done
+		t.Fatal("closing the AOF with the lock held hung until the lock was released")
+	}
+	running := src.ks.SnapshotRunning()
+	src.ks.Unlock()
+	if running {
+		t.Fatal("the snapshot still runs")
+	}
+	src.waitRewrite()
+	src.rewrite.mu.Lock()
+	ok, rewrites := src.rewrite.lastOK, src.rewrite.rewrites
+	src.rewrite.mu.Unlock()
+	if ok || rewrites != 0 {
+		t.Fatalf("the aborted rewrite counts as done: ok %v, rewrites %d", ok, rewrites)
+	}
+	manifest, err := os.ReadFile(filepath.Join(dir, "appendonlydir", "appendonly.aof.manifest"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(manifest), "seq 2 type b") {
+		t.Fatalf("the aborted rewrite installed its base:\n%s", manifest)
+	}
+}
