@@ -207,3 +207,27 @@ func TestAOFOffDuringRewrite(t *testing.T) {
 		t.Fatalf("the aborted rewrite installed its base:\n%s", manifest)
 	}
 }
+
+// TestAOFRewriteEmpty rewrites the AOF of an empty keyspace: an empty
+// base, which Herald and redis-server load as no keys.
+func TestAOFRewriteEmpty(t *testing.T) {
+	dir := t.TempDir()
+	cfg := aofConfig(dir, "no")
+	cfg.Logger = slog.New(slog.DiscardHandler)
+	src := startServer(t, cfg)
+	if v := mustDoAll(t, src.Addr().String(), [][]string{{"BGREWRITEAOF"}})[0]; v.Str != rewriteStarted {
+		t.Fatalf("BGREWRITEAOF: %s", v)
+	}
+	src.waitRewrite()
+	if err := src.Close(); err != nil {
+		t.Fatal(err)
+	}
+	base, err := os.ReadFile(filepath.Join(dir, "appendonlydir", "appendonly.aof.2.base.aof"))
+	if err != nil || len(base) != 0 {
+		t.Fatalf("base %q, %v", base, err)
+	}
+	again := startServer(t, cfg)
+	if v := mustDoAll(t, again.Addr().String(), [][]string{{"SET", "k", "v"}, {"DBSIZE"}})[1]; v.Int != 1 {
+		t.Fatalf("DBSIZE after the restart and one SET: %s", v)
+	}
+}
