@@ -179,12 +179,8 @@ func (s *Snapshot) WriteTo(w io.Writer) (int64, error) {
 		chunk := s.pending
 		s.pending = spare[:0]
 		ks.Unlock()
-		var err error
-		if len(chunk) > 0 { // else the lock is released all the same
-			var n int
-			n, err = w.Write(chunk)
-			written += int64(n)
-		}
+		n, err := w.Write(chunk)
+		written += int64(n)
 		ks.Lock()
 		spare = chunk
 		if err != nil {
