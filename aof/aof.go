@@ -259,10 +259,21 @@ func (a *AOF) flushLocked(sync bool) error {
 	}
 	var err error
 	if len(data) > 0 {
-		_, err = a.f.Write(data)
-		a.incrSize += int64(len(data))
+		var n int
+		n, err = a.f.Write(data)
+		a.incrSize += int64(n)
+		if err != nil {
+			// What was not written goes back in front of the buffer, to
+			// be written by the next Sync, as Redis retries.
+			a.mu.Lock()
+			a.buf = append(data[n:len(data):len(data)], a.buf...)
+			a.writeErr = err
+			a.mu.Unlock()
+			a.opts.Logger.Error("error writing to the append-only file", "error", err)
+			return err
+		}
 	}
-	if err == nil && sync && a.synced < end {
+	if sync && a.synced < end {
 		err = a.f.Sync()
 	}
 	if cap(data) <= 1<<20 {
@@ -274,7 +285,8 @@ func (a *AOF) flushLocked(sync bool) error {
 	a.writeErr = err
 	a.mu.Unlock()
 	if err != nil {
-		a.opts.Logger.Error("error writing to the append-only file", "error", err)
+		a.written = end
+		a.opts.Logger.Error("error fsyncing the append-only file", "error", err)
 		return err
 	}
 	a.written = end
@@ -283,6 +295,10 @@ func (a *AOF) flushLocked(sync bool) error {
 	}
 	return nil
 }
+
+// WriteError returns the error of the last write or fsync, nil if it
+// succeeded.
+func (a *AOF) WriteError() error { return a.lastErr() }
 
 func (a *AOF) lastErr() error {
 	a.mu.Lock()

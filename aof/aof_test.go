@@ -196,3 +196,38 @@ func FuzzAOFParse(f *testing.F) {
 		}
 	})
 }
+
+// TestWriteErrorRetried: a failed write keeps the records, reports the
+// error until a later Sync writes them.
+func TestWriteErrorRetried(t *testing.T) {
+	dir := t.TempDir()
+	a, err := Open(Options{Dir: dir}, FsyncAlways)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "appendonlydir", "appendonly.aof.1.incr.aof")
+	a.Append(0, [][]byte{[]byte("SET"), []byte("a"), []byte("1")})
+	a.wmu.Lock()
+	a.f.Close() // the next write fails
+	a.wmu.Unlock()
+	if err := a.Sync(a.Offset()); err == nil || a.WriteError() == nil || a.Status().LastWriteOK {
+		t.Fatalf("Sync on a closed file: %v, WriteError %v", err, a.WriteError())
+	}
+	a.Append(0, [][]byte{[]byte("SET"), []byte("b"), []byte("2")})
+	a.wmu.Lock()
+	a.f, err = os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	a.wmu.Unlock()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Sync(a.Offset()); err != nil || a.WriteError() != nil {
+		t.Fatalf("Sync after the file is back: %v", err)
+	}
+	a.Close()
+	data, _ := os.ReadFile(path)
+	want := AppendCommand(AppendCommand(AppendCommand(nil, []byte("SELECT"), []byte("0")),
+		[]byte("SET"), []byte("a"), []byte("1")), []byte("SET"), []byte("b"), []byte("2"))
+	if !bytes.Equal(data, want) {
+		t.Fatalf("file %q, want %q", data, want)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -100,13 +101,20 @@ func (c *conn) call(cmd *command, args [][]byte) {
 // propagate logs args in place of the command under way (and of what it
 // logged before). Keyspace lock held.
 func (c *conn) propagate(args ...[]byte) {
+	// Drop only this command's own ops: an EXEC's earlier commands stay.
+	c.propagateNothing()
+	c.alsoPropagate(args...)
+}
+
+// propagateNothing says the command under way changed nothing the AOF
+// needs, though it signalled a change (LTRIM of nothing: WATCH fails, as
+// in Redis, but Redis's dirty count does not move). Keyspace lock held.
+func (c *conn) propagateNothing() {
 	p := &c.srv.prop
 	if !p.custom {
 		p.custom = true
-		// Drop only this command's own ops: an EXEC's earlier commands stay.
 		p.ops = p.ops[:p.mark]
 	}
-	c.alsoPropagate(args...)
 }
 
 // alsoPropagate logs args after what the command under way logged.
@@ -170,8 +178,15 @@ func (c *conn) aofSync() {
 	}
 	upto := c.aofUpto
 	c.aofUpto = 0
-	if a := c.srv.aofOn(); a != nil {
-		a.Sync(upto)
+	a := c.srv.aofOn()
+	if a == nil {
+		return
+	}
+	if err := a.Sync(upto); err != nil && c.srv.settings().AppendFsync == "always" {
+		// The replies would acknowledge writes that may not be on disk:
+		// the client is closed without them (Redis exits instead).
+		c.srv.logger().Warn("closing client: its writes could not be written to the AOF", "id", c.id, "error", err)
+		c.kill()
 	}
 }
 
@@ -187,6 +202,7 @@ var aofEffects = map[string]func(c *conn, args [][]byte) [][][]byte{
 	"set":          setEffects,
 	"getex":        getexEffects,
 	"getdel":       func(_ *conn, args [][]byte) [][][]byte { return [][][]byte{{[]byte("DEL"), args[1]}} },
+	"getset":       func(_ *conn, args [][]byte) [][][]byte { return [][][]byte{{[]byte("SET"), args[1], args[2]}} },
 	"incrbyfloat":  incrByFloatEffects,
 	"hincrbyfloat": hincrByFloatEffects,
 	"blmove": func(_ *conn, args [][]byte) [][][]byte {
@@ -231,19 +247,21 @@ func setExpireEffects(c *conn, args [][]byte) [][][]byte {
 }
 
 // SET key value ... EX|PX|EXAT → SET key value PXAT ms (without its other
-// options, as Redis 7.0); other forms as they were sent.
+// options, as Redis 7.0); other forms as they were sent, without GET.
 func setEffects(c *conn, args [][]byte) [][][]byte {
 	relative := false
-	for _, a := range args[3:] {
-		switch lowerASCII(string(a)) {
+	plain := [][]byte{args[0], args[1], args[2]}
+	for i := 3; i < len(args); i++ {
+		switch lowerASCII(string(args[i])) {
 		case "ex", "px", "exat":
 			relative = true
-		case "pxat":
-			return [][][]byte{args}
+		case "get":
+			continue
 		}
+		plain = append(plain, args[i])
 	}
 	if !relative {
-		return [][][]byte{args}
+		return [][][]byte{plain}
 	}
 	at, ok := expiryOf(c, args[1])
 	if !ok {
@@ -318,6 +336,9 @@ func (s *Server) startAOF() error {
 		return err
 	}
 	s.aofFile.Store(a)
+	s.rewrite.mu.Lock()
+	s.rewrite.baseSize = a.Status().CurrentSize
+	s.rewrite.mu.Unlock()
 	return nil
 }
 
@@ -325,22 +346,16 @@ func (s *Server) startAOF() error {
 func (s *Server) closeAOF() error { return s.closeAOFLocking(true) }
 
 // closeAOFLocking is closeAOF, taking the keyspace lock if lock (false:
-// the caller holds it).
+// the caller holds it). Nothing is logged once it returns. A rewrite
+// under way is aborted, as Redis kills its child: its snapshot stops at
+// its next chunk and its base is not installed. It still ends in its own
+// time, and its snapshot needs the keyspace lock to notice, so with the
+// lock held the file is closed in the background once it has.
 func (s *Server) closeAOFLocking(lock bool) error {
-	// A rewrite under way is aborted, as Redis kills its child: its
-	// snapshot stops at its next chunk. Waiting for it with the lock held
-	// would never end (the snapshot takes the lock to write its chunks),
-	// so with the lock held it is left to end by itself: its base is not
-	// installed, as its write fails.
 	if lock {
 		s.ks.Lock()
-		s.ks.AbortSnapshot()
-		s.ks.Unlock()
-		s.waitRewrite()
-		s.ks.Lock()
-	} else {
-		s.ks.AbortSnapshot()
 	}
+	s.ks.AbortSnapshot()
 	s.flushPropagation()
 	a := s.aofFile.Swap(nil)
 	if lock {
@@ -349,6 +364,16 @@ func (s *Server) closeAOFLocking(lock bool) error {
 	if a == nil {
 		return nil
 	}
+	if !lock {
+		go func() {
+			s.waitRewrite()
+			if err := a.Close(); err != nil {
+				s.logger().Warn("error closing the AOF", "error", err)
+			}
+		}()
+		return nil
+	}
+	s.waitRewrite()
 	return a.Close()
 }
 
@@ -365,7 +390,15 @@ func (s *Server) loadAOF(opts aof.Options) error {
 	}
 	start := time.Now()
 	s.loading = true
-	defer func() { s.loading = false }()
+	// No keyspace notifications for the replay: redis-server raises them,
+	// but loads before any client can subscribe; Go code embedding Herald
+	// may have subscribed to the shared broker already.
+	events := s.ks.Events()
+	s.ks.SetEvents(0)
+	defer func() {
+		s.ks.SetEvents(events)
+		s.loading = false
+	}()
 	files := m.Files()
 	keys := 0
 	for i, fi := range files {
@@ -547,4 +580,21 @@ func (s *Server) applyAOFConfig(old, cfg *Config, locked bool) error {
 		return nil
 	}
 	return s.enableAOF(cfg, locked)
+}
+
+// rejectForAOFError refuses write commands (and PING) while the AOF's
+// last write or fsync failed, with Redis's MISCONF error, and returns true
+// if it did. The AOF retries the write at every Sync and once a second;
+// the refusals end when one succeeds.
+func (c *conn) rejectForAOFError(cmd *command, args [][]byte) bool {
+	a := c.srv.aofOn()
+	if a == nil || (cmd.name != "ping" && !slices.Contains(cmd.meta.flags, "write")) {
+		return false
+	}
+	err := a.WriteError()
+	if err == nil {
+		return false
+	}
+	c.rejectCommand(args[0], "MISCONF Errors writing to the AOF file: "+strerror(err))
+	return true
 }

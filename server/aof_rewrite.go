@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"math"
 	"sync"
 	"time"
 
@@ -32,6 +33,9 @@ type rewriteState struct {
 	rewrites   int64
 	failStreak int64
 	done       chan struct{} // closed when the running rewrite ends
+	// baseSize is the AOF's size after the last rewrite, or when it was
+	// opened: what auto-aof-rewrite-percentage's growth is measured from.
+	baseSize int64
 }
 
 var errRewriteRunning = errors.New("ERR Background append only file rewriting already in progress")
@@ -40,7 +44,7 @@ const rewriteStarted = "Background append only file rewriting started"
 
 func registerAOF(t commandTable) {
 	t.add(&command{name: "bgrewriteaof", arity: 1, run: cmdBGRewriteAOF,
-		meta: commandMeta{flags: []string{"admin", "noasync", "noscript"}, categories: []string{"@admin", "@slow", "@dangerous"}}})
+		meta: commandMeta{flags: []string{"admin", "noscript", "no_async_loading"}, categories: []string{"@admin", "@slow", "@dangerous"}}})
 }
 
 func cmdBGRewriteAOF(c *conn, _ [][]byte) {
@@ -111,6 +115,9 @@ func (s *Server) finishRewrite(rw *aof.Rewrite, write aof.BaseWriter, abort func
 	if err == nil {
 		st.rewrites++
 		st.failStreak = 0
+		if a := s.aofOn(); a != nil {
+			st.baseSize = a.Status().CurrentSize
+		}
 	} else {
 		st.failStreak++
 	}
@@ -204,4 +211,84 @@ func okErr(ok bool) string {
 		return "ok"
 	}
 	return "err"
+}
+
+// autoRewritePercentage and autoRewriteMinSize return the settings'
+// values as CONFIG GET shows them.
+func autoRewritePercentage(cfg *Config) int {
+	switch {
+	case cfg.AutoAOFRewritePercentage == 0:
+		return 100
+	case cfg.AutoAOFRewritePercentage < 0:
+		return 0
+	}
+	return cfg.AutoAOFRewritePercentage
+}
+
+func autoRewriteMinSize(cfg *Config) int64 {
+	switch {
+	case cfg.AutoAOFRewriteMinSize == 0:
+		return 64 << 20
+	case cfg.AutoAOFRewriteMinSize < 0:
+		return 0
+	}
+	return cfg.AutoAOFRewriteMinSize
+}
+
+func setAutoRewritePercentage(cfg *Config, v string) error {
+	n, err := integerArg(v, 0, math.MaxInt32)
+	if err != nil {
+		return err
+	}
+	cfg.AutoAOFRewritePercentage = int(n)
+	if n == 0 {
+		cfg.AutoAOFRewritePercentage = -1
+	}
+	return nil
+}
+
+func setAutoRewriteMinSize(cfg *Config, v string) error {
+	n, ok := parseMemory(v)
+	if !ok || n > math.MaxInt64 {
+		return errors.New("argument must be a memory value")
+	}
+	cfg.AutoAOFRewriteMinSize = int64(n)
+	if n == 0 {
+		cfg.AutoAOFRewriteMinSize = -1
+	}
+	return nil
+}
+
+// autoRewrite starts a rewrite when the AOF has grown past
+// auto-aof-rewrite-percentage of its size after the last rewrite (or at
+// open) and past auto-aof-rewrite-min-size, as Redis's serverCron. The
+// cron calls it about once a second, without the keyspace lock.
+func (s *Server) autoRewrite() {
+	a := s.aofOn()
+	cfg := &s.settings().Config
+	perc := autoRewritePercentage(cfg)
+	if a == nil || perc == 0 {
+		return
+	}
+	st := &s.rewrite
+	st.mu.Lock()
+	running, base := st.running, st.baseSize
+	st.mu.Unlock()
+	size := a.Status().CurrentSize
+	if running || size < autoRewriteMinSize(cfg) {
+		return
+	}
+	if base <= 0 {
+		base = 1
+	}
+	if (size*100/base)-100 < int64(perc) {
+		return
+	}
+	s.logger().Info("starting automatic rewriting of AOF", "growth_percent", (size*100/base)-100)
+	s.ks.Lock()
+	err := s.startRewriteLocked()
+	s.ks.Unlock()
+	if err != nil && err != errRewriteRunning {
+		s.logger().Warn("automatic AOF rewrite could not start", "error", err)
+	}
 }

@@ -7,25 +7,24 @@ import (
 	"github.com/heraldhq/herald/keyspace"
 )
 
-// BGREWRITEAOF's base is the keyspace's snapshot (keyspace/snapshot.go):
-// taken with the lock held at the moment the AOF switches to its new incr
-// file, written as Redis's rewrite commands without blocking clients.
-func init() { aofSnapshot = keyspaceSnapshot }
-
-func keyspaceSnapshot(ks *keyspace.Keyspace) (aof.BaseWriter, func(), error) {
-	snap, err := ks.StartSnapshot()
-	if err != nil {
-		return nil, nil, err
+// The two halves of BGREWRITEAOF joined: the keyspace's snapshot
+// (keyspace/snapshot.go) writes the base file the AOF's rewrite installs
+// (aof/rewrite.go, aof_rewrite.go).
+func init() {
+	aofSnapshot = func(ks *keyspace.Keyspace) (aof.BaseWriter, func(), error) {
+		snap, err := ks.StartSnapshot()
+		if err != nil {
+			return nil, nil, err
+		}
+		write := func(w io.Writer) error {
+			_, err := snap.WriteTo(w) // takes the keyspace lock itself, in chunks
+			return err
+		}
+		abort := func() {
+			ks.Lock()
+			snap.Abort() // nothing if WriteTo ended it
+			ks.Unlock()
+		}
+		return write, abort, nil
 	}
-	write := func(w io.Writer) error {
-		_, err := snap.WriteTo(w)
-		return err
-	}
-	// abort runs without the lock (finishRewrite, after a failure).
-	abort := func() {
-		ks.Lock()
-		snap.Abort()
-		ks.Unlock()
-	}
-	return write, abort, nil
 }

@@ -16,11 +16,14 @@ import (
 	"testing"
 	"time"
 
+	"io"
 	"log/slog"
 
 	"github.com/heraldhq/herald/aof"
+	"github.com/heraldhq/herald/broker"
 	"github.com/heraldhq/herald/internal/redistest"
 	"github.com/heraldhq/herald/internal/resp"
+	"github.com/heraldhq/herald/keyspace"
 )
 
 // aofConfig is a configuration with the AOF on in dir.
@@ -492,4 +495,249 @@ func (l *lockedLog) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// TestAOFRewrite: BGREWRITEAOF writes a new base from a snapshot while
+// writes go on to a new incr file; a second one while it runs is refused
+// as Redis refuses it; after a restart the data is all there, and the
+// directory holds the new base, the new incr file and the manifest only.
+func TestAOFRewrite(t *testing.T) {
+	release := make(chan struct{})
+	var releaseOnce sync.Once
+	t.Cleanup(func() { releaseOnce.Do(func() { close(release) }) }) // a failed test's Close waits for the rewrite
+	real := aofSnapshot
+	aofSnapshot = func(ks *keyspace.Keyspace) (aof.BaseWriter, func(), error) {
+		write, abort, err := real(ks)
+		if err != nil {
+			return nil, nil, err
+		}
+		return func(w io.Writer) error { <-release; return write(w) }, abort, nil
+	}
+	defer func() { aofSnapshot = real }()
+
+	dir := t.TempDir()
+	s, err := StartLocal(aofConfig(dir, "always"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := dial(t, s.Addr())
+	runAOFScript(t, s.Addr().String())
+	c.mustDo("+Background append only file rewriting started\r\n", "BGREWRITEAOF")
+	c.mustDo("-ERR Background append only file rewriting already in progress\r\n", "BGREWRITEAOF")
+	c.send("INFO", "persistence")
+	if info := c.read().Str; !strings.Contains(info, "aof_rewrite_in_progress:1") {
+		t.Fatalf("INFO during the rewrite:\n%s", info)
+	}
+	c.mustDo("+OK\r\n", "SET", "during", "1")
+	c.mustDo(":1\r\n", "INCR", "n2")
+	c.mustDo(":2\r\n", "INCR", "n2")
+	releaseOnce.Do(func() { close(release) })
+	waitFor(t, "the rewrite to end", func() bool {
+		c.send("INFO", "persistence")
+		info := c.read().Str
+		return strings.Contains(info, "aof_rewrite_in_progress:0") && strings.Contains(info, "aof_rewrites:1")
+	})
+	before := dumpData(t, s.Addr().String())
+	delete(before, "0:short")
+	s.Close()
+	entries, _ := os.ReadDir(filepath.Join(dir, "appendonlydir"))
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if strings.Join(names, " ") != "appendonly.aof.2.base.aof appendonly.aof.2.incr.aof appendonly.aof.manifest" {
+		t.Fatalf("files after the rewrite: %v", names)
+	}
+	s2 := startServer(t, aofConfig(dir, "always"))
+	after := dumpData(t, s2.Addr().String())
+	if fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Fatalf("after the restart:\n%v\nbefore:\n%v", after, before)
+	}
+}
+
+// TestAOFConfigSet: CONFIG SET appendonly yes at run time writes the data
+// as it is to a new base and logs what follows; appendonly no stops
+// logging.
+func TestAOFConfigSet(t *testing.T) {
+	dir := t.TempDir()
+	s, err := StartLocal(Config{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := dial(t, s.Addr())
+	c.mustDo("+OK\r\n", "SET", "before", "1")
+	c.mustDo("*2\r\n$10\r\nappendonly\r\n$2\r\nno\r\n", "CONFIG", "GET", "appendonly")
+	c.mustDo("-ERR CONFIG SET failed (possibly related to argument 'appendfsync') - argument(s) must be one of the following: always, everysec, no\r\n",
+		"CONFIG", "SET", "appendfsync", "sometimes")
+	c.mustDo("+OK\r\n", "CONFIG", "SET", "appendonly", "yes", "appendfsync", "always")
+	waitFor(t, "the rewrite to end", func() bool {
+		c.send("INFO", "persistence")
+		return strings.Contains(c.read().Str, "aof_rewrites:1")
+	})
+	c.mustDo("+OK\r\n", "SET", "after", "2")
+	c.mustDo("+OK\r\n", "CONFIG", "SET", "appendonly", "no")
+	c.mustDo("+OK\r\n", "SET", "unlogged", "3")
+	s.Close()
+	s2 := startServer(t, aofConfig(dir, "always"))
+	c2 := dial(t, s2.Addr())
+	c2.mustDo("$1\r\n1\r\n", "GET", "before")
+	c2.mustDo("$1\r\n2\r\n", "GET", "after")
+	c2.mustDo("$-1\r\n", "GET", "unlogged")
+}
+
+// aofDiffScript's commands are logged by Herald as redis-server 7.0.15
+// logs them (the times of PEXPIREAT and PXAT aside).
+var aofDiffScript = [][]string{
+	{"SET", "a", "1"}, {"SET", "a", "2", "NX"}, {"SET", "a", "3", "XX", "GET"}, {"SETNX", "a", "4"}, {"DEL", "nope", "nope2"},
+	{"EXPIRE", "a", "100"}, {"EXPIRE", "a", "50", "GT"}, {"PEXPIRE", "a", "200000", "GT"}, {"EXPIREAT", "a", "99999999999"},
+	{"PERSIST", "a"}, {"PERSIST", "a"}, {"EXPIRE", "a", "0"}, {"EXPIRE", "a", "100"},
+	{"SETEX", "b", "100", "v"}, {"PSETEX", "c", "100000", "v"}, {"SET", "d", "v", "EX", "100", "NX"}, {"SET", "e", "v", "PXAT", "99999999999999"},
+	{"SET", "f", "v", "KEEPTTL"}, {"GETEX", "f", "EX", "100"}, {"GETEX", "f"}, {"GETEX", "f", "PERSIST"}, {"GETEX", "f", "PERSIST"}, {"GETEX", "f", "EXAT", "1"},
+	{"SET", "g", "v"}, {"GETDEL", "g"}, {"GETDEL", "g"},
+	{"INCR", "n"}, {"DECRBY", "n", "5"}, {"INCRBYFLOAT", "fl", "2.5"}, {"APPEND", "s", "x"}, {"APPEND", "s2", ""}, {"SETRANGE", "sr", "0", ""}, {"SETRANGE", "s", "3", "y"},
+	{"MSET", "m1", "1", "m2", "2"}, {"MSETNX", "m1", "x", "m3", "y"}, {"GETSET", "m1", "z"},
+	{"RPUSH", "l", "a", "b", "c", "d"}, {"LPUSHX", "nol", "x"}, {"LSET", "l", "0", "A"}, {"LREM", "l", "0", "zz"}, {"LINSERT", "l", "BEFORE", "b", "ab"},
+	{"LTRIM", "l", "0", "-1"}, {"LPOP", "l"}, {"RPOP", "l", "2"}, {"LMOVE", "l", "l2", "LEFT", "RIGHT"}, {"RPOPLPUSH", "l2", "l3"},
+	{"BLPOP", "l3", "0"}, {"RPUSH", "l4", "x"}, {"BRPOP", "nothere", "l4", "0"}, {"RPUSH", "l5", "x", "y"}, {"BLMOVE", "l5", "l6", "RIGHT", "LEFT", "0"},
+	{"HSET", "h", "f", "1", "g", "2"}, {"HSETNX", "h", "f", "x"}, {"HINCRBY", "h", "f", "3"}, {"HINCRBYFLOAT", "h", "g", "0.5"}, {"HDEL", "h", "nope"}, {"HDEL", "h", "f"},
+	{"SADD", "s1", "a", "b", "c"}, {"SADD", "s1", "a"}, {"SREM", "s1", "zz"}, {"SMOVE", "s1", "s3", "a"}, {"SINTERSTORE", "s4", "s1", "s3"}, {"SUNIONSTORE", "s5", "s1", "s3"},
+	{"ZADD", "z", "1", "a", "2", "b"}, {"ZADD", "z", "NX", "5", "a"}, {"ZINCRBY", "z", "1.5", "a"}, {"ZREM", "z", "nope"}, {"ZPOPMAX", "z"}, {"ZUNIONSTORE", "z2", "1", "z"},
+	{"RENAME", "z2", "z3"}, {"COPY", "z3", "z4"}, {"MOVE", "z4", "5"}, {"RENAMENX", "z3", "z"}, {"UNLINK", "z3", "nope"},
+	{"MULTI"}, {"SET", "t1", "1"}, {"INCR", "t2"}, {"EXEC"},
+	{"MULTI"}, {"SET", "t1", "1", "NX"}, {"EXEC"},
+	{"MULTI"}, {"SELECT", "4"}, {"SET", "t3", "1"}, {"SELECT", "0"}, {"EXPIRE", "t1", "100"}, {"EXEC"},
+	{"SELECT", "2"}, {"SET", "x", "1"}, {"FLUSHDB"}, {"FLUSHDB"}, {"SELECT", "0"}, {"SET", "x", "2"}, {"FLUSHALL"}, {"SET", "y", "1"},
+}
+
+// TestAOFRecordsMatchRedis: the records Herald writes for aofDiffScript
+// are those redis-server 7.0.15 writes, absolute times aside.
+func TestAOFRecordsMatchRedis(t *testing.T) {
+	redistest.Find(t)
+	rs := redistest.Start(t, "--appendonly", "yes", "--aof-use-rdb-preamble", "no", "--appendfsync", "always")
+	var redisDir string
+	for i, a := range rs.Args() {
+		if a == "--dir" {
+			redisDir = rs.Args()[i+1]
+		}
+	}
+	heraldDir := t.TempDir()
+	s := startServer(t, aofConfig(heraldDir, "always"))
+	for _, addr := range []string{rs.Addr(), s.Addr().String()} {
+		conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := bufio.NewReader(conn)
+		for _, args := range aofDiffScript {
+			rawDo(t, conn, r, args...)
+		}
+		conn.Close()
+	}
+	records := func(dir string) []string {
+		data, err := os.ReadFile(incrFile(t, dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		err = aof.Parse("incr", data, func(args [][]byte, _ int64) error {
+			words := make([]string, len(args))
+			for i, a := range args {
+				words[i] = string(a)
+				if len(a) >= 12 && i > 0 && (strings.EqualFold(string(args[0]), "pexpireat") || strings.EqualFold(string(args[i-1]), "pxat")) {
+					words[i] = "<ms>"
+				}
+			}
+			out = append(out, strings.Join(words, " "))
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	want, got := records(redisDir), records(heraldDir)
+	for i := 0; i < max(len(want), len(got)); i++ {
+		var w, g string
+		if i < len(want) {
+			w = want[i]
+		}
+		if i < len(got) {
+			g = got[i]
+		}
+		if w != g {
+			t.Fatalf("record %d: Herald %q, redis-server %q\nHerald: %q\nredis-server: %q", i, g, w, got, want)
+		}
+	}
+}
+
+// TestAOFLoadSilent: replaying the AOF raises no keyspace notifications,
+// which Go code sharing the broker could otherwise see.
+func TestAOFLoadSilent(t *testing.T) {
+	dir := t.TempDir()
+	cfg := aofConfig(dir, "always")
+	cfg.NotifyKeyspaceEvents = "KEA"
+	s := startServer(t, cfg)
+	c := dial(t, s.Addr())
+	c.mustDo("+OK\r\n", "SET", "a", "1")
+	s.Close()
+
+	b := broker.New()
+	sub := &recordingSubscriber{}
+	b.PSubscribe(sub, "__key*")
+	cfg.Broker = b
+	s2 := startServer(t, cfg)
+	c2 := dial(t, s2.Addr())
+	c2.mustDo("$1\r\n1\r\n", "GET", "a")
+	c2.mustDo("+OK\r\n", "SET", "b", "2") // notifications are on again
+	waitFor(t, "the notification of SET b", func() bool { return sub.count() > 0 })
+	if got := sub.messages(); strings.Contains(got, ":a ") || !strings.Contains(got, ":b ") {
+		t.Fatalf("notifications: %s", got)
+	}
+}
+
+// recordingSubscriber records the messages delivered to it as
+// "channel payload" lines.
+type recordingSubscriber struct {
+	mu  sync.Mutex
+	got []string
+}
+
+func (r *recordingSubscriber) Deliver(m *broker.Message, _ *broker.Batch) {
+	r.mu.Lock()
+	r.got = append(r.got, string(m.Channel)+" "+string(m.Payload))
+	r.mu.Unlock()
+}
+
+func (r *recordingSubscriber) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.got)
+}
+
+func (r *recordingSubscriber) messages() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return strings.Join(r.got, "\n") + "\n"
+}
+
+// TestAOFAutoRewrite: past auto-aof-rewrite-min-size and
+// auto-aof-rewrite-percentage of growth, the AOF rewrites itself.
+func TestAOFAutoRewrite(t *testing.T) {
+	dir := t.TempDir()
+	s := startServer(t, aofConfig(dir, "no"))
+	c := dial(t, s.Addr())
+	c.mustDo("*4\r\n$25\r\nauto-aof-rewrite-min-size\r\n$8\r\n67108864\r\n$27\r\nauto-aof-rewrite-percentage\r\n$3\r\n100\r\n",
+		"CONFIG", "GET", "auto-aof-rewrite-*")
+	c.mustDo("-ERR CONFIG SET failed (possibly related to argument 'auto-aof-rewrite-percentage') - argument must be between 0 and 2147483647 inclusive\r\n",
+		"CONFIG", "SET", "auto-aof-rewrite-percentage", "-1")
+	c.mustDo("+OK\r\n", "CONFIG", "SET", "auto-aof-rewrite-min-size", "1kb", "auto-aof-rewrite-percentage", "50")
+	for i := 0; i < 100; i++ {
+		c.mustDo("+OK\r\n", "SET", "k", strings.Repeat("x", 100)) // the same key: the rewrite is smaller
+	}
+	waitFor(t, "an automatic rewrite", func() bool {
+		c.send("INFO", "persistence")
+		return strings.Contains(c.read().Str, "aof_rewrites:1")
+	})
+	c.mustDo("+OK\r\n", "CONFIG", "SET", "auto-aof-rewrite-percentage", "0")
+	c.mustDo("*2\r\n$27\r\nauto-aof-rewrite-percentage\r\n$1\r\n0\r\n", "CONFIG", "GET", "auto-aof-rewrite-percentage")
 }

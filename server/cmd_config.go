@@ -47,6 +47,8 @@ var configParams = []configParam{
 	{"appendfilename", func(s *Server) string { return s.settings().AppendFilename }, nil},
 	{"appendfsync", func(s *Server) string { return s.settings().AppendFsync }, setAppendFsync},
 	{"appendonly", func(s *Server) string { return yesNo(s.aofOn() != nil) }, setAppendOnly},
+	{"auto-aof-rewrite-min-size", func(s *Server) string { return strconv.FormatInt(autoRewriteMinSize(&s.settings().Config), 10) }, setAutoRewriteMinSize},
+	{"auto-aof-rewrite-percentage", func(s *Server) string { return strconv.Itoa(autoRewritePercentage(&s.settings().Config)) }, setAutoRewritePercentage},
 	{"bind", func(s *Server) string { return strings.Join(s.settings().Bind, " ") }, setBind},
 	{"client-output-buffer-limit", func(s *Server) string { return s.settings().OutputLimits.String() }, setOutputLimits},
 	{"client-query-buffer-limit", func(s *Server) string { return strconv.FormatInt(s.settings().QueryBufferLimit, 10) },

@@ -245,6 +245,7 @@ func (c *conn) execute(args [][]byte) {
 		c.rejectCommand(args[0], errNoAuth)
 	case !(c.tx.active && slices.Contains(cmd.meta.flags, "no_multi")) && c.rejectForACL(cmd, args):
 	case c.rejectForMemory(cmd, args):
+	case c.rejectForAOFError(cmd, args):
 	case c.subscribed > 0 && c.proto == resp.RESP2 && cmd.flags&flagPubSubContext == 0:
 		c.rejectCommand(args[0], fmt.Sprintf(errSubscribeCtxFmt, cmd.name))
 	case c.tx.active && c.queueCommand(cmd, args):

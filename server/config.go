@@ -126,6 +126,15 @@ type Config struct {
 	// record was cut off (a crash while writing it) stops the start
 	// instead of being loaded without it. False means yes, as in Redis.
 	AOFRefuseTruncated bool
+	// AutoAOFRewritePercentage is auto-aof-rewrite-percentage: the AOF is
+	// rewritten by itself when it has grown by this many percent since
+	// the last rewrite (or the start) and is larger than
+	// AutoAOFRewriteMinSize. Zero means 100, Redis's default; negative
+	// means never (auto-aof-rewrite-percentage 0).
+	AutoAOFRewritePercentage int
+	// AutoAOFRewriteMinSize is auto-aof-rewrite-min-size in bytes. Zero
+	// means 64 MB, Redis's default; negative means 0.
+	AutoAOFRewriteMinSize int64
 
 	// TLSPort is tls-port: the port of the TLS listener on the Bind
 	// addresses, beside the plain one. Zero means no TLS listener, as in

@@ -83,11 +83,14 @@ func (s *Server) cronLoop(done chan struct{}) {
 	t := time.NewTicker(activeExpireInterval)
 	defer t.Stop()
 	var batch broker.Batch
-	for {
+	for tick := 1; ; tick++ {
 		select {
 		case <-done:
 			return
 		case <-t.C:
+		}
+		if tick%10 == 0 {
+			s.autoRewrite() // about once a second (aof_rewrite.go)
 		}
 		s.ks.Lock()
 		s.ksBatch = &batch

@@ -208,6 +208,32 @@ func applyOption(cfg *serveOptions, name string, values []string) error {
 		} else {
 			cfg.AOFRefuseTruncated = !on
 		}
+	case "auto-aof-rewrite-percentage":
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return fmt.Errorf("invalid percentage %q", v)
+		}
+		cfg.AutoAOFRewritePercentage = n
+		if n == 0 {
+			cfg.AutoAOFRewritePercentage = -1
+		}
+	case "auto-aof-rewrite-min-size":
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		n, err := server.ParseMemory(v)
+		if err != nil {
+			return fmt.Errorf("invalid size %q", v)
+		}
+		cfg.AutoAOFRewriteMinSize = n
+		if n == 0 {
+			cfg.AutoAOFRewriteMinSize = -1
+		}
 	case "appendfsync":
 		v, err := one()
 		if err != nil {

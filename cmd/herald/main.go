@@ -50,6 +50,7 @@ const usage = `usage: herald serve [--port N] [--bind ADDR ...] [--maxclients N]
                     [--notify-keyspace-events FLAGS] [--maxmemory SIZE] [--maxmemory-policy POLICY]
                     [--appendonly yes|no] [--appendfsync always|everysec|no] [--dir DIR]
                     [--appendfilename NAME] [--appenddirname NAME] [--aof-load-truncated yes|no]
+                    [--auto-aof-rewrite-percentage N] [--auto-aof-rewrite-min-size SIZE]
                     [--backend URL]
        herald token --secret SECRET --sub ID [--subscribe GLOB ...] [--publish GLOB ...] [--ttl 1h]
        herald pub [--addr HOST:PORT] [--pass P] [--rate N] [--count N] CHANNEL MESSAGE
