@@ -12,6 +12,13 @@
 // published while the lock is held; publishing only appends to
 // subscribers' outboxes (package broker), so the lock is never held across
 // I/O. Lock order: the keyspace, then the broker.
+//
+// Snapshots (snapshot.go), for BGREWRITEAOF, are copy-on-access: while
+// one runs, every method that hands out or changes an entry (Lookup,
+// Peek, Replace, Set, SetExpire, Delete, expiry, eviction) first writes
+// the key's value as it was when the snapshot started, if nothing has
+// since. Code of this package that reaches db.keys directly must do the
+// same (dumpEntry) before it changes or returns an entry.
 package keyspace
 
 import (
@@ -310,7 +317,9 @@ func (db *DB) Flush() {
 }
 
 // Keys calls fn for every key not expired, in no particular order, until
-// fn returns false. fn must not change the database.
+// fn returns false. fn must not change the database, nor any entry or
+// value it is given (a snapshot does not see those reads, see
+// snapshot.go).
 func (db *DB) Keys(fn func(key string, e *Entry) bool) {
 	now := db.ks.Now()
 	for k, e := range db.keys {

@@ -77,6 +77,8 @@ var ErrSnapshotRunning = errors.New("keyspace: a snapshot is already in progress
 // ErrSnapshotAborted is WriteTo's error when the snapshot was aborted.
 var ErrSnapshotAborted = errors.New("keyspace: snapshot aborted")
 
+var errSnapshotWritten = errors.New("keyspace: snapshot already written")
+
 // Snapshot is the keyspace at one instant, being written. Start it with
 // StartSnapshot, then call WriteTo exactly once, or Abort.
 type Snapshot struct {
@@ -227,6 +229,9 @@ func (s *Snapshot) WriteTo(w io.Writer) (int64, error) {
 func (s *Snapshot) check() error {
 	if s.aborted {
 		return ErrSnapshotAborted
+	}
+	if s.done && s.err == nil {
+		return errSnapshotWritten
 	}
 	if s.err != nil {
 		s.detach()
@@ -390,4 +395,13 @@ func appendBulkBytes(b []byte, s []byte) []byte {
 	b = append(b, '\r', '\n')
 	b = append(b, s...)
 	return append(b, '\r', '\n')
+}
+
+// AbortSnapshot aborts the snapshot under way, if any (see
+// Snapshot.Abort): for a server turning its AOF off, which Redis does by
+// killing the rewrite's child. Lock held.
+func (ks *Keyspace) AbortSnapshot() {
+	if ks.snapshot != nil {
+		ks.snapshot.Abort()
+	}
 }

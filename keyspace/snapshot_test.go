@@ -484,6 +484,10 @@ func TestSnapshotAbort(t *testing.T) {
 	if _, err := s.WriteTo(io.Discard); err != nil {
 		t.Fatal(err)
 	}
+	// Once written, it cannot be written again.
+	if n, err := s.WriteTo(io.Discard); err == nil || n != 0 {
+		t.Fatalf("second WriteTo: %d, %v", n, err)
+	}
 }
 
 // abortingWriter aborts the snapshot on its first write, as a rewrite

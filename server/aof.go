@@ -351,13 +351,16 @@ func (s *Server) startAOF() error {
 func (s *Server) closeAOF() error { return s.closeAOFLocking(true) }
 
 // closeAOFLocking is closeAOF, taking the keyspace lock if lock (false:
-// the caller holds it). Nothing is logged once it returns; a rewrite
-// under way ends first (its snapshot needs the keyspace lock, so with the
-// lock held the file is closed in the background once it has).
+// the caller holds it). Nothing is logged once it returns. A rewrite
+// under way is aborted, as Redis kills its child: its snapshot stops at
+// its next chunk and its base is not installed. It still ends in its own
+// time, and its snapshot needs the keyspace lock to notice, so with the
+// lock held the file is closed in the background once it has.
 func (s *Server) closeAOFLocking(lock bool) error {
 	if lock {
 		s.ks.Lock()
 	}
+	s.ks.AbortSnapshot()
 	s.flushPropagation()
 	a := s.aofFile.Swap(nil)
 	if lock {
