@@ -824,3 +824,46 @@ func TestAOFPropagateAPI(t *testing.T) {
 		t.Fatalf("records:\n got %q\nwant %q", got, want)
 	}
 }
+
+// TestAOFExpiredAndEvicted: keys deleted by expiry and by eviction are
+// logged as DEL.
+func TestAOFExpiredAndEvicted(t *testing.T) {
+	dir := t.TempDir()
+	s := startServer(t, aofConfig(dir, "always"))
+	c := dial(t, s.Addr())
+	c.mustDo("+OK\r\n", "SET", "e", "v", "PX", "20")
+	waitFor(t, "e to expire", func() bool {
+		c.send("GET", "e")
+		return c.read().Null
+	})
+	c.mustDo("+OK\r\n", "CONFIG", "SET", "maxmemory-policy", "allkeys-random")
+	c.send("INFO", "memory")
+	used := c.read().Str
+	i := strings.Index(used, "used_memory:")
+	n, _ := strconv.ParseInt(strings.TrimSpace(used[i+len("used_memory:"):i+strings.Index(used[i:], "\r")]), 10, 64)
+	c.mustDo("+OK\r\n", "CONFIG", "SET", "maxmemory", strconv.FormatInt(n+4096, 10))
+	for k := 0; k < 200; k++ {
+		c.mustDo("+OK\r\n", "SET", "k"+strconv.Itoa(k), strings.Repeat("x", 100))
+	}
+	c.send("INFO", "stats")
+	stats := c.read().Str
+	if !strings.Contains(stats, "expired_keys:1\r") || strings.Contains(stats, "evicted_keys:0\r") {
+		t.Fatalf("stats:\n%s", stats)
+	}
+	i = strings.Index(stats, "evicted_keys:")
+	evicted, _ := strconv.Atoi(stats[i+len("evicted_keys:") : i+strings.Index(stats[i:], "\r")])
+	data, err := os.ReadFile(incrFile(t, dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dels := map[string]bool{}
+	aof.Parse("incr", data, func(args [][]byte, _ int64) error {
+		if string(args[0]) == "DEL" {
+			dels[string(args[1])] = true
+		}
+		return nil
+	})
+	if !dels["e"] || len(dels) != 1+evicted {
+		t.Fatalf("DEL records for %v; %d keys evicted", dels, evicted)
+	}
+}
