@@ -95,6 +95,7 @@ func (ks *Keyspace) Evict(maxmemory int64, policy Policy, samples int) bool {
 		}
 		db.remove(key, db.keys[key])
 		ks.stats.EvictedKeys++
+		ks.noteDeleted(db.id, key)
 		db.touchWatched(key)
 		if ks.changed != nil {
 			ks.changed(key, false)

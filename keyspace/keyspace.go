@@ -12,6 +12,13 @@
 // published while the lock is held; publishing only appends to
 // subscribers' outboxes (package broker), so the lock is never held across
 // I/O. Lock order: the keyspace, then the broker.
+//
+// Snapshots (snapshot.go), for BGREWRITEAOF, are copy-on-access: while
+// one runs, every method that hands out or changes an entry (Lookup,
+// Peek, Replace, Set, SetExpire, Delete, expiry, eviction) first writes
+// the key's value as it was when the snapshot started, if nothing has
+// since. Code of this package that reaches db.keys directly must do the
+// same (dumpEntry) before it changes or returns an entry.
 package keyspace
 
 import (
@@ -54,6 +61,15 @@ type Keyspace struct {
 	evictDB int                 // the database the random policies tried last (evict.go)
 
 	stats Stats
+
+	dirty   int64                    // changes made (dirty.go)
+	deleted func(db int, key string) // told of keys expiry and eviction delete (dirty.go)
+
+	// The snapshot under way (snapshot.go), nil if none; dumping is its
+	// epoch, 0 when none runs, and epoch the last epoch started.
+	snapshot *Snapshot
+	dumping  uint32
+	epoch    uint32
 }
 
 // Stats are the keyspace's counters, for INFO.
@@ -130,9 +146,10 @@ type Entry struct {
 	// the key does not expire.
 	ExpireAt int64
 
-	accessed  int64 // Unix milliseconds of the last access, for OBJECT IDLETIME and LRU eviction
-	freq      uint8 // the LFU counter, for OBJECT FREQ and LFU eviction
-	accounted int64 // bytes counted in Keyspace.used for this entry
+	accessed  int64  // Unix milliseconds of the last access, for OBJECT IDLETIME and LRU eviction
+	freq      uint8  // the LFU counter, for OBJECT FREQ and LFU eviction
+	epoch     uint32 // the snapshot epoch the entry was created in or last dumped by (snapshot.go)
+	accounted int64  // bytes counted in Keyspace.used for this entry
 }
 
 // Value is a key's value: one of *String, *Hash, *List, *Set, *ZSet.
@@ -174,6 +191,7 @@ func (db *DB) Lookup(key string) *Entry {
 	if e == nil {
 		return nil
 	}
+	db.dumpEntry(key, e)
 	if e.ExpireAt != 0 && e.ExpireAt <= db.ks.Now() {
 		db.expire(key)
 		return nil
@@ -189,6 +207,7 @@ func (db *DB) Peek(key string) *Entry {
 	if e == nil {
 		return nil
 	}
+	db.dumpEntry(key, e)
 	if e.ExpireAt != 0 && e.ExpireAt <= db.ks.Now() {
 		db.expire(key)
 		return nil
@@ -199,7 +218,7 @@ func (db *DB) Peek(key string) *Entry {
 // Add stores v under key, which must not exist, with no expiry, and
 // returns its entry. The caller notifies the event and calls Written.
 func (db *DB) Add(key string, v Value) *Entry {
-	e := &Entry{Value: v, accessed: db.ks.Now(), freq: lfuInitVal}
+	e := &Entry{Value: v, accessed: db.ks.Now(), freq: lfuInitVal, epoch: db.ks.epoch}
 	db.keys[key] = e
 	db.ks.account(key, e)
 	return e
@@ -219,6 +238,7 @@ func (db *DB) Set(key string, v Value, keepTTL bool) *Entry {
 // Replace is Set for a key that exists, whose entry e the caller got from
 // Lookup: the same without looking the key up again.
 func (db *DB) Replace(key string, e *Entry, v Value, keepTTL bool) {
+	db.dumpEntry(key, e)
 	e.Value = v
 	if !keepTTL && e.ExpireAt != 0 {
 		e.ExpireAt = 0
@@ -240,6 +260,7 @@ func (db *DB) Delete(key string) bool {
 }
 
 func (db *DB) remove(key string, e *Entry) {
+	db.dumpEntry(key, e)
 	delete(db.keys, key)
 	if e.ExpireAt != 0 {
 		delete(db.volatile, key)
@@ -251,6 +272,7 @@ func (db *DB) remove(key string, e *Entry) {
 // SetExpire sets key's absolute expiry time in Unix milliseconds (0
 // removes it). The key must exist.
 func (db *DB) SetExpire(key string, e *Entry, at int64) {
+	db.dumpEntry(key, e)
 	e.ExpireAt = at
 	if at == 0 {
 		delete(db.volatile, key)
@@ -269,6 +291,7 @@ func (db *DB) Written(key string) {
 // WrittenEntry is Written for a key whose entry the caller holds (nil if
 // the command removed the key).
 func (db *DB) WrittenEntry(key string, e *Entry) {
+	db.ks.dirty++
 	if e != nil {
 		db.ks.account(key, e)
 	}
@@ -279,8 +302,9 @@ func (db *DB) WrittenEntry(key string, e *Entry) {
 }
 
 // Flush empties the database (FLUSHDB); WATCHes of its keys that had
-// not expired fail.
+// not expired fail. A snapshot under way keeps the old map (snapshot.go).
 func (db *DB) Flush() {
+	db.ks.dirty++
 	now := db.ks.Now()
 	for key, e := range db.keys {
 		db.ks.used -= e.accounted
@@ -293,7 +317,9 @@ func (db *DB) Flush() {
 }
 
 // Keys calls fn for every key not expired, in no particular order, until
-// fn returns false. fn must not change the database.
+// fn returns false. fn must not change the database, nor any entry or
+// value it is given (a snapshot does not see those reads, see
+// snapshot.go).
 func (db *DB) Keys(fn func(key string, e *Entry) bool) {
 	now := db.ks.Now()
 	for k, e := range db.keys {
@@ -312,6 +338,7 @@ func (db *DB) expire(key string) {
 	e := db.keys[key]
 	db.remove(key, e)
 	db.ks.stats.ExpiredKeys++
+	db.ks.noteDeleted(db.id, key)
 	db.ks.Notify(db.id, ClassExpired, "expired", key)
 	// Not touchWatched: in Redis 7.0.15 expiry does not fail a WATCH. It
 	// does invalidate the key for client-side caching.

@@ -160,6 +160,9 @@ func (db *DB) LookupBytes(key []byte) *Entry {
 	if e.ExpireAt != 0 && e.ExpireAt <= db.ks.Now() {
 		return db.Lookup(string(key))
 	}
+	if e.epoch < db.ks.dumping { // db.dumpEntry, without converting key when no snapshot runs
+		db.ks.snapshot.dump(db.id, string(key), e)
+	}
 	db.touch(e)
 	return e
 }
@@ -172,6 +175,9 @@ func (db *DB) PeekBytes(key []byte) *Entry {
 	}
 	if e.ExpireAt != 0 && e.ExpireAt <= db.ks.Now() {
 		return db.Peek(string(key))
+	}
+	if e.epoch < db.ks.dumping {
+		db.ks.snapshot.dump(db.id, string(key), e)
 	}
 	return e
 }

@@ -182,8 +182,10 @@ func (s *Server) serveKey(k blockKey) {
 // event; BLMOVE's push to its destination (whose WRONGTYPE ends the wait
 // with that error, nothing popped), its reply and its events.
 func (s *Server) serveWaiter(w *waiter, db *keyspace.DB, key string, l *keyspace.List) {
+	defer s.flushPropagation() // the pop is a command of its own in the AOF
 	if !w.move {
 		v := l.Pop(w.left)
+		s.propagateIn(db.ID(), aofPopName(w.left), []byte(key))
 		reply := resp.AppendArrayLen(nil, 2)
 		reply = resp.AppendBulkString(reply, key)
 		reply = resp.AppendBulk(reply, v)
@@ -204,6 +206,7 @@ func (s *Server) serveWaiter(w *waiter, db *keyspace.DB, key string, l *keyspace
 		// is made: what the push makes CLIENT TRACKING send it comes
 		// after its reply (trackingAfterWaiter), and it is the one that
 		// changed the destination (NOLOOP). The pop is not its change.
+		s.propagateIn(db.ID(), []byte("LMOVE"), []byte(key), []byte(w.dest), whereName(w.left), whereName(w.toLeft))
 		holder := s.tracking.current
 		s.tracking.current = w.c
 		s.pushMoved(db, w.dest, dst, v, w.toLeft)
@@ -272,6 +275,7 @@ func (c *conn) block(w *waiter, timeout time.Duration) {
 	}()
 	c.unlockKeyspace()
 	// What the commands before this one produced goes out now.
+	c.aofSync()
 	c.batch.Flush()
 	c.batchBytes = 0
 	c.Flush()
@@ -320,6 +324,9 @@ wait:
 	}
 
 	c.lockKeyspace()
+	// What others changed meanwhile is not this command's to log; a pop
+	// for it was logged when it was served (serveWaiter).
+	c.srv.prop.custom = true
 	if w.state == stateWaiting {
 		c.srv.blocked.remove(w)
 		if outcome == blockTimedOut {
@@ -349,6 +356,7 @@ func cmdBlockingPop(c *conn, args [][]byte, left bool) {
 			continue
 		}
 		v := l.Pop(left)
+		c.propagate(aofPopName(left), key)
 		c.writeArrayLen(2)
 		c.writeBulk(key)
 		c.writeBulk(v)
@@ -551,4 +559,20 @@ func validExponent(s string, mark byte) bool {
 		}
 	}
 	return true
+}
+
+// aofPopName and whereName are how the AOF logs a blocking pop or move
+// (aof.go): LPOP or RPOP, and LMOVE's LEFT or RIGHT.
+func aofPopName(left bool) []byte {
+	if left {
+		return []byte("LPOP")
+	}
+	return []byte("RPOP")
+}
+
+func whereName(left bool) []byte {
+	if left {
+		return []byte("LEFT")
+	}
+	return []byte("RIGHT")
 }

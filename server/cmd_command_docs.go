@@ -445,6 +445,12 @@ var commandDocs = map[string]*commandDoc{
 			}},
 		},
 	},
+	"bgrewriteaof": {
+		summary:    "Asynchronously rewrite the append-only file",
+		since:      "1.0.0",
+		group:      "server",
+		complexity: "O(1)",
+	},
 	"dbsize": {
 		summary:    "Return the number of keys in the selected database",
 		since:      "1.0.0",

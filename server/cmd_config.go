@@ -42,12 +42,19 @@ type configParam struct {
 // configParams is ordered by name, the order CONFIG GET replies in.
 var configParams = []configParam{
 	{"acl-pubsub-default", func(s *Server) string { return aclPubsubDefault(s.settings().ACLPubsubDefault) }, setACLPubsubDefault},
-	{"appendonly", constant("no"), setConstantBool("no")},
+	{"aof-load-truncated", func(s *Server) string { return yesNo(!s.settings().AOFRefuseTruncated) }, setAOFLoadTruncated},
+	{"appenddirname", func(s *Server) string { return s.settings().AppendDirname }, nil},
+	{"appendfilename", func(s *Server) string { return s.settings().AppendFilename }, nil},
+	{"appendfsync", func(s *Server) string { return s.settings().AppendFsync }, setAppendFsync},
+	{"appendonly", func(s *Server) string { return yesNo(s.aofOn() != nil) }, setAppendOnly},
+	{"auto-aof-rewrite-min-size", func(s *Server) string { return strconv.FormatInt(autoRewriteMinSize(&s.settings().Config), 10) }, setAutoRewriteMinSize},
+	{"auto-aof-rewrite-percentage", func(s *Server) string { return strconv.Itoa(autoRewritePercentage(&s.settings().Config)) }, setAutoRewritePercentage},
 	{"bind", func(s *Server) string { return strings.Join(s.settings().Bind, " ") }, setBind},
 	{"client-output-buffer-limit", func(s *Server) string { return s.settings().OutputLimits.String() }, setOutputLimits},
 	{"client-query-buffer-limit", func(s *Server) string { return strconv.FormatInt(s.settings().QueryBufferLimit, 10) },
 		setMemory(func(cfg *Config) *int64 { return &cfg.QueryBufferLimit })},
 	{"databases", constant(strconv.Itoa(numDatabases)), nil},
+	{"dir", func(s *Server) string { return s.absDir() }, setDir},
 	{"max-pattern-len", func(s *Server) string { return strconv.Itoa(max(s.settings().MaxPatternLen, 0)) }, setMaxPatternLen},
 	{"max-subscriptions-per-client", func(s *Server) string { return strconv.Itoa(s.settings().MaxSubscriptionsPerClient) },
 		setInt(func(cfg *Config) *int { return &cfg.MaxSubscriptionsPerClient }, 0)},
@@ -193,6 +200,10 @@ func cmdConfigSet(c *conn, args [][]byte) {
 			s.rebind(oldBind, oldPort)
 		}
 		c.writeError(sanitize(errText))
+		return
+	}
+	if err := s.applyAOFConfig(&old, &cfg, c.inExec); err != nil {
+		c.writeError(sanitize(fmt.Sprintf(errConfigSetFmt, "appendonly", err.Error())))
 		return
 	}
 	s.store(cfg)

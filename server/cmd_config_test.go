@@ -103,7 +103,6 @@ func TestConfigSetErrors(t *testing.T) {
 		{failed("port", "argument must be between 0 and 65535 inclusive"), []string{"port", "70000"}},
 		{failed("databases", "can't set immutable config"), []string{"maxclients", "3", "databases", "16"}},
 		{failed("appendonly", "argument must be 'yes' or 'no'"), []string{"appendonly", "maybe"}},
-		{failed("appendonly", "Herald keeps no data on disk"), []string{"appendonly", "yes"}},
 		{failed("save", "Invalid save parameters"), []string{"save", "900"}},
 		{failed("save", "Herald keeps no data on disk"), []string{"save", "900 1"}},
 		{failed("notify-keyspace-events", "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."), []string{"notify-keyspace-events", "Q"}},

@@ -399,6 +399,9 @@ func cmdLTrim(c *conn, args [][]byte) {
 		left, right = start, n-stop-1
 	}
 	l.Trim(int(left), int(right))
+	if left+right == 0 {
+		c.preventPropagation() // a change to WATCH, not to the data: not logged, as Redis's dirty count says
+	}
 	key := string(args[1])
 	db := c.keyspaceDB()
 	c.notify(keyspace.ClassList, "ltrim", key)

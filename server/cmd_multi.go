@@ -143,7 +143,7 @@ func cmdExec(c *conn, _ [][]byte) {
 			}
 		}
 		if holdsKeyspaceInExec(c, q.cmd) {
-			q.cmd.run(c, q.args)
+			c.call(q.cmd, q.args)
 		} else {
 			// A publish that waits on a backend runs without the
 			// lock; inExec says whether the lock is held.

@@ -221,6 +221,7 @@ func cmdSPop(c *conn, args [][]byte) {
 	}
 	m := s.Random()
 	s.Remove(m)
+	c.propagate([]byte("SREM"), args[1], []byte(m)) // the member chosen, not SPOP (aof.go)
 	c.notify(keyspace.ClassSet, "spop", key)
 	c.writeBulkString(m)
 	if s.Len() == 0 {
@@ -248,16 +249,20 @@ func setPopCount(c *conn, key string, arg []byte) {
 	if count >= int64(s.Len()) {
 		// The whole set, as SUNION of it replies (an intset ascending).
 		writeSetMembers(c, unionOf([]*keyspace.Set{s}))
+		c.propagate([]byte("DEL"), []byte(key))
 		c.deleteEmptySet(key)
 		c.keyspaceDB().Written(key)
 		return
 	}
 	members := s.RandomDistinct(int(count))
 	c.writeSetLen(len(members))
+	srem := [][]byte{[]byte("SREM"), []byte(key)}
 	for _, m := range members {
 		s.Remove(m)
 		c.writeBulkString(m)
+		srem = append(srem, []byte(m))
 	}
+	c.propagate(srem...)
 	c.keyspaceDB().Written(key)
 }
 

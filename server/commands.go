@@ -76,6 +76,7 @@ func buildCommandTable() commandTable {
 	registerSet(t)
 	registerZSet(t)
 	registerACL(t)
+	registerAOF(t)
 	registerTracking(t) // last: it wraps the read-only commands
 	return t
 }
@@ -244,6 +245,7 @@ func (c *conn) execute(args [][]byte) {
 		c.rejectCommand(args[0], errNoAuth)
 	case !(c.tx.active && slices.Contains(cmd.meta.flags, "no_multi")) && c.rejectForACL(cmd, args):
 	case c.rejectForMemory(cmd, args):
+	case c.rejectForAOFError(cmd, args):
 	case c.subscribed > 0 && c.proto == resp.RESP2 && cmd.flags&flagPubSubContext == 0:
 		c.rejectCommand(args[0], fmt.Sprintf(errSubscribeCtxFmt, cmd.name))
 	case c.tx.active && c.queueCommand(cmd, args):
@@ -259,7 +261,7 @@ func (c *conn) execute(args [][]byte) {
 		}
 		if cmd.flags&flagKeyspace != 0 && !c.inExec {
 			c.lockKeyspace()
-			cmd.run(c, args)
+			c.call(cmd, args)
 			c.unlockKeyspace()
 		} else {
 			cmd.run(c, args)

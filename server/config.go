@@ -109,6 +109,33 @@ type Config struct {
 	// DefaultRemoteTimeout.
 	RemoteTimeout time.Duration
 
+	// AppendOnly is appendonly: every command that changes data is
+	// logged to the append-only file, which is replayed at start (aof.go).
+	AppendOnly bool
+	// AppendFsync is appendfsync: "always" (fsynced before the reply),
+	// "everysec" (fsynced once a second) or "no". Empty means everysec.
+	AppendFsync string
+	// Dir is dir: the directory the AOF directory is in. Empty means the
+	// working directory.
+	Dir string
+	// AppendFilename is appendfilename, the AOF files' name prefix; empty
+	// means appendonly.aof. AppendDirname is appenddirname, the AOF
+	// directory's name in Dir; empty means appendonlydir.
+	AppendFilename, AppendDirname string
+	// AOFRefuseTruncated is aof-load-truncated no: an AOF whose last
+	// record was cut off (a crash while writing it) stops the start
+	// instead of being loaded without it. False means yes, as in Redis.
+	AOFRefuseTruncated bool
+	// AutoAOFRewritePercentage is auto-aof-rewrite-percentage: the AOF is
+	// rewritten by itself when it has grown by this many percent since
+	// the last rewrite (or the start) and is larger than
+	// AutoAOFRewriteMinSize. Zero means 100, Redis's default; negative
+	// means never (auto-aof-rewrite-percentage 0).
+	AutoAOFRewritePercentage int
+	// AutoAOFRewriteMinSize is auto-aof-rewrite-min-size in bytes. Zero
+	// means 64 MB, Redis's default; negative means 0.
+	AutoAOFRewriteMinSize int64
+
 	// TLSPort is tls-port: the port of the TLS listener on the Bind
 	// addresses, beside the plain one. Zero means no TLS listener, as in
 	// Redis. StartLocal, when it is not zero, listens for TLS on
@@ -196,6 +223,18 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxClients == 0 {
 		c.MaxClients = 10000
+	}
+	if c.AppendFsync == "" {
+		c.AppendFsync = "everysec"
+	}
+	if c.Dir == "" {
+		c.Dir = "."
+	}
+	if c.AppendFilename == "" {
+		c.AppendFilename = "appendonly.aof"
+	}
+	if c.AppendDirname == "" {
+		c.AppendDirname = "appendonlydir"
 	}
 	if !c.OutputLimits.set {
 		c.OutputLimits = DefaultOutputLimits

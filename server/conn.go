@@ -52,6 +52,7 @@ type conn struct {
 	pushReply bool        // the reply is a push (subscribe acks): sent even under CLIENT REPLY OFF
 	db        int         // the selected database (SELECT); info.db mirrors it for CLIENT LIST
 	inExec    bool        // running EXEC's commands: the keyspace lock is held already
+	aofUpto   int64       // the AOF offset the queued replies wait for (aof.go); 0: none
 	tx        transaction // MULTI and WATCH state (cmd_multi.go)
 	// With a Remote: PUBLISH and SPUBLISH queued for the backend, and
 	// whether each one's reply is to be sent (remote.go).
@@ -173,6 +174,7 @@ func (c *conn) serve() {
 		if c.commandsRun > 0 {
 			c.noteActivity()
 		}
+		c.aofSync() // no reply goes out before its AOF record (aof.go)
 		c.batch.Flush()
 		c.batchBytes = 0
 		c.Flush()
@@ -234,6 +236,7 @@ func (c *conn) processInput() bool {
 			return false
 		}
 		if c.batchBytes > maxBatchBytes {
+			c.aofSync()
 			c.batch.Flush()
 			c.batchBytes = 0
 		}

@@ -171,14 +171,7 @@ func (s *Server) infoPersistence(b *infoBuilder) {
 	b.add("rdb_last_bgsave_time_sec", "-1")
 	b.add("rdb_current_bgsave_time_sec", "-1")
 	b.add("rdb_saves", "0")
-	b.add("aof_enabled", "0")
-	b.add("aof_rewrite_in_progress", "0")
-	b.add("aof_rewrite_scheduled", "0")
-	b.add("aof_last_rewrite_time_sec", "-1")
-	b.add("aof_current_rewrite_time_sec", "-1")
-	b.add("aof_last_bgrewrite_status", "ok")
-	b.add("aof_rewrites", "0")
-	b.add("aof_last_write_status", "ok")
+	s.infoAOF(b)
 }
 
 func (s *Server) infoStats(b *infoBuilder) {

@@ -22,7 +22,8 @@ func (s *Server) newKeyspace() *keyspace.Keyspace {
 		batch := s.ksBatch // set by whoever holds the keyspace lock
 		s.broker.Publish([]byte(channel), []byte(message), batch)
 	})
-	ks.OnChange(s.keyChanged) // CLIENT TRACKING's invalidations (tracking.go)
+	ks.OnChange(s.keyChanged)        // CLIENT TRACKING's invalidations (tracking.go)
+	ks.OnDelete(s.propagateDeletion) // expired and evicted keys are logged as DEL (aof.go)
 	return ks
 }
 
@@ -30,6 +31,7 @@ func (s *Server) newKeyspace() *keyspace.Keyspace {
 // into c's batch.
 func (c *conn) lockKeyspace() {
 	c.srv.ks.Lock()
+	c.srv.prop.appended = false
 	c.srv.ksBatch = &c.batch
 	c.srv.tracking.current = c
 }
@@ -41,8 +43,16 @@ func (c *conn) lockKeyspace() {
 // broadcasts (tracking.go): all before another command can run, so no
 // invalidation of a key overtakes the reply that read it.
 func (c *conn) unlockKeyspace() {
+	c.srv.flushPropagation()
 	c.commitReply()
 	c.srv.serveBlocked()
+	if c.srv.prop.appended {
+		// The replies queued so far wait for the AOF (aofSync).
+		c.srv.prop.appended = false
+		if a := c.srv.aofOn(); a != nil {
+			c.aofUpto = a.Offset()
+		}
+	}
 	c.srv.trackingAfterCommand(c)
 	c.srv.tracking.current = nil
 	c.srv.ksBatch = nil
@@ -73,18 +83,30 @@ func (s *Server) cronLoop(done chan struct{}) {
 	t := time.NewTicker(activeExpireInterval)
 	defer t.Stop()
 	var batch broker.Batch
-	for {
+	for tick := 1; ; tick++ {
 		select {
 		case <-done:
 			return
 		case <-t.C:
 		}
+		if tick%10 == 0 {
+			s.autoRewrite() // about once a second (aof_rewrite.go)
+		}
 		s.ks.Lock()
 		s.ksBatch = &batch
+		s.prop.appended = false
 		s.ks.ActiveExpireCycle(activeExpireBudget)
 		s.trackingAfterCommand(nil) // the broadcasts of what expired; the table's limit
+		var upto int64
+		if a := s.aofOn(); a != nil && s.prop.appended {
+			upto = a.Offset()
+		}
+		s.prop.appended = false
 		s.ksBatch = nil
 		s.ks.Unlock()
+		if a := s.aofOn(); a != nil && upto > 0 {
+			a.Sync(upto) // the DELs before the "expired" notifications
+		}
 		batch.Flush()
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/heraldhq/herald/aof"
 	"github.com/heraldhq/herald/broker"
 	"github.com/heraldhq/herald/internal/resp"
 	"github.com/heraldhq/herald/internal/wait"
@@ -32,6 +33,15 @@ type Server struct {
 	// blocked are the clients blocked on list keys (blocking.go). Guarded
 	// by the keyspace lock.
 	blocked blockedClients
+
+	// aofFile is the append-only file, nil when appendonly is off; prop
+	// is what the command under way logs to it, and loading is true while
+	// the AOF is replayed (aof.go). prop and loading are guarded by the
+	// keyspace lock.
+	aofFile atomic.Pointer[aof.AOF]
+	prop    propState
+	loading bool
+	rewrite rewriteState // BGREWRITEAOF (aof_rewrite.go)
 
 	// tracking is CLIENT TRACKING's state (tracking.go).
 	tracking tracker
@@ -163,6 +173,9 @@ func Start(cfg Config) (*Server, error) {
 	if err := s.loadACLFile(); err != nil {
 		return nil, err
 	}
+	if err := s.startAOF(); err != nil {
+		return nil, err
+	}
 	if err := s.listenAll(); err != nil {
 		return nil, err
 	}
@@ -180,6 +193,9 @@ func Start(cfg Config) (*Server, error) {
 func StartLocal(cfg Config) (*Server, error) {
 	s := New(cfg)
 	if err := s.loadACLFile(); err != nil {
+		return nil, err
+	}
+	if err := s.startAOF(); err != nil {
 		return nil, err
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -348,7 +364,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.stopSamplerLocked()
 	s.mu.Unlock()
-	return wait.Group(ctx, &s.wg)
+	err := wait.Group(ctx, &s.wg)
+	if aerr := s.closeAOF(); err == nil && aerr != nil {
+		err = fmt.Errorf("closing the AOF: %w", aerr)
+	}
+	return err
 }
 
 // Close shuts the server down, waiting at most five seconds.

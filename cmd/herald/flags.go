@@ -194,6 +194,72 @@ func applyOption(cfg *serveOptions, name string, values []string) error {
 		} else {
 			cfg.JWTPublicKey = v
 		}
+	case "appendonly", "aof-load-truncated":
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		on, err := yesNo(v)
+		if err != nil {
+			return err
+		}
+		if name == "appendonly" {
+			cfg.AppendOnly = on
+		} else {
+			cfg.AOFRefuseTruncated = !on
+		}
+	case "auto-aof-rewrite-percentage":
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return fmt.Errorf("invalid percentage %q", v)
+		}
+		cfg.AutoAOFRewritePercentage = n
+		if n == 0 {
+			cfg.AutoAOFRewritePercentage = -1
+		}
+	case "auto-aof-rewrite-min-size":
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		n, err := server.ParseMemory(v)
+		if err != nil {
+			return fmt.Errorf("invalid size %q", v)
+		}
+		cfg.AutoAOFRewriteMinSize = n
+		if n == 0 {
+			cfg.AutoAOFRewriteMinSize = -1
+		}
+	case "appendfsync":
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		v = strings.ToLower(v)
+		if v != "always" && v != "everysec" && v != "no" {
+			return fmt.Errorf("wants always, everysec or no, got %q", v)
+		}
+		cfg.AppendFsync = v
+	case "dir", "appendfilename", "appenddirname":
+		v, err := one()
+		if err != nil {
+			return err
+		}
+		if v == "" {
+			return fmt.Errorf("is empty")
+		}
+		switch name {
+		case "dir":
+			cfg.Dir = v
+		case "appendfilename":
+			cfg.AppendFilename = v
+		default:
+			cfg.AppendDirname = v
+		}
 	case "protected-mode":
 		v, err := one()
 		if err != nil {

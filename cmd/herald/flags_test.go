@@ -47,6 +47,11 @@ func TestParseServeArgs(t *testing.T) {
 		{"protected-mode no", []string{"--protected-mode", "no"}, func(c *server.Config) { c.DisableProtectedMode = true }},
 		{"protected-mode yes", []string{"--protected-mode", "YES"}, func(c *server.Config) {}},
 		{"notify-keyspace-events", []string{"--notify-keyspace-events", "KEA"}, func(c *server.Config) { c.NotifyKeyspaceEvents = "KEA" }},
+		{"aof", []string{"--appendonly", "yes", "--appendfsync", "always", "--dir", "/var/lib/herald", "--appendfilename", "h.aof",
+			"--appenddirname", "aofdir", "--aof-load-truncated", "no", "--auto-aof-rewrite-percentage", "0", "--auto-aof-rewrite-min-size", "1mb"}, func(c *server.Config) {
+			c.AppendOnly, c.AppendFsync, c.Dir, c.AppendFilename, c.AppendDirname = true, "always", "/var/lib/herald", "h.aof", "aofdir"
+			c.AOFRefuseTruncated, c.AutoAOFRewritePercentage, c.AutoAOFRewriteMinSize = true, -1, 1<<20
+		}},
 		{"output limit quoted", []string{"--client-output-buffer-limit", "pubsub 32mb 8mb 60"}, func(c *server.Config) {
 			c.OutputLimits = mustLimits(t, "pubsub 32mb 8mb 60")
 		}},
@@ -121,6 +126,11 @@ func TestParseServeArgsErrors(t *testing.T) {
 		{[]string{"--acl-pubsub-default", "some"}, "--acl-pubsub-default"},
 		{[]string{"--protected-mode", "maybe"}, "--protected-mode"},
 		{[]string{"--notify-keyspace-events", "KQ"}, "--notify-keyspace-events"},
+		{[]string{"--appendonly", "maybe"}, "--appendonly"},
+		{[]string{"--appendfsync", "sometimes"}, "--appendfsync"},
+		{[]string{"--dir", ""}, "--dir"},
+		{[]string{"--auto-aof-rewrite-percentage", "-1"}, "--auto-aof-rewrite-percentage"},
+		{[]string{"--aof-load-truncated", "1"}, "--aof-load-truncated"},
 		{[]string{"--client-output-buffer-limit", "pubsub 32mb 8mb"}, "--client-output-buffer-limit"},
 		{[]string{"--client-output-buffer-limit", "bogus 1mb 1mb 1"}, "--client-output-buffer-limit"},
 		{[]string{"--client-output-buffer-limit", "pubsub lots 8mb 60"}, "--client-output-buffer-limit"},

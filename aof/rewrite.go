@@ -1,0 +1,122 @@
+package aof
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+)
+
+// Rewrite is an AOF rewrite under way (BGREWRITEAOF), as Redis 7.0 does
+// it: StartRewrite sends new records to a new incr file and lists it in
+// the manifest, so a crash during the rewrite loads the old base and
+// every incr file; Finish writes the new base, then a manifest of the new
+// base and the new incr file, and deletes the old files.
+type Rewrite struct {
+	a       *AOF
+	newIncr FileInfo
+	baseSeq int64
+	temp    string
+}
+
+// StartRewrite switches to a new incr file. Call it with the lock that
+// orders Append held, at the moment the snapshot the base is written from
+// is taken: the records appended after are those of the new incr file.
+func (a *AOF) StartRewrite() (*Rewrite, error) {
+	a.wmu.Lock()
+	defer a.wmu.Unlock()
+	if err := a.flushLocked(true); err != nil {
+		return nil, err
+	}
+	dir := a.opts.Path()
+	seq := a.manifest.lastIncrSeq() + 1
+	fi := FileInfo{Name: IncrName(a.opts.FileName, seq), Seq: seq, Type: TypeIncr}
+	f, err := os.OpenFile(filepath.Join(dir, fi.Name), os.O_WRONLY|os.O_APPEND|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("can't open the append-only file %s: %w", fi.Name, err)
+	}
+	m := &Manifest{Base: a.manifest.Base, History: a.manifest.History}
+	m.Incr = append(append([]FileInfo(nil), a.manifest.Incr...), fi)
+	if err := writeManifest(dir, a.opts.FileName, m); err != nil {
+		f.Close()
+		os.Remove(filepath.Join(dir, fi.Name))
+		return nil, err
+	}
+	a.f.Close()
+	a.f, a.manifest = f, m
+	a.mu.Lock()
+	a.dbSel = -1 // the new file starts with a SELECT
+	a.mu.Unlock()
+	return &Rewrite{a: a, newIncr: fi, baseSeq: m.baseSeq() + 1,
+		temp: filepath.Join(dir, "temp-rewriteaof-bg-"+strconv.Itoa(os.Getpid())+".aof")}, nil
+}
+
+// Finish writes the new base with write (without the lock that orders
+// Append: records go on being appended to the new incr file meanwhile),
+// then installs it. On an error the old files stay in use and the
+// manifest keeps listing them with the new incr file.
+func (r *Rewrite) Finish(write BaseWriter) error {
+	a := r.a
+	if err := r.writeTemp(write); err != nil {
+		os.Remove(r.temp)
+		return err
+	}
+	a.wmu.Lock()
+	defer a.wmu.Unlock()
+	dir := a.opts.Path()
+	base := FileInfo{Name: BaseName(a.opts.FileName, r.baseSeq), Seq: r.baseSeq, Type: TypeBase}
+	if err := os.Rename(r.temp, filepath.Join(dir, base.Name)); err != nil {
+		os.Remove(r.temp)
+		return fmt.Errorf("can't rename the temporary AOF base file: %w", err)
+	}
+	old := a.manifest.Files()
+	old = append(old, a.manifest.History...)
+	m := &Manifest{Base: &base}
+	for _, fi := range a.manifest.Incr {
+		if fi.Seq >= r.newIncr.Seq {
+			m.Incr = append(m.Incr, fi)
+		}
+	}
+	if err := writeManifest(dir, a.opts.FileName, m); err != nil {
+		os.Remove(filepath.Join(dir, base.Name))
+		return err
+	}
+	a.manifest = m
+	for _, fi := range old {
+		if fi.Name != base.Name && (fi.Type == TypeBase || fi.Seq < r.newIncr.Seq || fi.Type == TypeHistory) {
+			if err := os.Remove(filepath.Join(dir, fi.Name)); err != nil && !os.IsNotExist(err) {
+				a.opts.Logger.Warn("can't delete an old AOF file", "file", fi.Name, "error", err)
+			}
+		}
+	}
+	a.baseSize = a.fileSize(m.Base)
+	a.incrSize = 0
+	for i := range m.Incr {
+		a.incrSize += a.fileSize(&m.Incr[i])
+	}
+	return nil
+}
+
+// Abort gives the rewrite up: the manifest keeps the old base and all the
+// incr files.
+func (r *Rewrite) Abort() { os.Remove(r.temp) }
+
+func (r *Rewrite) writeTemp(write BaseWriter) error {
+	f, err := os.OpenFile(r.temp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return fmt.Errorf("can't open the temporary AOF base file: %w", err)
+	}
+	w := bufio.NewWriterSize(f, 64<<10)
+	err = write(w)
+	if err == nil {
+		err = w.Flush()
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
