@@ -70,16 +70,19 @@ func TestTLS(t *testing.T) {
 			sub, pub *redis.Client
 		}{{"TLSSubscriber", secure, plain}, {"PlainSubscriber", plain, secure}} {
 			t.Run(tc.name, func(t *testing.T) {
-				ps := tc.sub.Subscribe(ctx, "news")
+				// A channel of its own: the server may not have seen the
+				// previous subtest's subscriber go yet.
+				channel := "news-" + tc.name
+				ps := tc.sub.Subscribe(ctx, channel)
 				defer ps.Close()
 				if _, err := ps.Receive(ctx); err != nil {
 					t.Fatal(err)
 				}
-				if n, err := tc.pub.Publish(ctx, "news", "hello").Result(); err != nil || n != 1 {
+				if n, err := tc.pub.Publish(ctx, channel, "hello").Result(); err != nil || n != 1 {
 					t.Fatalf("PUBLISH: %d, %v", n, err)
 				}
 				msg, err := ps.ReceiveMessage(ctx)
-				if err != nil || msg.Channel != "news" || msg.Payload != "hello" {
+				if err != nil || msg.Channel != channel || msg.Payload != "hello" {
 					t.Fatalf("message: %+v, %v", msg, err)
 				}
 			})
