@@ -1,6 +1,7 @@
 package keyspace
 
 import (
+	"encoding/binary"
 	"math"
 	"sort"
 	"strconv"
@@ -806,4 +807,50 @@ func lpBacklenSize(l int64) int64 {
 		return 4
 	}
 	return 5
+}
+
+// RaxNodes returns the number of nodes of Redis's radix tree keyed by the
+// nodes' master IDs (16 bytes, big-endian), XINFO's radix-tree-nodes:
+// the tree as rax compresses it, each run of single-child steps one node,
+// each branching point one node, each key's end one node; 1 when empty.
+func (s *Stream) RaxNodes() int {
+	if len(s.nodes) == 0 {
+		return 1
+	}
+	keys := make([][16]byte, len(s.nodes))
+	for i, n := range s.nodes {
+		binary.BigEndian.PutUint64(keys[i][:8], n.master.Ms)
+		binary.BigEndian.PutUint64(keys[i][8:], n.master.Seq)
+	}
+	return raxCount(keys, 0)
+}
+
+// raxCount counts the rax nodes of the subtree of sorted keys starting
+// at byte depth d.
+func raxCount(keys [][16]byte, d int) int {
+	if d == 16 {
+		return 1
+	}
+	first, last := keys[0], keys[len(keys)-1]
+	l := d
+	for l < 16 && first[l] == last[l] {
+		l++
+	}
+	n := 0
+	if l > d {
+		n++ // a compressed node for bytes d..l-1
+	}
+	if l == 16 {
+		return n + 1
+	}
+	n++ // the branching node at l
+	for i := 0; i < len(keys); {
+		j := i
+		for j < len(keys) && keys[j][l] == keys[i][l] {
+			j++
+		}
+		n += raxCount(keys[i:j], l+1)
+		i = j
+	}
+	return n
 }
