@@ -286,6 +286,33 @@ func TestDiffStream(t *testing.T) {
 			a: XINFO STREAM s COUNT 1 FULL       => 1
 			a: XINFO STREAM s FULL COUNT 99999999999999999999 => 1
 		`),
+		streamSessions("watch, multi and the new event", `
+			n: CONFIG SET notify-keyspace-events KEAn => 1
+			a: WATCH s                           => 1
+			b: XADD s 1-1 a b                    => 1; s: 4
+			a: MULTI                             => 1
+			a: XLEN s                            => 1
+			a: EXEC                              => 1
+			a: WATCH s                           => 1
+			b: XADD s 1-1 a b                    => 1
+			b: XDEL s 9-9                        => 1
+			b: XTRIM s MAXLEN 5                  => 1
+			a: MULTI                             => 1
+			a: XADD s 2-2 c d                    => 1
+			a: XREAD BLOCK 0 STREAMS s $         => 1
+			a: XREAD BLOCK 0 STREAMS s 0         => 1
+			a: XRANGE s - +                      => 1
+			a: XTRIM s MAXLEN 0                  => 1
+			a: EXEC                              => 1; s: 4
+			a: XINFO STREAM s                    => 1
+			b: XADD s2 NOMKSTREAM 1-1 a b        => 1
+			b: XADD s2 MAXLEN 0 1-1 a b          => 1; s: 6
+			b: XINFO STREAM s2                   => 1
+			b: COMMAND GETKEYS XREAD COUNT 1 STREAMS a b 0 0 => 1
+			b: COMMAND GETKEYSANDFLAGS XREAD BLOCK 1 STREAMS a b c 0 0 0 => 1
+			b: COMMAND GETKEYS XREAD COUNT 1 BLOCK 2 a b => 1
+			b: COMMAND INFO XREAD XADD XINFO|STREAM => 1
+		`),
 		streamSessions("wrong type and generic commands", `
 			a: SET str x                         => 1; s: 2
 			a: XADD str 1-1 a b                  => 1
