@@ -484,6 +484,24 @@ func TestDiffStreamBlocking(t *testing.T) {
 			~blocked 1
 			b: RPUSH l y                         => 1; c: 1; s: 6
 		`),
+		forProtocols("xread block and other writers of the key", "a b s", listPrelude+`
+			a: XREAD BLOCK 0 STREAMS dst $       => 0
+			~blocked 1
+			b: XADD src 1-0 f v                  => 1; s: 2
+			b: RENAME src dst                    => 1; a: 1; s: 4
+			a: XREAD BLOCK 0 STREAMS k $         => 0
+			~blocked 1
+			b: LPUSH k x                         => 1; s: 2
+			b: DEL k                             => 1; s: 2
+			b: SET k v                           => 1; s: 2
+			b: DEL k                             => 1; s: 2
+			b: XADD k 1-0 f v                    => 1; a: 1; s: 2
+			a: XREAD BLOCK 0 STREAMS k 5-0       => 0
+			~blocked 1
+			b: COPY dst k REPLACE                => 1; s: 2
+			b: XADD k 5-0 f v                    => 1; s: 2
+			b: XADD k 6-0 f v                    => 1; a: 1; s: 2
+		`),
 		forProtocols("xread block timeouts", "a b s", listPrelude+`
 			a: XREAD BLOCK 10 STREAMS s $        => 1
 			a: XREAD BLOCK 1 STREAMS s 0         => 1
