@@ -44,6 +44,8 @@ import (
 //	client   the per-connection numbers of CLIENT LIST / INFO lines are masked
 //	         (id, addresses, fd, ages, buffer and memory sizes)
 //	closed   after its replies the server closes the connection
+//	xid      stream IDs made from the clock (XADD *: a 13-digit
+//	         millisecond time) are masked, nested ones too
 //
 // Everything else is compared byte for byte. When the script ends, every
 // open connection sends PING and must get its reply with nothing before it;
@@ -68,7 +70,7 @@ type group struct {
 
 // groupFlags say how a group is compared; see the format above.
 type groupFlags struct {
-	any, acks, sorted, pairs, hello, time, ints, client, closed bool
+	any, acks, sorted, pairs, hello, time, ints, client, closed, xid bool
 }
 
 // parseScript parses a script in the format above.
@@ -138,7 +140,8 @@ func parseGroup(text, sender string) (group, error) {
 	}
 	g.count = n
 	flags := map[string]*bool{"any": &g.flags.any, "acks": &g.flags.acks, "sorted": &g.flags.sorted, "pairs": &g.flags.pairs,
-		"hello": &g.flags.hello, "time": &g.flags.time, "int": &g.flags.ints, "client": &g.flags.client, "closed": &g.flags.closed}
+		"hello": &g.flags.hello, "time": &g.flags.time, "int": &g.flags.ints, "client": &g.flags.client, "closed": &g.flags.closed,
+		"xid": &g.flags.xid}
 	for _, f := range fields[1:] {
 		p := flags[f]
 		if p == nil {
