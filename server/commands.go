@@ -75,6 +75,7 @@ func buildCommandTable() commandTable {
 	registerHash(t)
 	registerSet(t)
 	registerZSet(t)
+	registerStream(t)
 	registerACL(t)
 	registerTracking(t) // last: it wraps the read-only commands
 	return t
