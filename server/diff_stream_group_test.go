@@ -401,6 +401,9 @@ func streamGroupSessions() []session {
 			a: XAUTOCLAIM nokey g c4 0 x               => 1
 			a: XAUTOCLAIM nokey g c4 0 0 COUNT 0       => 1
 			a: XAUTOCLAIM s g c4 0 0 COUNT 576460752303423487 => 1
+			a: XAUTOCLAIM s g c4 0 0 COUNT 5497558138880 => 1
+			a: XAUTOCLAIM s g c4 0 0 COUNT 5497558138881 => 1
+			a: XAUTOCLAIM s nog c4 0 0 COUNT 5497558138881 => 1
 			a: XAUTOCLAIM s g c4 0 0 COUNT 576460752303423488 => 1
 			a: XAUTOCLAIM s g c4 0 "(18446744073709551615-18446744073709551615" => 1
 			a: XAUTOCLAIM s g c4                       => 1

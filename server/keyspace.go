@@ -22,7 +22,8 @@ func (s *Server) newKeyspace() *keyspace.Keyspace {
 		batch := s.ksBatch // set by whoever holds the keyspace lock
 		s.broker.Publish([]byte(channel), []byte(message), batch)
 	})
-	ks.OnChange(s.keyChanged) // CLIENT TRACKING's invalidations (tracking.go)
+	ks.OnChange(s.keyChanged)    // CLIENT TRACKING's invalidations (tracking.go)
+	ks.OnRemove(s.streamRemoved) // XREADGROUP waiters of a deleted stream (cmd_stream_group.go)
 	return ks
 }
 
@@ -82,6 +83,7 @@ func (s *Server) cronLoop(done chan struct{}) {
 		s.ks.Lock()
 		s.ksBatch = &batch
 		s.ks.ActiveExpireCycle(activeExpireBudget)
+		s.serveBlocked()            // XREADGROUP waiters of an expired stream
 		s.trackingAfterCommand(nil) // the broadcasts of what expired; the table's limit
 		s.ksBatch = nil
 		s.ks.Unlock()
