@@ -551,6 +551,77 @@ func streamGroupSessions() []session {
 			a: XLEN s2                                 => 1
 			a: EXEC                                    => 1
 		`),
+		groupSessions("xinfo stream full with groups", `
+			a: XADD s 1-0 a 1                          => 1; s: 2
+			a: XADD s 2-0 b 2                          => 1; s: 2
+			a: XADD s 3-0 c 3                          => 1; s: 2
+			a: XGROUP CREATE s g 0                     => 1; s: 2
+			a: XGROUP CREATE s h $ ENTRIESREAD 3       => 1; s: 2
+			a: XGROUP CREATECONSUMER s g idle          => 1; s: 2
+			a: XREADGROUP GROUP g c1 COUNT 2 STREAMS s > => 1; s: 2
+			a: XREADGROUP GROUP g c2 STREAMS s >       => 1; s: 2
+			a: XCLAIM s g c2 0 1-0 RETRYCOUNT 5 JUSTID => 1
+			a: XDEL s 2-0                              => 1; s: 2
+			a: XINFO STREAM s FULL                     => 1 idle
+			a: XINFO STREAM s FULL COUNT 1             => 1 idle
+			a: XINFO STREAM s                          => 1
+			a: XGROUP DESTROY s h                      => 1; s: 2
+			a: XINFO STREAM s FULL COUNT 0             => 1 idle
+		`),
+		groupSessions("odd reads", `
+			a: XADD s 1-0 a 1                          => 1; s: 2
+			a: XADD s 2-0 b 2                          => 1; s: 2
+			a: XGROUP CREATE s g 0                     => 1; s: 2
+			a: XREADGROUP GROUP g c STREAMS s s > >    => 1; s: 2
+			a: XREADGROUP GROUP g c STREAMS s s 0 0    => 1
+			a: XREADGROUP GROUP g c STREAMS s s 0 >    => 1
+			a: XREADGROUP GROUP g c COUNT 1 STREAMS s 1-0 => 1
+			a: XREADGROUP GROUP g c STREAMS s 18446744073709551615-18446744073709551615 => 1
+			a: XREADGROUP GROUP g c STREAMS s 18446744073709551615-18446744073709551614 => 1
+			a: XPENDING s g - + 10                     => 1 idle
+			a: XREADGROUP GROUP g "" STREAMS s 0       => 1; s: 2
+			a: XREADGROUP GROUP g "a b\x00c" NOACK STREAMS s 0 => 1; s: 2
+			a: XINFO CONSUMERS s g                     => 1 idle
+			a: XADD s 3-0 c 3                          => 1; s: 2
+			a: XDEL s 3-0                              => 1; s: 2
+			a: XREADGROUP GROUP g c STREAMS s >        => 1
+			a: XINFO GROUPS s                          => 1
+			a: XADD s 4-0 d 4                          => 1; s: 2
+			a: XGROUP SETID s g 1-0                    => 1; s: 2
+			a: XREADGROUP GROUP g d COUNT 1 STREAMS s > => 1; s: 2
+			a: XPENDING s g - + 10                     => 1 idle
+			a: XREADGROUP GROUP g d NOACK STREAMS s >  => 1
+			a: XPENDING s g                            => 1
+			a: XINFO GROUPS s                          => 1
+			a: XGROUP CREATE s "" 0                    => 1; s: 2
+			a: XREADGROUP GROUP "" x STREAMS s >       => 1; s: 2
+			a: XGROUP DESTROY s ""                     => 1; s: 2
+			a: XREADGROUP GROUP "no\r\ngroup" x STREAMS s > => 1
+			a: XPENDING s "no\r\ngroup"              => 1
+			a: XCLAIM s "no\x00group" x 0 1-0         => 1
+			a: XINFO CONSUMERS s "no\r\ngroup"       => 1
+			a: XGROUP SETID s "no\r\ngroup" 0        => 1
+		`),
+		groupSessions("copy, rename and move keep the groups", `
+			a: XADD s 1-0 a 1                          => 1; s: 2
+			a: XGROUP CREATE s g 0                     => 1; s: 2
+			a: XREADGROUP GROUP g c STREAMS s >        => 1; s: 2
+			a: COPY s t                                => 1; s: 2
+			a: XINFO GROUPS t                          => 1
+			a: XPENDING t g - + 10                     => 1 idle
+			a: XACK t g 1-0                            => 1
+			a: XPENDING s g                            => 1
+			a: XPENDING t g                            => 1
+			a: RENAME t u                              => 1; s: 4
+			a: XINFO GROUPS u                          => 1
+			a: XINFO CONSUMERS u g                     => 1 idle
+			a: MOVE u 1                                => 1; s: 4
+			a: SELECT 1                                => 1
+			a: XINFO GROUPS u                          => 1
+			a: XGROUP CREATE u h 0                     => 1; s: 2
+			a: SELECT 0                                => 1
+			a: XINFO GROUPS s                          => 1
+		`),
 		groupSessions("inside MULTI", `
 			a: XGROUP CREATE s g $ MKSTREAM            => 1; s: 2
 			a: MULTI                                   => 1
