@@ -622,6 +622,32 @@ func streamGroupSessions() []session {
 			a: SELECT 0                                => 1
 			a: XINFO GROUPS s                          => 1
 		`),
+		groupSessions("ACL key permissions", `
+			a: XGROUP CREATE s g $ MKSTREAM            => 1; s: 2
+			a: XADD s 1-0 f v                          => 1; s: 2
+			a: XREADGROUP GROUP g c STREAMS s >        => 1; s: 2
+			a: ACL SETUSER u on nopass ~s* +@all       => 1
+			a: AUTH u x                                => 1
+			a: XREADGROUP GROUP g c STREAMS t >        => 1
+			a: XREADGROUP GROUP g c STREAMS s t > >    => 1
+			a: XGROUP CREATE t g $                     => 1
+			a: XACK t g 1-0                            => 1
+			a: XINFO GROUPS t                          => 1
+			a: XINFO CONSUMERS t g                     => 1
+			a: XAUTOCLAIM t g c 0 0                    => 1
+			a: XREADGROUP GROUP g c STREAMS s 0        => 1
+			a: AUTH default x                          => 1
+			a: ACL SETUSER r on nopass %R~* +@all      => 1
+			a: AUTH r x                                => 1
+			a: XREADGROUP GROUP g c STREAMS s 0        => 1
+			a: XPENDING s g                            => 1
+			a: XACK s g 1-0                            => 1
+			a: XCLAIM s g c 0 1-0                      => 1
+			a: XGROUP CREATECONSUMER s g x             => 1
+			a: XINFO GROUPS s                          => 1
+			a: AUTH default x                          => 1
+			a: ACL DELUSER u r                         => 1
+		`),
 		groupSessions("inside MULTI", `
 			a: XGROUP CREATE s g $ MKSTREAM            => 1; s: 2
 			a: MULTI                                   => 1
