@@ -728,6 +728,43 @@ func streamGroupBlockingSessions() []session {
 			b: EXEC                                    => 1; s: 6; a: 1; c: 1
 			b: XPENDING s g                            => 1
 		`),
+		groupSessions("changes inside a transaction", `
+			a: XGROUP CREATE s g $ MKSTREAM            => 1; s: 2
+			a: XREADGROUP GROUP g c BLOCK 0 STREAMS s > => 0
+			~blocked 1
+			b: MULTI                                   => 1
+			b: XADD s 1-0 f v                          => 1
+			b: XDEL s 1-0                              => 1
+			b: EXEC                                    => 1; s: 6; a: 1
+			b: XINFO GROUPS s                          => 1
+			a: XREADGROUP GROUP g c BLOCK 0 STREAMS s > => 0
+			~blocked 1
+			b: MULTI                                   => 1
+			b: DEL s                                   => 1
+			b: XGROUP CREATE s g $ MKSTREAM            => 1
+			b: EXEC                                    => 1; s: 4
+			b: XADD s 2-0 f v                          => 1; s: 4; a: 1
+			a: XREADGROUP GROUP g c BLOCK 0 STREAMS s > => 0
+			~blocked 1
+			b: MULTI                                   => 1
+			b: XGROUP DESTROY s g                      => 1
+			b: XGROUP CREATE s g $                     => 1
+			b: EXEC                                    => 1; s: 4
+			b: XADD s 3-0 f v                          => 1; s: 4; a: 1
+			a: XREADGROUP GROUP g c BLOCK 0 STREAMS s > => 0
+			~blocked 1
+			b: MULTI                                   => 1
+			b: XGROUP SETID s g 0                      => 1
+			b: XADD s 4-0 f v                          => 1
+			b: EXEC                                    => 1; s: 4; a: 1
+			b: XPENDING s g - + 10                     => 1 idle
+			a: CLIENT REPLY OFF                        => 0
+			a: XREADGROUP GROUP g c BLOCK 0 STREAMS s > => 0
+			~blocked 1
+			b: XADD s 5-0 f v                          => 1; s: 2
+			a: CLIENT REPLY ON                         => 1
+			b: XPENDING s g                            => 1
+		`),
 		groupSessions("timeouts", `
 			a: XGROUP CREATE s g $ MKSTREAM            => 1; s: 2
 			a: XREADGROUP GROUP g c BLOCK 10 STREAMS s > => 1
