@@ -19,6 +19,7 @@ const (
 	errStreamID            = "ERR Invalid stream ID specified as stream command argument"
 	errStreamIDZero        = "ERR The ID specified in XADD must be greater than 0-0"
 	errStreamIDSmall       = "ERR The ID specified in XADD is equal or smaller than the target stream top item"
+	errStreamTooLarge      = "ERR Elements are too large to be stored"
 	errStreamExhausted     = "ERR The stream has exhausted the last possible ID, unable to add more items"
 	errStreamMaxLenMinID   = "ERR syntax error, MAXLEN and MINID options at the same time are not compatible"
 	errStreamMaxLenNeg     = "ERR The MAXLEN argument must be >= 0."
@@ -308,7 +309,7 @@ func cmdXAdd(c *conn, args [][]byte) {
 		id = a.id
 	case s.LastID().Ms == a.id.Ms:
 		if s.LastID().Seq == keyspace.MaxStreamID.Seq {
-			c.writeError(errStreamIDSmall)
+			c.writeError(errStreamTooLarge) // Redis 7.0's errno there is not EDOM
 			return
 		}
 		id = keyspace.StreamID{Ms: a.id.Ms, Seq: s.LastID().Seq + 1}

@@ -31,6 +31,9 @@ func normalizeOne(v resp.Value, f groupFlags) resp.Value {
 	if f.ints && v.Kind == ':' {
 		return masked
 	}
+	if f.xid {
+		return maskClockStreamIDs(v)
+	}
 	if f.ints && len(v.Elems) > 0 { // an id inside a push (tracking-redir-broken)
 		v.Elems = slices.Clone(v.Elems)
 		for i := range v.Elems {
@@ -176,6 +179,23 @@ func maskIdle(v resp.Value) resp.Value {
 			v.Elems[i] = masked
 		}
 		v.Elems[i] = maskIdle(v.Elems[i])
+	}
+	return v
+}
+
+// maskClockStreamIDs masks, in v and its elements, the bulk strings that
+// are stream IDs XADD * makes from the clock: <13-digit ms>-<seq>.
+func maskClockStreamIDs(v resp.Value) resp.Value {
+	if v.Kind == '$' {
+		if ms, seq, ok := strings.Cut(v.Str, "-"); ok && len(ms) == 13 && allDigits(ms) && allDigits(seq) {
+			return resp.Value{Kind: '$', Str: "<xid>"}
+		}
+	}
+	if len(v.Elems) > 0 {
+		v.Elems = slices.Clone(v.Elems)
+		for i := range v.Elems {
+			v.Elems[i] = maskClockStreamIDs(v.Elems[i])
+		}
 	}
 	return v
 }

@@ -49,6 +49,8 @@ import (
 //	         the second of a consumer PEL entry [id time count], the values
 //	         of "idle" and "seen-time"
 //	closed   after its replies the server closes the connection
+//	xid      stream IDs made from the clock (XADD *: a 13-digit
+//	         millisecond time) are masked, nested ones too
 //
 // Everything else is compared byte for byte. When the script ends, every
 // open connection sends PING and must get its reply with nothing before it;
@@ -73,7 +75,7 @@ type group struct {
 
 // groupFlags say how a group is compared; see the format above.
 type groupFlags struct {
-	any, acks, sorted, pairs, hello, time, ints, client, idle, closed bool
+	any, acks, sorted, pairs, hello, time, ints, client, idle, closed, xid bool
 }
 
 // parseScript parses a script in the format above.
@@ -143,7 +145,8 @@ func parseGroup(text, sender string) (group, error) {
 	}
 	g.count = n
 	flags := map[string]*bool{"any": &g.flags.any, "acks": &g.flags.acks, "sorted": &g.flags.sorted, "pairs": &g.flags.pairs,
-		"hello": &g.flags.hello, "time": &g.flags.time, "int": &g.flags.ints, "client": &g.flags.client, "idle": &g.flags.idle, "closed": &g.flags.closed}
+		"hello": &g.flags.hello, "time": &g.flags.time, "int": &g.flags.ints, "client": &g.flags.client, "idle": &g.flags.idle, "closed": &g.flags.closed,
+		"xid": &g.flags.xid}
 	for _, f := range fields[1:] {
 		p := flags[f]
 		if p == nil {
