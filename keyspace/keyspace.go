@@ -293,6 +293,15 @@ func (db *DB) WrittenEntry(key string, e *Entry) {
 	}
 }
 
+// Resized accounts key's value again after a change that is no change of
+// the key for WATCH or client-side caching (a stream's consumer groups,
+// for which Redis calls no signalModifiedKey).
+func (db *DB) Resized(key string) {
+	if e := db.keys[key]; e != nil {
+		db.ks.account(key, e)
+	}
+}
+
 // Flush empties the database (FLUSHDB); WATCHes of its keys that had
 // not expired fail.
 func (db *DB) Flush() {

@@ -193,6 +193,7 @@ func cmdXGroup(c *conn, args [][]byte) {
 	if !ok {
 		return
 	}
+	defer db.Resized(key) // the groups' sizes count in the stream's
 	var g *keyspace.StreamGroup
 	if !mkStream {
 		if s == nil {
@@ -338,6 +339,7 @@ func cmdXReadGroup(c *conn, args [][]byte) {
 		} else {
 			c.reply = appendGroupDelivery(c.reply, s, g, cons, gt, int(a.count), a.noAck, c.srv.ks.Now())
 		}
+		db.Resized(string(key))
 	}
 	if served > 0 {
 		var head []byte
@@ -461,6 +463,7 @@ func (s *Server) serveGroupWaiter(w *waiter, k blockKey, st *keyspace.Stream) bo
 	}
 	reply = resp.AppendBulkString(reply, k.key)
 	reply = appendGroupDelivery(reply, st, g, cons, g.LastID, int(w.streamCount), w.noAck, s.ks.Now())
+	s.ks.DB(k.db).Resized(k.key)
 	w.c.deliverReply(reply, w.send, s.ksBatch)
 	s.trackingAfterWaiter(w.c)
 	w.wake <- struct{}{}
@@ -527,6 +530,7 @@ func cmdXAck(c *conn, args [][]byte) {
 			acked++
 		}
 	}
+	c.keyspaceDB().Resized(string(args[1]))
 	c.writeInt(acked)
 }
 
@@ -791,6 +795,7 @@ func cmdXClaim(c *conn, args [][]byte) {
 		claimed++
 	}
 	c.reply = append(c.reply[:mark], append(resp.AppendArrayLen(nil, claimed), c.reply[mark:]...)...)
+	db.Resized(key)
 }
 
 // XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID]
@@ -899,6 +904,7 @@ func cmdXAutoClaim(c *conn, args [][]byte) {
 	for _, id := range deleted {
 		c.writeStreamID(id)
 	}
+	db.Resized(key)
 }
 
 // xinfoStream looks up XINFO's key: "no such key" if missing, WRONGTYPE
