@@ -284,6 +284,12 @@ func streamGroupSessions() []session {
 			a: XPENDING nokey g - + 10                 => 1
 			a: XPENDING nokey g - + x                  => 1
 			a: XPENDING s nog - + 10                   => 1
+			a: XGROUP CREATECONSUMER s g idle          => 1; s: 2
+			a: XPENDING s g                            => 1
+			a: XGROUP DELCONSUMER s g c2               => 1; s: 2
+			a: XPENDING s g                            => 1
+			a: XPENDING s g - + 10                     => 1 idle
+			a: XINFO CONSUMERS s g                     => 1 idle
 			a: XACK s g 2-0 3-0 4-0                    => 1
 			a: XPENDING s g                            => 1
 			a: SET str x                               => 1; s: 2
@@ -342,6 +348,9 @@ func streamGroupSessions() []session {
 			a: XCLAIM s g c3 0 bad                     => 1
 			a: XCLAIM s g c3 0 1-0 bad 3-0             => 1
 			a: XCLAIM s g c3 0 1-0 3-0 JUSTID 4-0      => 1
+			a: XCLAIM s g c3 0 1-0 1-0 3-0 1-0         => 1
+			a: XCLAIM s g c2 0 1-0 1-0 JUSTID          => 1
+			a: XPENDING s g - + 10                     => 1 idle
 			a: XCLAIM s nog c3 0 1-0                   => 1
 			a: XCLAIM nokey g c3 0 1-0                 => 1
 			a: XCLAIM nokey g c3 x 1-0                 => 1
@@ -626,6 +635,12 @@ func streamGroupSessions() []session {
 			a: XGROUP CREATE s g $ MKSTREAM            => 1; s: 2
 			a: XADD s 1-0 f v                          => 1; s: 2
 			a: XREADGROUP GROUP g c STREAMS s >        => 1; s: 2
+			a: COMMAND GETKEYS XREADGROUP GROUP g c STREAMS s t > > => 1
+			a: COMMAND GETKEYS XREADGROUP GROUP g c COUNT 1 BLOCK 0 NOACK STREAMS s > => 1
+			a: COMMAND GETKEYS XGROUP CREATE s g $     => 1
+			a: COMMAND GETKEYS XCLAIM s g c 0 1-0      => 1
+			a: COMMAND GETKEYS XINFO CONSUMERS s g     => 1
+			a: COMMAND GETKEYS XAUTOCLAIM s g c 0 0    => 1
 			a: ACL SETUSER u on nopass ~s* +@all       => 1
 			a: AUTH u x                                => 1
 			a: XREADGROUP GROUP g c STREAMS t >        => 1
