@@ -2,6 +2,7 @@ package keyspace
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"sort"
 	"strconv"
@@ -201,76 +202,107 @@ func (r *refStream) rng(start, end StreamID, count int, rev bool) []StreamID {
 func TestStreamRandomAgainstReference(t *testing.T) {
 	for seed := uint64(1); seed <= 30; seed++ {
 		rnd := rand.New(rand.NewPCG(seed, 7))
-		s := NewStream()
-		s.NodeMaxEntries = 1 + rnd.IntN(12)
-		ref := &refStream{}
-		next := uint64(1)
-		for op := 0; op < 2000; op++ {
-			switch k := rnd.IntN(10); {
-			case k < 5:
-				next += uint64(rnd.IntN(3))
-				id := sid(next/3, next%3)
-				if !s.LastID().Less(id) {
-					continue
-				}
-				s.Add(id, fv("f", strconv.FormatUint(next, 10)))
-				ref.ids = append(ref.ids, id)
-			case k < 7:
-				id := sid(uint64(rnd.IntN(int(next/3)+2)), uint64(rnd.IntN(3)))
-				i := sort.Search(len(ref.ids), func(i int) bool { return !ref.ids[i].Less(id) })
-				want := i < len(ref.ids) && ref.ids[i] == id
-				if got := s.Delete(id); got != want {
-					t.Fatalf("seed %d: Delete(%v) = %v, want %v", seed, id, got, want)
-				}
-				if want {
-					ref.ids = append(ref.ids[:i], ref.ids[i+1:]...)
-				}
-			case k < 8:
-				// Exact trims are exact; approximate ones remove a prefix
-				// no larger than the exact one.
-				maxlen := int64(rnd.IntN(len(ref.ids) + 2))
-				approx := rnd.IntN(2) == 0
-				n := s.Trim(TrimArgs{Strategy: TrimMaxLen, MaxLen: maxlen, Approx: approx})
-				want := max(int64(len(ref.ids))-maxlen, 0)
-				if (!approx && n != want) || n > want {
-					t.Fatalf("seed %d: MAXLEN %d approx %v removed %d of %d", seed, maxlen, approx, n, len(ref.ids))
-				}
-				ref.ids = ref.ids[n:]
-			case k < 9:
-				min := sid(uint64(rnd.IntN(int(next/3)+2)), uint64(rnd.IntN(3)))
-				n := s.Trim(TrimArgs{Strategy: TrimMinID, MinID: min, Approx: rnd.IntN(2) == 0})
-				ref.ids = ref.ids[n:]
-				if len(ref.ids) > 0 && s.FirstID() != ref.ids[0] {
-					t.Fatalf("seed %d: first %v, want %v", seed, s.FirstID(), ref.ids[0])
-				}
-			default:
-				a := sid(uint64(rnd.IntN(int(next/3)+2)), uint64(rnd.IntN(3)))
-				b := sid(uint64(rnd.IntN(int(next/3)+2)), uint64(rnd.IntN(3)))
-				count, rev := rnd.IntN(5), rnd.IntN(2) == 0
-				got := s.Range(a, b, count, rev)
-				want := ref.rng(a, b, count, rev)
-				if len(got) != len(want) {
-					t.Fatalf("seed %d: Range(%v,%v,%d,%v) has %d, want %d", seed, a, b, count, rev, len(got), len(want))
-				}
-				for i := range got {
-					if got[i].ID != want[i] {
-						t.Fatalf("seed %d: Range item %d %v, want %v", seed, i, got[i].ID, want[i])
-					}
+		runStreamModel(t, fmt.Sprintf("seed %d", seed), 2000, rnd.IntN)
+	}
+}
+
+// FuzzStreamModel is TestStreamRandomAgainstReference with the choices
+// read from the input.
+func FuzzStreamModel(f *testing.F) {
+	f.Add([]byte{3, 0, 0, 1, 0, 2, 0, 5, 1, 7, 2, 9, 0, 3, 8, 1, 1})
+	f.Add(bytes.Repeat([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, 40))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		next := func(n int) int {
+			if len(data) == 0 {
+				return 0
+			}
+			v := int(data[0]) % n
+			data = data[1:]
+			return v
+		}
+		runStreamModel(t, "fuzz", len(data)/2, next)
+	})
+}
+
+// runStreamModel runs steps random operations (choices from next(n), in
+// [0, n)) on a Stream with small nodes and on refStream, a sorted slice,
+// and checks that they agree: Add, Delete, exact and approximate trims
+// (an approximate one removes a prefix no longer than the exact one),
+// ranges both ways with counts, Len, FirstID, Get.
+func runStreamModel(t *testing.T, name string, steps int, next func(n int) int) {
+	s := NewStream()
+	s.NodeMaxEntries = 1 + next(12)
+	ref := &refStream{}
+	id := func(hi uint64) StreamID { return sid(uint64(next(int(hi/3)+2)), uint64(next(3))) }
+	at := uint64(1)
+	for op := 0; op < steps; op++ {
+		switch k := next(10); {
+		case k < 5:
+			at += uint64(next(3))
+			nid := sid(at/3, at%3)
+			if !s.LastID().Less(nid) {
+				continue
+			}
+			s.Add(nid, fv("f", strconv.FormatUint(at, 10)))
+			ref.ids = append(ref.ids, nid)
+		case k < 7:
+			d := id(at)
+			i := sort.Search(len(ref.ids), func(i int) bool { return !ref.ids[i].Less(d) })
+			want := i < len(ref.ids) && ref.ids[i] == d
+			if got := s.Delete(d); got != want {
+				t.Fatalf("%s: Delete(%v) = %v, want %v", name, d, got, want)
+			}
+			if want {
+				ref.ids = append(ref.ids[:i], ref.ids[i+1:]...)
+			}
+		case k < 8:
+			maxlen := int64(next(len(ref.ids) + 2))
+			approx := next(2) == 0
+			n := s.Trim(TrimArgs{Strategy: TrimMaxLen, MaxLen: maxlen, Approx: approx})
+			want := max(int64(len(ref.ids))-maxlen, 0)
+			if (!approx && n != want) || n > want {
+				t.Fatalf("%s: MAXLEN %d approx %v removed %d of %d", name, maxlen, approx, n, len(ref.ids))
+			}
+			ref.ids = ref.ids[n:]
+		case k < 9:
+			min := id(at)
+			n := s.Trim(TrimArgs{Strategy: TrimMinID, MinID: min, Approx: next(2) == 0})
+			for _, gone := range ref.ids[:n] {
+				if !gone.Less(min) {
+					t.Fatalf("%s: MINID %v removed %v", name, min, gone)
 				}
 			}
-			if s.Len() != int64(len(ref.ids)) {
-				t.Fatalf("seed %d op %d: len %d, want %d", seed, op, s.Len(), len(ref.ids))
+			ref.ids = ref.ids[n:]
+			if len(ref.ids) > 0 && s.FirstID() != ref.ids[0] {
+				t.Fatalf("%s: first %v, want %v", name, s.FirstID(), ref.ids[0])
 			}
-			if len(ref.ids) == 0 && !s.FirstID().IsZero() {
-				t.Fatalf("seed %d: first of empty %v", seed, s.FirstID())
+		default:
+			a, b := id(at), id(at)
+			count, rev := next(5), next(2) == 0
+			got := s.Range(a, b, count, rev)
+			want := ref.rng(a, b, count, rev)
+			if len(got) != len(want) {
+				t.Fatalf("%s: Range(%v,%v,%d,%v) has %d, want %d", name, a, b, count, rev, len(got), len(want))
+			}
+			for i := range got {
+				if got[i].ID != want[i] {
+					t.Fatalf("%s: Range item %d %v, want %v", name, i, got[i].ID, want[i])
+				}
 			}
 		}
-		// The ref's trimmed prefix must be what Trim removed: every
-		// remaining ID is still found.
-		for _, id := range ref.ids {
-			if _, ok := s.Get(id); !ok {
-				t.Fatalf("seed %d: %v missing", seed, id)
-			}
+		if s.Len() != int64(len(ref.ids)) {
+			t.Fatalf("%s op %d: len %d, want %d", name, op, s.Len(), len(ref.ids))
+		}
+		if len(ref.ids) == 0 && !s.FirstID().IsZero() {
+			t.Fatalf("%s: first of empty %v", name, s.FirstID())
+		}
+		if len(ref.ids) > 0 && s.FirstID() != ref.ids[0] {
+			t.Fatalf("%s op %d: first %v, want %v", name, op, s.FirstID(), ref.ids[0])
+		}
+	}
+	for _, e := range ref.ids {
+		if _, ok := s.Get(e); !ok {
+			t.Fatalf("%s: %v missing", name, e)
 		}
 	}
 }

@@ -404,7 +404,35 @@ func TestDiffStreamNodes(t *testing.T) {
 		a: XTRIM d MAXLEN 0                  => 1
 		a: XINFO STREAM d FULL               => 1
 	`)
-	env.run(t, forProtocols("nodes", "a", "n: FLUSHALL => 1\n"+b.String()))
+	env.run(t, sessions(forProtocols("nodes", "a", "n: FLUSHALL => 1\n"+b.String()),
+		forProtocols("radix tree after node deletions", "a", "n: FLUSHALL => 1\n"+raxScript(2000, 12))))
+}
+
+// raxScript adds n entries with IDs whose gaps vary from 1 to 2^24 ms, so
+// the nodes' 16-byte keys share prefixes of every length, then deletes
+// every entry of some whole nodes (which drops them from the radix tree)
+// and compares XINFO STREAM's radix-tree-keys and -nodes after each.
+func raxScript(n, deletions int) string {
+	r := rand.New(rand.NewPCG(5, 5))
+	var b strings.Builder
+	var ids []string
+	ms := uint64(0)
+	for range n {
+		ms += []uint64{1, 1, 3, 7, 255, 256, 65536, 1 << 24}[r.IntN(8)]
+		id := fmt.Sprintf("%d-%d", ms, r.IntN(4))
+		ids = append(ids, id)
+		fmt.Fprintf(&b, "a: XADD r %s f v => 1\n", id)
+	}
+	b.WriteString("a: XINFO STREAM r => 1\n")
+	var nodes [][]string
+	for i := 0; i < len(ids); i += 100 {
+		nodes = append(nodes, ids[i:min(i+100, len(ids))])
+	}
+	for _, k := range r.Perm(len(nodes))[:deletions] {
+		fmt.Fprintf(&b, "a: XDEL r %s => 1\na: XINFO STREAM r => 1\n", strings.Join(nodes[k], " "))
+	}
+	b.WriteString("a: XTRIM r MAXLEN ~ 500 => 1\na: XINFO STREAM r => 1\n")
+	return b.String()
 }
 
 // TestDiffStreamBlocking compares XREAD BLOCK: woken by XADD in the order
