@@ -2,7 +2,6 @@ package server
 
 import (
 	"fmt"
-	"math"
 	"strings"
 
 	"github.com/heraldhq/herald/internal/resp"
@@ -12,9 +11,10 @@ import (
 // The consumer-group commands, as Redis 7.0.15's t_stream.c: XGROUP
 // (CREATE, SETID, DESTROY, CREATECONSUMER, DELCONSUMER, HELP), XREADGROUP
 // (its BLOCK form parked by blocking.go and served by serveGroupWaiter),
-// XACK, XPENDING, XCLAIM, XAUTOCLAIM, XINFO GROUPS and XINFO CONSUMERS,
-// with Redis's replies, errors, the order in which arguments are checked,
-// and the keyspace events. The groups live in the stream
+// XINFO GROUPS and XINFO CONSUMERS, with Redis's replies, errors, the
+// order in which arguments are checked, and the keyspace events; the
+// commands of the pending entries (XACK, XPENDING, XCLAIM, XAUTOCLAIM) are
+// in cmd_stream_pending.go. The groups live in the stream
 // (keyspace.StreamGroup).
 //
 // As in Redis, none of them but XGROUP CREATE ... MKSTREAM (which adds a
@@ -145,13 +145,11 @@ func (s *Server) consumerFor(db int, key string, g *keyspace.StreamGroup, name s
 	return cons
 }
 
-// XGROUP CREATE|SETID|DESTROY|CREATECONSUMER|DELCONSUMER key group ...
-// (xgroupCommand: the options first, then the key, then the group).
-func cmdXGroup(c *conn, args [][]byte) {
-	sub := cString(args[1])
-	create, setID := equalFoldASCII(sub, "create"), equalFoldASCII(sub, "setid")
-	mkStream := false
-	entriesRead := keyspace.InvalidEntriesRead
+// parseXGroupOptions parses the options of XGROUP CREATE (MKSTREAM,
+// ENTRIESREAD) and SETID (ENTRIESREAD), the first thing xgroupCommand
+// does, replying the error and returning false on one.
+func (c *conn) parseXGroupOptions(args [][]byte, create, setID bool) (mkStream bool, entriesRead int64, ok bool) {
+	entriesRead = keyspace.InvalidEntriesRead
 	switch {
 	case create:
 		for i := 5; i < len(args); i++ {
@@ -160,37 +158,43 @@ func cmdXGroup(c *conn, args [][]byte) {
 			case equalFoldASCII(opt, "mkstream"):
 				mkStream = true
 			case equalFoldASCII(opt, "entriesread") && i+1 < len(args):
-				n, ok := c.parseEntriesRead(args[i+1])
-				if !ok {
+				if entriesRead, ok = c.parseEntriesRead(args[i+1]); !ok {
 					return
 				}
-				entriesRead = n
 				i++
 			default:
 				c.writeSubcommandSyntaxError(args)
-				return
+				return mkStream, entriesRead, false
 			}
 		}
-	case setID:
-		if len(args) == 7 {
-			if !equalFoldASCII(cString(args[5]), "entriesread") {
-				c.writeSubcommandSyntaxError(args)
-				return
-			}
-			n, ok := c.parseEntriesRead(args[6])
-			if !ok {
-				return
-			}
-			entriesRead = n
-		} else if len(args) != 5 {
+	case setID && len(args) == 7:
+		if !equalFoldASCII(cString(args[5]), "entriesread") {
 			c.writeSubcommandSyntaxError(args)
+			return mkStream, entriesRead, false
+		}
+		if entriesRead, ok = c.parseEntriesRead(args[6]); !ok {
 			return
 		}
+	case setID && len(args) != 5:
+		c.writeSubcommandSyntaxError(args)
+		return mkStream, entriesRead, false
+	}
+	return mkStream, entriesRead, true
+}
+
+// XGROUP CREATE|SETID|DESTROY|CREATECONSUMER|DELCONSUMER key group ...
+// (xgroupCommand: the options first, then the key, then the group).
+func cmdXGroup(c *conn, args [][]byte) {
+	sub := cString(args[1])
+	create, setID := equalFoldASCII(sub, "create"), equalFoldASCII(sub, "setid")
+	mkStream, entriesRead, ok := c.parseXGroupOptions(args, create, setID)
+	if !ok {
+		return
 	}
 	db := c.keyspaceDB()
 	key := string(args[2])
-	s, ok := c.streamWrite(args[2])
-	if !ok {
+	s, isStream := c.streamWrite(args[2])
+	if !isStream {
 		return
 	}
 	defer db.Resized(key) // the groups' sizes count in the stream's
@@ -500,411 +504,6 @@ func (s *Server) streamRemoved(db int, key string, v keyspace.Value) {
 	if _, ok := v.(*keyspace.Stream); ok {
 		s.blocked.signal(db, key)
 	}
-}
-
-// XACK key group id [id ...]
-func cmdXAck(c *conn, args [][]byte) {
-	s, ok := c.streamRead(args[1])
-	if !ok {
-		return
-	}
-	var g *keyspace.StreamGroup
-	if s != nil {
-		g = s.Group(string(args[2]))
-	}
-	if g == nil {
-		c.writeInt(0)
-		return
-	}
-	ids := make([]keyspace.StreamID, 0, len(args)-3)
-	for _, arg := range args[3:] {
-		id, ok := c.parseStreamIDArg(arg, 0, true)
-		if !ok {
-			return
-		}
-		ids = append(ids, id)
-	}
-	acked := int64(0)
-	for _, id := range ids {
-		if g.Ack(id) {
-			acked++
-		}
-	}
-	c.keyspaceDB().Resized(string(args[1]))
-	c.writeInt(acked)
-}
-
-// XPENDING key group [[IDLE min-idle-time] start end count [consumer]]
-func cmdXPending(c *conn, args [][]byte) {
-	summary := len(args) == 3
-	if !summary && (len(args) < 6 || len(args) > 9) {
-		c.writeError(errSyntax)
-		return
-	}
-	var start, end keyspace.StreamID
-	var count, minIdle int64
-	var consumer []byte
-	if !summary {
-		i := 3
-		if equalFoldASCII(cString(args[3]), "idle") {
-			n, ok := parseInteger(args[4])
-			if !ok {
-				c.writeError(errNotInteger)
-				return
-			}
-			minIdle = n
-			if len(args) < 8 {
-				c.writeError(errSyntax)
-				return
-			}
-			i += 2
-		}
-		n, ok := parseInteger(args[i+2])
-		if !ok {
-			c.writeError(errNotInteger)
-			return
-		}
-		count = max(n, 0)
-		var ex bool
-		if start, ex, ok = c.parseIntervalID(args[i], 0); !ok {
-			return
-		}
-		if ex {
-			if start, ok = start.Next(); !ok {
-				c.writeError(errStreamStartID)
-				return
-			}
-		}
-		if end, ex, ok = c.parseIntervalID(args[i+1], keyspace.MaxStreamID.Seq); !ok {
-			return
-		}
-		if ex {
-			if end, ok = end.Prev(); !ok {
-				c.writeError(errStreamEndID)
-				return
-			}
-		}
-		if i+3 < len(args) {
-			consumer = args[i+3]
-		}
-	}
-	s, ok := c.streamRead(args[1])
-	if !ok {
-		return
-	}
-	var g *keyspace.StreamGroup
-	if s != nil {
-		g = s.Group(string(args[2]))
-	}
-	if g == nil {
-		c.writeError(noGroupError(args[1], args[2], ""))
-		return
-	}
-	if summary {
-		c.writePendingSummary(g)
-		return
-	}
-	pel := &g.PEL
-	if consumer != nil {
-		cons := g.Consumer(string(consumer))
-		if cons == nil {
-			c.writeArrayLen(0)
-			return
-		}
-		pel = &cons.PEL
-	}
-	now := c.srv.ks.Now()
-	var out []*keyspace.StreamNACK
-	if count > 0 {
-		for _, nack := range pel.Range(start, end, 0, false) {
-			if minIdle != 0 && now-nack.DeliveryTime < minIdle {
-				continue
-			}
-			out = append(out, nack)
-			if int64(len(out)) == count {
-				break
-			}
-		}
-	}
-	c.writeArrayLen(len(out))
-	for _, nack := range out {
-		c.writeArrayLen(4)
-		c.writeStreamID(nack.ID)
-		c.writeBulkString(nack.Consumer.Name)
-		c.writeInt(max(now-nack.DeliveryTime, 0))
-		c.writeInt(nack.DeliveryCount)
-	}
-}
-
-// writePendingSummary is XPENDING's short form: the count, the smallest
-// and largest pending IDs, and the pending count of each consumer that has
-// any, by name.
-func (c *conn) writePendingSummary(g *keyspace.StreamGroup) {
-	c.writeArrayLen(4)
-	c.writeInt(int64(g.PEL.Len()))
-	first, ok := g.PEL.First()
-	if !ok {
-		c.writeNull()
-		c.writeNull()
-		c.reply = resp.AppendNullArray(c.reply, c.proto)
-		return
-	}
-	last, _ := g.PEL.Last()
-	c.writeStreamID(first)
-	c.writeStreamID(last)
-	var busy []*keyspace.StreamConsumer
-	for _, cons := range g.Consumers() {
-		if cons.PEL.Len() > 0 {
-			busy = append(busy, cons)
-		}
-	}
-	c.writeArrayLen(len(busy))
-	for _, cons := range busy {
-		c.writeArrayLen(2)
-		c.writeBulkString(cons.Name)
-		c.writeBulkString(fmt.Sprint(cons.PEL.Len()))
-	}
-}
-
-// XCLAIM key group consumer min-idle-time id [id ...] [IDLE ms]
-// [TIME unix-time-milliseconds] [RETRYCOUNT count] [FORCE] [JUSTID]
-// [LASTID lastid]
-func cmdXClaim(c *conn, args [][]byte) {
-	s, ok := c.streamRead(args[1])
-	if !ok {
-		return
-	}
-	var g *keyspace.StreamGroup
-	if s != nil {
-		g = s.Group(string(args[2]))
-	}
-	if g == nil {
-		c.writeError(noGroupError(args[1], args[2], ""))
-		return
-	}
-	minIdle, ok := parseInteger(args[4])
-	if !ok {
-		c.writeError(errGroupClaimIdle)
-		return
-	}
-	minIdle = max(minIdle, 0)
-	// The IDs, up to the first argument that is not one: the options.
-	j := 5
-	var ids []keyspace.StreamID
-	for ; j < len(args); j++ {
-		id, _, ok := keyspace.ParseStreamID(args[j], 0, true, false)
-		if !ok {
-			break
-		}
-		ids = append(ids, id)
-	}
-	now := c.srv.ks.Now()
-	deliveryTime, retryCount := int64(-1), int64(-1)
-	force, justID := false, false
-	var lastID keyspace.StreamID
-	for ; j < len(args); j++ {
-		moreArgs := len(args) - 1 - j
-		opt := cString(args[j])
-		switch {
-		case equalFoldASCII(opt, "force"):
-			force = true
-		case equalFoldASCII(opt, "justid"):
-			justID = true
-		case equalFoldASCII(opt, "idle") && moreArgs > 0:
-			j++
-			n, ok := parseInteger(args[j])
-			if !ok {
-				c.writeError("ERR Invalid IDLE option argument for XCLAIM")
-				return
-			}
-			deliveryTime = now - n
-		case equalFoldASCII(opt, "time") && moreArgs > 0:
-			j++
-			n, ok := parseInteger(args[j])
-			if !ok {
-				c.writeError("ERR Invalid TIME option argument for XCLAIM")
-				return
-			}
-			deliveryTime = n
-		case equalFoldASCII(opt, "retrycount") && moreArgs > 0:
-			j++
-			n, ok := parseInteger(args[j])
-			if !ok {
-				c.writeError("ERR Invalid RETRYCOUNT option argument for XCLAIM")
-				return
-			}
-			retryCount = n
-		case equalFoldASCII(opt, "lastid") && moreArgs > 0:
-			j++
-			if lastID, ok = c.parseStreamIDArg(args[j], 0, true); !ok {
-				return
-			}
-		default:
-			c.writeError(sanitize(fmt.Sprintf("ERR Unrecognized XCLAIM option '%s'", opt)))
-			return
-		}
-	}
-	if g.LastID.Less(lastID) {
-		g.LastID = lastID
-	}
-	if deliveryTime == -1 || deliveryTime < 0 || deliveryTime > now {
-		deliveryTime = now
-	}
-	db := c.keyspaceDB()
-	key := string(args[1])
-	var cons *keyspace.StreamConsumer
-	mark := len(c.reply)
-	claimed := 0
-	for _, id := range ids {
-		nack := g.PEL.Get(id)
-		entry, exists := s.Get(id)
-		if !exists {
-			if nack != nil { // the entry is gone: so is its pending entry
-				g.Ack(id)
-			}
-			continue
-		}
-		forced := false
-		if force && nack == nil {
-			forced = true
-		} else if nack == nil {
-			continue
-		}
-		if !forced && minIdle != 0 && now-nack.DeliveryTime < minIdle {
-			continue
-		}
-		if cons == nil {
-			cons = c.srv.consumerFor(db.ID(), key, g, string(args[3]))
-		}
-		if forced {
-			nack, _ = g.AddNACK(id, cons, deliveryTime, 1)
-		} else {
-			g.Claim(nack, cons)
-		}
-		nack.DeliveryTime = deliveryTime
-		if retryCount >= 0 {
-			nack.DeliveryCount = retryCount
-		} else if !justID {
-			nack.DeliveryCount++
-		}
-		if justID {
-			c.writeStreamID(id)
-		} else {
-			c.writeStreamEntry(entry)
-		}
-		claimed++
-	}
-	c.reply = append(c.reply[:mark], append(resp.AppendArrayLen(nil, claimed), c.reply[mark:]...)...)
-	db.Resized(key)
-}
-
-// XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID]
-func cmdXAutoClaim(c *conn, args [][]byte) {
-	minIdle, ok := parseInteger(args[4])
-	if !ok {
-		c.writeError(errGroupAutoIdle)
-		return
-	}
-	minIdle = max(minIdle, 0)
-	start, ex, ok := c.parseIntervalID(args[5], 0)
-	if !ok {
-		return
-	}
-	if ex {
-		if start, ok = start.Next(); !ok {
-			c.writeError(errStreamStartID)
-			return
-		}
-	}
-	count, justID := int64(100), false
-	const maxCount = math.MaxInt64 / 16 // LONG_MAX / max(sizeof(streamID), attempts factor)
-	for j := 6; j < len(args); j++ {
-		moreArgs := len(args) - 1 - j
-		opt := cString(args[j])
-		switch {
-		case equalFoldASCII(opt, "count") && moreArgs > 0:
-			n, ok := parseInteger(args[j+1])
-			if !ok || n < 1 || n > maxCount {
-				c.writeError(errGroupAutoCount)
-				return
-			}
-			count = n
-			j++
-		case equalFoldASCII(opt, "justid"):
-			justID = true
-		default:
-			c.writeError(errSyntax)
-			return
-		}
-	}
-	s, ok := c.streamRead(args[1])
-	if !ok {
-		return
-	}
-	var g *keyspace.StreamGroup
-	if s != nil {
-		g = s.Group(string(args[2]))
-	}
-	if g == nil {
-		c.writeError(noGroupError(args[1], args[2], ""))
-		return
-	}
-	if count > xautoclaimMaxAllocCount {
-		c.writeError(errGroupAutoAlloc)
-		return
-	}
-	db := c.keyspaceDB()
-	key := string(args[1])
-	now := c.srv.ks.Now()
-	attempts := count * xautoclaimAttemptsFactor
-	pending := g.PEL.Range(start, keyspace.MaxStreamID, 0, false)
-	var cons *keyspace.StreamConsumer
-	var claimedReply []byte
-	var deleted []keyspace.StreamID
-	claimed, i := 0, 0
-	for ; attempts > 0 && count > 0 && i < len(pending); i++ {
-		attempts--
-		nack := pending[i]
-		entry, exists := s.Get(nack.ID)
-		if !exists {
-			g.Ack(nack.ID)
-			deleted = append(deleted, nack.ID)
-			count--
-			continue
-		}
-		if minIdle != 0 && now-nack.DeliveryTime < minIdle {
-			continue
-		}
-		if cons == nil {
-			cons = c.srv.consumerFor(db.ID(), key, g, string(args[3]))
-		}
-		g.Claim(nack, cons)
-		nack.DeliveryTime = now
-		if !justID {
-			nack.DeliveryCount++
-		}
-		if justID {
-			var buf [41]byte
-			claimedReply = resp.AppendBulk(claimedReply, nack.ID.AppendTo(buf[:0]))
-		} else {
-			claimedReply = appendOneEntry(claimedReply, entry)
-		}
-		claimed++
-		count--
-	}
-	var cursor keyspace.StreamID
-	if i < len(pending) {
-		cursor = pending[i].ID
-	}
-	c.writeArrayLen(3)
-	c.writeStreamID(cursor)
-	c.writeArrayLen(claimed)
-	c.reply = append(c.reply, claimedReply...)
-	c.writeArrayLen(len(deleted))
-	for _, id := range deleted {
-		c.writeStreamID(id)
-	}
-	db.Resized(key)
 }
 
 // xinfoStream looks up XINFO's key: "no such key" if missing, WRONGTYPE
