@@ -14,8 +14,8 @@ import (
 	"github.com/heraldhq/herald/keyspace"
 )
 
-// Clients blocked on list keys (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH), as
-// Redis's blocked.c keeps them.
+// Clients blocked on list keys (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH) and on
+// stream keys (XREAD BLOCK), as Redis's blocked.c keeps them.
 //
 // A blocking command that finds nothing to pop registers a waiter on its
 // keys, releases the keyspace lock and parks its connection's goroutine
@@ -74,9 +74,22 @@ type waiter struct {
 	dest   string
 	toLeft bool
 	send   bool // the reply is to be sent (CLIENT REPLY)
-	proto  int
-	state  waiterState
-	wake   chan struct{} // receives once the state is no longer waiting
+
+	// XREAD BLOCK (stream set): per key of keys, the ID the entries
+	// served must follow, and the COUNT to serve.
+	stream      bool
+	streamIDs   []keyspace.StreamID
+	streamCount int64
+	// XREADGROUP BLOCK (readGroup set): the group and consumer it reads
+	// as, and whether its entries are delivered without becoming pending.
+	readGroup bool
+	group     string
+	consumer  string
+	noAck     bool
+
+	proto int
+	state waiterState
+	wake  chan struct{} // receives once the state is no longer waiting
 }
 
 // signalKeyAsReady is for the commands that add a key by other means than
@@ -147,13 +160,29 @@ func (s *Server) serveBlocked() {
 	}
 }
 
-// serveKey serves the waiters of one key, first blocked first, while it
-// holds a list with elements.
+// serveKey serves the waiters of one key, first blocked first: while it
+// holds a list with elements, its list waiters; if it holds a stream, its
+// XREAD waiters that the stream has new entries for
+// (serveStreamWaiters).
 func (s *Server) serveKey(k blockKey) {
 	db := s.ks.DB(k.db)
+	if e := db.Lookup(k.key); e != nil {
+		if st, ok := e.Value.(*keyspace.Stream); ok {
+			s.serveStreamWaiters(k, st)
+			return
+		}
+	}
+	// No stream there (any more): its XREADGROUP waiters are told.
+	s.unblockGroupWaitersOfDeletedKey(k)
 	for {
-		waiters := s.blocked.byKey[k]
-		if len(waiters) == 0 {
+		var w *waiter
+		for _, x := range s.blocked.byKey[k] {
+			if !x.stream {
+				w = x
+				break
+			}
+		}
+		if w == nil {
 			return
 		}
 		e := db.Lookup(k.key)
@@ -164,7 +193,6 @@ func (s *Server) serveKey(k blockKey) {
 		if !ok || l.Len() == 0 {
 			return
 		}
-		w := waiters[0]
 		s.blocked.remove(w)
 		if w.c.gone() {
 			w.state = stateDropped

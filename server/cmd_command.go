@@ -36,7 +36,9 @@ type docArg struct {
 	keySpec                                   int // key_spec_index, written for a "key" argument
 }
 
-// keySpec is a key specification of the begin_search "index" kind, with
+// keySpec is a key specification of the begin_search "index" kind (or,
+// with keyword set, of the "keyword" kind: the keys follow the keyword,
+// searched from startFrom; XREAD's STREAMS), with
 // find_keys of the "range" kind or, with keynum, of the "keynum" kind
 // (SINTERCARD: the number of keys at keynumIdx, the first key at
 // firstKey, both relative to beginIndex).
@@ -47,6 +49,8 @@ type keySpec struct {
 	lastKey, keyStep, limit int
 	keynum                  bool
 	keynumIdx, firstKey     int
+	keyword                 string
+	startFrom               int
 }
 
 // registerCommand registers COMMAND. The handlers reach the table through
@@ -190,11 +194,21 @@ func (c *conn) writeKeySpec(ks keySpec) {
 	c.writeBulkString("begin_search")
 	c.writeMapLen(2)
 	c.writeBulkString("type")
-	c.writeBulkString("index")
-	c.writeBulkString("spec")
-	c.writeMapLen(1)
-	c.writeBulkString("index")
-	c.writeInt(int64(ks.beginIndex))
+	if ks.keyword != "" {
+		c.writeBulkString("keyword")
+		c.writeBulkString("spec")
+		c.writeMapLen(2)
+		c.writeBulkString("keyword")
+		c.writeBulkString(ks.keyword)
+		c.writeBulkString("startfrom")
+		c.writeInt(int64(ks.startFrom))
+	} else {
+		c.writeBulkString("index")
+		c.writeBulkString("spec")
+		c.writeMapLen(1)
+		c.writeBulkString("index")
+		c.writeInt(int64(ks.beginIndex))
+	}
 	c.writeBulkString("find_keys")
 	c.writeMapLen(2)
 	c.writeBulkString("type")
@@ -417,6 +431,27 @@ func cmdCommandGetKeys(c *conn, t commandTable, args [][]byte, withFlags bool) {
 func (spec keySpec) keyRange(line [][]byte) (first, last int, ok bool) {
 	argc := len(line)
 	first = spec.beginIndex
+	if spec.keyword != "" {
+		// Redis's KSPEC_BS_KEYWORD: the first match from startfrom (from
+		// the end when negative), the last argument excluded.
+		start, end, step := spec.startFrom, argc-1, 1
+		if start <= 0 {
+			start, end, step = argc+spec.startFrom, 0, -1
+		}
+		first = 0
+		for i := start; i != end; i += step {
+			if i >= argc || i < 1 {
+				break
+			}
+			if equalFoldASCII(cString(line[i]), spec.keyword) {
+				first = i + 1
+				break
+			}
+		}
+		if first == 0 {
+			return 0, 0, false
+		}
+	}
 	switch {
 	case spec.keynum:
 		i := first + spec.keynumIdx

@@ -75,6 +75,8 @@ func buildCommandTable() commandTable {
 	registerHash(t)
 	registerSet(t)
 	registerZSet(t)
+	registerStream(t)
+	registerStreamGroup(t) // after registerStream: it adds to XINFO
 	registerACL(t)
 	registerAOF(t)
 	registerTracking(t) // last: it wraps the read-only commands

@@ -31,6 +31,9 @@ func normalizeOne(v resp.Value, f groupFlags) resp.Value {
 	if f.ints && v.Kind == ':' {
 		return masked
 	}
+	if f.xid {
+		return maskClockStreamIDs(v)
+	}
 	if f.ints && len(v.Elems) > 0 { // an id inside a push (tracking-redir-broken)
 		v.Elems = slices.Clone(v.Elems)
 		for i := range v.Elems {
@@ -53,6 +56,9 @@ func normalizeOne(v resp.Value, f groupFlags) resp.Value {
 				v.Elems[i] = resp.Value{Kind: '$', Str: "<digits>"}
 			}
 		}
+	}
+	if f.idle {
+		v = maskIdle(v)
 	}
 	if f.client && v.Kind == '$' {
 		v.Str = maskClientFields(v.Str)
@@ -149,4 +155,47 @@ func maskClientFields(text string) string {
 		lines[i] = strings.Join(fields, " ")
 	}
 	return strings.Join(lines, "\n")
+}
+
+// maskIdle masks the times in a consumer-group reply, at any depth (see
+// the "idle" flag).
+func maskIdle(v resp.Value) resp.Value {
+	if len(v.Elems) == 0 {
+		return v
+	}
+	v.Elems = slices.Clone(v.Elems)
+	kinds := make([]byte, len(v.Elems))
+	for i, e := range v.Elems {
+		kinds[i] = e.Kind
+	}
+	switch string(kinds) {
+	case "$$::": // XPENDING entry, group PEL entry of XINFO STREAM FULL
+		v.Elems[2] = masked
+	case "$::": // consumer PEL entry of XINFO STREAM FULL
+		v.Elems[1] = masked
+	}
+	for i := range v.Elems {
+		if i > 0 && v.Elems[i].Kind == ':' && (v.Elems[i-1].Str == "idle" || v.Elems[i-1].Str == "seen-time") {
+			v.Elems[i] = masked
+		}
+		v.Elems[i] = maskIdle(v.Elems[i])
+	}
+	return v
+}
+
+// maskClockStreamIDs masks, in v and its elements, the bulk strings that
+// are stream IDs XADD * makes from the clock: <13-digit ms>-<seq>.
+func maskClockStreamIDs(v resp.Value) resp.Value {
+	if v.Kind == '$' {
+		if ms, seq, ok := strings.Cut(v.Str, "-"); ok && len(ms) == 13 && allDigits(ms) && allDigits(seq) {
+			return resp.Value{Kind: '$', Str: "<xid>"}
+		}
+	}
+	if len(v.Elems) > 0 {
+		v.Elems = slices.Clone(v.Elems)
+		for i := range v.Elems {
+			v.Elems[i] = maskClockStreamIDs(v.Elems[i])
+		}
+	}
+	return v
 }

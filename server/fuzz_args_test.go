@@ -1,6 +1,7 @@
 package server
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -44,6 +45,13 @@ var (
 	fuzzChannels = []string{"ch", "ch2", "chan", "__keyspace@0__:k1", "__keyevent@0__:set", "", "*"}
 
 	fuzzTimeouts = []string{"0.01", "0.001", "0.02", "-1", "abc", "inf", "nan", "1e400", "0.0001", "-0.5"}
+
+	// XREAD's BLOCK milliseconds: never 0, which blocks for ever.
+	fuzzBlockMillis = []string{"1", "2", "5", "-1", "abc", "01"}
+
+	// Stream IDs and what the stream commands take in their place.
+	fuzzStreamIDs = []string{"0", "0-0", "1", "1-1", "2-0", "5-*", "$", ">", "*", "+", "-", "(1-1", "(0", "",
+		"18446744073709551615-18446744073709551615", "18446744073709551615-*", "1-18446744073709551615", "abc", "1--1"}
 
 	fuzzConfigNames = []string{"maxmemory", "maxmemory-policy", "maxmemory-samples", "notify-keyspace-events",
 		"appendonly", "save", "protected-mode", "databases", "tls-port", "nosuch", "MAXMEMORY", "timeout"}
@@ -163,6 +171,10 @@ func (g *argGen) value(a *docArg) string {
 		return g.in.pick(fuzzKeys)
 	case a.name == "timeout":
 		return g.in.pick(fuzzTimeouts)
+	case a.name == "milliseconds" && a.token == "BLOCK":
+		return g.in.pick(fuzzBlockMillis)
+	case g.cmd != nil && strings.HasPrefix(g.cmd.name, "x") && slices.Contains([]string{"id", "last-id", "max_deleted_entry_id", "threshold", "start", "end"}, a.name):
+		return g.in.pick(fuzzStreamIDs)
 	case a.name == "parameter" && g.cmd != nil && strings.HasPrefix(g.cmd.name, "config"):
 		if g.cmd.name == "config|get" {
 			return g.in.pick(fuzzPatterns)

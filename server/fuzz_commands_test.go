@@ -77,6 +77,7 @@ var fuzzSeedSessions = [][]string{
 	{"HSET k1 f1 v1 f2 2", "HINCRBY k1 f2 3", "HINCRBYFLOAT k1 f2 inf", "HRANDFIELD k1 -5 WITHVALUES", "HSCAN k1 0 MATCH f* COUNT 1", "HGETALL k1"},
 	{"SADD k1 1 2 3", "SADD k2 3 a", "SINTERSTORE k3 k1 k2", "SINTERCARD 2 k1 k2 LIMIT 1", "SMOVE k1 k2 1", "SPOP k2 5", "SRANDMEMBER k1 -3"},
 	{"RESP3", "ZADD k1 1 a 2 b inf c", "ZADD k1 GT CH INCR 5 a", "ZRANGE k1 (1 +inf BYSCORE LIMIT 0 2 WITHSCORES", "ZUNIONSTORE k2 2 k1 k1 WEIGHTS 1 2 AGGREGATE MAX", "ZMPOP 1 k2 MIN COUNT 2", "ZRANGEBYLEX k1 - +"},
+	{"XADD k1 1-1 f v", "XADD k1 MAXLEN ~ 1 LIMIT 5 2-* f v g w", "XRANGE k1 (1-1 + COUNT 1", "XDEL k1 1-1 9-9", "XTRIM k1 MINID = 3", "XSETID k1 5-0 ENTRIESADDED 9 MAXDELETEDID 1-1", "XREAD COUNT 2 BLOCK 1 STREAMS k1 k2 0 $", "XINFO STREAM k1 FULL COUNT 1"},
 	{"SET k1 a", "EXPIRE k1 10 NX", "PEXPIREAT k1 9223372036854775807", "TTL k1", "COPY k1 k2 DB 1", "RENAME k1 k3", "OBJECT ENCODING k3", "SCAN 0 TYPE string", "DBSIZE"},
 	{"SET k1 a PX 5", "TICK 10", "GET k1", "SET k2 b EX 1", "TICK 2000", "KEYS *", "EXPIRETIME k2"},
 	{"WATCH k1", "MULTI", "SET k1 a", "LPUSH k1 b", "INCR k1", "EXEC", "MULTI", "BLPOP k1 0.01", "DISCARD"},
@@ -480,6 +481,17 @@ func tameArgs(args []string) []string {
 		// spellings than ParseFloat ("0x10"), so only the pool's are kept.
 		if last := len(args) - 1; last > 0 && !slices.Contains(fuzzTimeouts, args[last]) {
 			args[last] = "0.01"
+		}
+	case name == "xread" || name == "xreadgroup":
+		// BLOCK 0 (or any value not in the pool, such as one drawn from
+		// anyValue) could block for ever.
+		for i := 1; i+1 < len(args); i++ {
+			if strings.EqualFold(args[i], "streams") {
+				break
+			}
+			if strings.EqualFold(args[i], "block") && !slices.Contains(fuzzBlockMillis, args[i+1]) {
+				args[i+1] = "1"
+			}
 		}
 	case name == "acl" && (sub == "setuser" || sub == "deluser" || sub == "load"):
 		// The default user stays as it is, so that the next session and
