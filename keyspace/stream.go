@@ -468,6 +468,16 @@ func (s *Stream) firstLiveID() StreamID {
 	return StreamID{}
 }
 
+// FirstNodeID returns the ID of the first entry of the first node,
+// deleted or not (streamGetEdgeID without skipping tombstones), or the
+// largest ID when there is no node.
+func (s *Stream) FirstNodeID() StreamID {
+	if len(s.nodes) == 0 {
+		return MaxStreamID
+	}
+	return s.nodes[0].entries[0].id
+}
+
 // First returns the first live entry.
 func (s *Stream) First() (StreamEntry, bool) {
 	r := s.Range(StreamID{}, MaxStreamID, 1, false)

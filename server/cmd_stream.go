@@ -1,6 +1,7 @@
 package server
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -165,6 +166,7 @@ func appendStreamEntries(b []byte, entries []keyspace.StreamEntry) []byte {
 // streamAddArgs are XADD's and XTRIM's options (streamAddTrimArgs).
 type streamAddArgs struct {
 	trim       keyspace.TrimArgs
+	trimArgIdx int // the index of the MAXLEN or MINID threshold
 	idGiven    bool
 	seqGiven   bool
 	id         keyspace.StreamID
@@ -209,12 +211,14 @@ func (c *conn) parseStreamAddArgs(args [][]byte, xadd bool) (streamAddArgs, int)
 					return a, -1
 				}
 				a.trim.Strategy, a.trim.MaxLen = keyspace.TrimMaxLen, n
+				a.trimArgIdx = i + 1
 			} else {
 				id, ok := c.parseStreamIDArg(args[i+1], 0, true)
 				if !ok {
 					return a, -1
 				}
 				a.trim.Strategy, a.trim.MinID = keyspace.TrimMinID, id
+				a.trimArgIdx = i + 1
 			}
 			i++
 		case equalFoldASCII(opt, "limit") && moreArgs > 0:
@@ -743,4 +747,34 @@ func (s *Server) serveStreamWaiters(k blockKey, st *keyspace.Stream) {
 		s.trackingAfterWaiter(w.c)
 		w.wake <- struct{}{}
 	}
+}
+
+// streamPropagatedArgs returns the arguments a successful XADD (idPos
+// its ID's index) or XTRIM (idPos -1) is to be logged with (AOF), as
+// Redis 7.0.15 rewrites its argv: the ID chosen in place of * or <ms>-*;
+// after a '~' trim, '=' in place of '~' and in place of the threshold the
+// stream's length (MAXLEN) or the first ID of its first node, deleted
+// entries included (MINID; the largest ID when there is no node), LIMIT
+// kept. nil when args are logged as they are. An XTRIM that removed
+// nothing is not logged at all (Redis's dirty count did not move); a
+// replay must accept "= ... LIMIT n" as Redis does for its AOF client
+// (mustObeyClient: no LIMIT check, no limit).
+func streamPropagatedArgs(args [][]byte, idPos int, a streamAddArgs, id keyspace.StreamID, s *keyspace.Stream) [][]byte {
+	rewriteID := idPos >= 0 && (!a.idGiven || !a.seqGiven)
+	if !rewriteID && !a.trim.Approx {
+		return nil
+	}
+	out := append([][]byte(nil), args...)
+	if rewriteID {
+		out[idPos] = id.AppendTo(nil)
+	}
+	if a.trim.Approx {
+		out[a.trimArgIdx-1] = []byte("=")
+		if a.trim.Strategy == keyspace.TrimMaxLen {
+			out[a.trimArgIdx] = strconv.AppendInt(nil, s.Len(), 10)
+		} else {
+			out[a.trimArgIdx] = s.FirstNodeID().AppendTo(nil)
+		}
+	}
+	return out
 }

@@ -311,6 +311,12 @@ func TestDiffStream(t *testing.T) {
 			b: COMMAND GETKEYS XREAD COUNT 1 STREAMS a b 0 0 => 1
 			b: COMMAND GETKEYSANDFLAGS XREAD BLOCK 1 STREAMS a b c 0 0 0 => 1
 			b: COMMAND GETKEYS XREAD COUNT 1 BLOCK 2 a b => 1
+			b: COMMAND GETKEYS XREAD STREAMS     => 1
+			b: COMMAND GETKEYS XREAD COUNT 1 STREAMS => 1
+			b: COMMAND GETKEYS XREAD COUNT STREAMS a b => 1
+			b: COMMAND GETKEYS XREAD STREAMS a b c => 1
+			b: COMMAND GETKEYS XREAD STREAMS STREAMS a b => 1
+			b: COMMAND GETKEYS XREAD STREAMS a   => 1
 			b: COMMAND INFO XREAD XADD XINFO|STREAM => 1
 		`),
 		streamSessions("wrong type and generic commands", `
@@ -483,6 +489,24 @@ func TestDiffStreamBlocking(t *testing.T) {
 			b: XADD s 7-0 f v                    => 1; a: 1; s: 2
 			~blocked 1
 			b: RPUSH l y                         => 1; c: 1; s: 6
+		`),
+		forProtocols("xread block and other writers of the key", "a b s", listPrelude+`
+			a: XREAD BLOCK 0 STREAMS dst $       => 0
+			~blocked 1
+			b: XADD src 1-0 f v                  => 1; s: 2
+			b: RENAME src dst                    => 1; a: 1; s: 4
+			a: XREAD BLOCK 0 STREAMS k $         => 0
+			~blocked 1
+			b: LPUSH k x                         => 1; s: 2
+			b: DEL k                             => 1; s: 2
+			b: SET k v                           => 1; s: 2
+			b: DEL k                             => 1; s: 2
+			b: XADD k 1-0 f v                    => 1; a: 1; s: 2
+			a: XREAD BLOCK 0 STREAMS k 5-0       => 0
+			~blocked 1
+			b: COPY dst k REPLACE                => 1; s: 2
+			b: XADD k 5-0 f v                    => 1; s: 2
+			b: XADD k 6-0 f v                    => 1; a: 1; s: 2
 		`),
 		forProtocols("xread block timeouts", "a b s", listPrelude+`
 			a: XREAD BLOCK 10 STREAMS s $        => 1
