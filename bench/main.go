@@ -91,6 +91,7 @@ type config struct {
 	streamCounts    []int // streams case: XREADGROUP COUNT, a case each
 	streamMaxLen    int   // MAXLEN ~ of every XADD; 0: none
 	streamConsumers int
+	streamProducers int
 	aofDepths       []int  // aof case: commands in flight per connection
 	aofDir          string // aof case: parent of the servers' directories; empty: the bench's temp dir
 	maxClients      int    // computed: above every case's connection count
@@ -166,6 +167,7 @@ func parseFlags(args []string) (*config, error) {
 	countsFlag := fs.String("stream-count", "100", "streams case: XREADGROUP COUNT, a pair of rows each")
 	fs.IntVar(&cfg.streamMaxLen, "stream-maxlen", 100000, "streams and aof cases: MAXLEN ~ of every XADD (0: none)")
 	fs.IntVar(&cfg.streamConsumers, "stream-consumers", 10, "streams case: consumers in the XREADGROUP group")
+	fs.IntVar(&cfg.streamProducers, "stream-producers", 4, "streams case: connections feeding the XREADGROUP group, pipelining XADD")
 	aofFlag := fs.String("aof-pipeline", "1,16", "aof case: commands in flight per connection, three cases (AOF off, everysec, always) each")
 	fs.StringVar(&cfg.aofDir, "aof-dir", "", "aof case: where each server run gets its directory (default: the bench's temp dir)")
 	outputLimit := fs.Bool("output-limit", false, "keep each server's default pubsub output-buffer limit (default: both run with 'pubsub 0 0 0')")
@@ -229,16 +231,16 @@ func finishStreamConfig(cfg *config, depths, counts, aofDepths string) error {
 	if cfg.aofDepths, err = parseInts(aofDepths, 1); err != nil {
 		return fmt.Errorf("-aof-pipeline: %w", err)
 	}
-	if cfg.streamConsumers < 1 {
-		return fmt.Errorf("-stream-consumers must be positive")
+	if cfg.streamConsumers < 1 || cfg.streamProducers < 1 {
+		return fmt.Errorf("-stream-consumers and -stream-producers must be positive")
 	}
-	if cfg.streamMaxLen != 0 && cfg.streamMaxLen < 4*streamProducerBatch {
-		return fmt.Errorf("-stream-maxlen must be 0 (none) or at least %d", 4*streamProducerBatch)
+	if least := 4 * streamProducerBatch * cfg.streamProducers; cfg.streamMaxLen != 0 && cfg.streamMaxLen < least {
+		return fmt.Errorf("-stream-maxlen must be 0 (none) or at least 4 batches of %d per producer (%d)", streamProducerBatch, least)
 	}
 	if deepest := slices.Max(cfg.aofDepths); cfg.cases["aof"] && cfg.kvKeys < cfg.kvConns*deepest {
 		return fmt.Errorf("-kv-keys must be at least -kv-conns × the deepest -aof-pipeline (%d)", cfg.kvConns*deepest)
 	}
-	cfg.maxClients = max(cfg.maxClients, cfg.streamConsumers+100)
+	cfg.maxClients = max(cfg.maxClients, cfg.streamProducers+cfg.streamConsumers+100)
 	return nil
 }
 

@@ -270,10 +270,11 @@ How the rows are measured (bench/*.go has the details):
   (<ms>-<seq>). Replies per second, and per server CPU-second as in GET/SET.
 - XREADGROUP (run only when named: -cases streams). One stream, one group, C consumer
   connections (-stream-consumers) each looping XREADGROUP ... COUNT n BLOCK 100 STREAMS key >
-  (-stream-count) and one XACK of the IDs it read, while one producer connection pipelines XADD
-  in batches of 64 (MAXLEN ~ as above), pausing while more than four COUNTs per consumer are
-  added but not acknowledged. Entries read and acknowledged per second over all consumers (the
-  server does the producer's XADDs too), and per server CPU-second. Every reply is checked
+  (-stream-count) and one XACK of the IDs it read, while P producer connections
+  (-stream-producers) pipeline XADD in batches of 64 each (MAXLEN ~ as above), pausing while
+  more than four COUNTs per consumer are added but not acknowledged. Entries read and
+  acknowledged per second over all consumers (the server does the producers' XADDs too), and
+  per server CPU-second. Every reply is checked
   (entry IDs; one stream with 1 to n entries of increasing IDs, each the field and a value of
   the right size; XACK's count), and after the window the consumers drain the stream: every
   entry added must be acknowledged, and XPENDING must count none. The notes give the mean

@@ -21,8 +21,8 @@ const streamField = "f"
 // streamGroup is the consumer group of the XREADGROUP case.
 const streamGroup = "bench"
 
-// streamProducerBatch is the XADD commands the XREADGROUP case's producer
-// keeps in flight, one pipelined batch at a time.
+// streamProducerBatch is the XADD commands each of the XREADGROUP case's
+// producers keeps in flight, one pipelined batch at a time.
 const streamProducerBatch = 64
 
 // streamBlock is the BLOCK of the XREADGROUP case's consumers, in
@@ -131,21 +131,22 @@ func decimal(b []byte) bool {
 // streamGroupCase measures consumer-group delivery: streamConsumers
 // connections (-stream-consumers) in one group of one stream, each
 // looping XREADGROUP GROUP bench c<i> COUNT count BLOCK 100 STREAMS key >
-// and then one XACK of every ID it read, while one producer connection
-// pipelines XADD (batches of streamProducerBatch, MAXLEN ~ as in the XADD
-// rows) and pauses while more than four COUNTs per consumer are added but
-// not yet acknowledged. The figure is entries read and acknowledged per
-// second over all consumers; the server does the producer's XADDs too.
+// and then one XACK of every ID it read, while streamProducers producer
+// connections (-stream-producers) pipeline XADD (batches of
+// streamProducerBatch each, MAXLEN ~ as in the XADD rows), pausing while
+// more than four COUNTs per consumer are added but not yet acknowledged.
+// The figure is entries read and acknowledged per second over all
+// consumers; the server does the producers' XADDs too.
 //
 // Every reply is checked: XADD's IDs; each XREADGROUP reply must be nil
 // (the BLOCK timed out) or one stream, the key, with 1 to count entries of
 // increasing IDs, each with the field and a value of the right size; each
-// XACK must count all the IDs it was given. After the window the producer
-// stops, the consumers drain the stream, and every entry added must have
+// XACK must count all the IDs it was given. After the window the producers
+// stop, the consumers drain the stream, and every entry added must have
 // been acknowledged once, with XPENDING's summary counting none pending.
 func streamGroupCase(cfg *config, count int) benchCase {
-	desc := fmt.Sprintf("%d consumers × COUNT %d, 1 producer pipelining %d XADD, 1 field × %d B",
-		cfg.streamConsumers, count, streamProducerBatch, cfg.kvValue)
+	desc := fmt.Sprintf("%d consumers × COUNT %d, %d producers × pipeline %d XADD, 1 field × %d B",
+		cfg.streamConsumers, count, cfg.streamProducers, streamProducerBatch, cfg.kvValue)
 	return benchCase{
 		group: "streams",
 		name:  fmt.Sprintf("xreadgroup %d × COUNT %d", cfg.streamConsumers, count),
@@ -169,8 +170,8 @@ type groupRun struct {
 	acked    atomic.Int64
 	replies  atomic.Int64 // XREADGROUP replies with entries
 	timeouts atomic.Int64 // XREADGROUP replies without (BLOCK timed out)
-	stopping atomic.Bool  // the window is over: the producer stops
-	produced atomic.Bool  // the producer has stopped: consumers drain, then stop
+	stopping atomic.Bool  // the window is over: the producers stop
+	produced atomic.Bool  // the producers have stopped: consumers drain, then stop
 	failed   atomic.Bool
 
 	mu  sync.Mutex
@@ -196,15 +197,19 @@ func runStreamGroup(cfg *config, s *server, count int) (caseResult, error) {
 	if err != nil || f.kind != '+' {
 		return caseResult{}, fmt.Errorf("XGROUP CREATE answered %q %q (%v)", f.kind, f.last, err)
 	}
-	clients, err := dialKV(s, cfg.streamConsumers+1)
+	clients, err := dialKV(s, cfg.streamProducers+cfg.streamConsumers)
 	if err != nil {
 		return caseResult{}, err
 	}
 	defer closeKV(clients)
-	producer, consumers := clients[0], clients[1:]
-	var wg sync.WaitGroup
-	wg.Add(1 + len(consumers))
-	go func() { defer wg.Done(); defer g.produced.Store(true); g.produce(producer, cfg) }()
+	producers, consumers := clients[:cfg.streamProducers], clients[cfg.streamProducers:]
+	var wg, producing sync.WaitGroup
+	wg.Add(len(clients))
+	producing.Add(len(producers))
+	for _, p := range producers {
+		go func() { defer wg.Done(); defer producing.Done(); g.produce(p, cfg) }()
+	}
+	go func() { producing.Wait(); g.produced.Store(true) }()
 	for i, c := range consumers {
 		go func() { defer wg.Done(); g.consume(c, i) }()
 	}
@@ -240,12 +245,12 @@ func runStreamGroup(cfg *config, s *server, count int) (caseResult, error) {
 	return res, s.checkAlive()
 }
 
-// groupBacklog returns how many entries the XREADGROUP case's producer
+// groupBacklog returns how many entries the XREADGROUP case's producers
 // may add ahead of the acknowledgements: four COUNTs per consumer, at
-// least two producer batches, and at most half of MAXLEN, so that no
+// least two batches per producer, and at most half of MAXLEN, so that no
 // entry is trimmed before it is read.
 func groupBacklog(cfg *config, count int) int64 {
-	n := max(4*count*cfg.streamConsumers, 2*streamProducerBatch)
+	n := max(4*count*cfg.streamConsumers, 2*streamProducerBatch*cfg.streamProducers)
 	if cfg.streamMaxLen > 0 {
 		n = min(n, cfg.streamMaxLen/2)
 	}

@@ -137,7 +137,7 @@ func TestNextRaw(t *testing.T) {
 }
 
 func TestGroupBacklog(t *testing.T) {
-	cfg := &config{streamConsumers: 10, streamMaxLen: 100000}
+	cfg := &config{streamConsumers: 10, streamProducers: 4, streamMaxLen: 100000}
 	if got := groupBacklog(cfg, 100); got != 4000 {
 		t.Errorf("backlog %d, want 4000", got)
 	}
@@ -146,8 +146,8 @@ func TestGroupBacklog(t *testing.T) {
 		t.Errorf("backlog %d under MAXLEN 1000, want 500", got)
 	}
 	cfg.streamMaxLen, cfg.streamConsumers = 0, 1
-	if got := groupBacklog(cfg, 1); got != 2*streamProducerBatch {
-		t.Errorf("backlog %d, want two producer batches", got)
+	if got := groupBacklog(cfg, 1); got != 8*streamProducerBatch {
+		t.Errorf("backlog %d, want two batches of each of 4 producers", got)
 	}
 }
 
@@ -218,6 +218,8 @@ func TestParseFlagsStreams(t *testing.T) {
 	for _, args := range [][]string{
 		{"-stream-maxlen", "10"},
 		{"-stream-consumers", "0"},
+		{"-stream-producers", "0"},
+		{"-stream-producers", "8", "-stream-maxlen", "1000"},
 		{"-stream-count", "0"},
 		{"-cases", "aof", "-aof-pipeline", "5000"},
 	} {
@@ -240,7 +242,7 @@ func TestStreamCasesAgainstRedis(t *testing.T) {
 	}
 	cfg := &config{
 		kvConns: 4, kvKeys: 1000, kvValue: 64, maxClients: 100, noOutputLimit: true,
-		streamMaxLen: 1000, streamConsumers: 3,
+		streamMaxLen: 1000, streamConsumers: 3, streamProducers: 2,
 		warmup: 50 * time.Millisecond, duration: 150 * time.Millisecond, tmpDir: t.TempDir(),
 	}
 	spec := serverSpec{kind: kindRedis, bin: bin}
