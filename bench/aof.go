@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -52,7 +53,7 @@ func aofServerArgs(kind serverKind, fsync, dir string) []string {
 func aofCase(cfg *config, fsync, name string, depth int) benchCase {
 	return benchCase{
 		group: "aof",
-		name:  fmt.Sprintf("aof %s %d conns × %d", name, cfg.kvConns, depth),
+		name:  fmt.Sprintf("aof %s %d conns × %d", cmp.Or(fsync, "off"), cfg.kvConns, depth),
 		metrics: []metric{
 			{label: "SET/s, " + name + ", " + kvDesc(cfg, depth), unit: perSecond},
 			{label: "XADD/s, " + name + ", " + streamAddDesc(cfg, depth), unit: perSecond},
