@@ -1,0 +1,55 @@
+package server
+
+import (
+	"bytes"
+	"os"
+	"testing"
+)
+
+// runPaused runs one write command for a client that is then held between
+// its AOF append and its aofSync (the goroutine of a connection descheduled
+// there): its record is in the AOF's buffer, not in the file.
+func runPaused(t *testing.T, s *Server, args ...string) {
+	t.Helper()
+	c := &conn{srv: s, proto: 2, authed: true}
+	var argv [][]byte
+	for _, a := range args {
+		argv = append(argv, []byte(a))
+	}
+	cmd, errText := lookup(argv)
+	if cmd == nil {
+		t.Fatal(errText)
+	}
+	c.lockKeyspace()
+	c.call(cmd, argv)
+	c.unlockKeyspace()
+	if c.aofUpto == 0 {
+		t.Fatalf("%v appended nothing to the AOF", args)
+	}
+}
+
+// TestAOFReadWaitsForWrite: a reply that shows another client's write
+// (here a GET of the value it set) does not go out before that write's
+// record is in the file (with always, fsynced), as Redis writes and
+// fsyncs the AOF before it sends any reply. Before, the reader's reply
+// went out at once, so a crash could lose a value a client had been
+// shown.
+func TestAOFReadWaitsForWrite(t *testing.T) {
+	for _, fsync := range []string{"always", "everysec", "no"} {
+		t.Run(fsync, func(t *testing.T) {
+			dir := t.TempDir()
+			s := startServer(t, aofConfig(dir, fsync))
+			reader := dial(t, s.Addr())
+			reader.mustDo("+PONG\r\n", "PING")
+			runPaused(t, s, "SET", "unsynced", "value")
+			reader.mustDo("$5\r\nvalue\r\n", "GET", "unsynced")
+			data, err := os.ReadFile(incrFile(t, dir))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Contains(data, []byte("$8\r\nunsynced\r\n$5\r\nvalue\r\n")) {
+				t.Fatalf("GET replied with the value before its record was written: file %q", data)
+			}
+		})
+	}
+}
