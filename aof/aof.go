@@ -94,6 +94,7 @@ type AOF struct {
 	fsync    Fsync
 	dbSel    int // the database the last record ran in; -1 after a file switch
 	writeErr error
+	fsyncErr error // an fsync that failed under always: for good (flushLocked)
 
 	wmu sync.Mutex
 	f   *os.File // the current incr file
@@ -265,14 +266,14 @@ func (a *AOF) covered(upto int64, always bool) bool {
 
 // flushLocked writes the whole buffer, and fsyncs if sync. wmu held.
 func (a *AOF) flushLocked(sync bool) error {
+	if a.f == nil {
+		return errors.New("the append-only file is closed")
+	}
 	a.mu.Lock()
 	data := a.buf
 	end := a.appended
 	a.buf = a.spare[:0]
 	a.mu.Unlock()
-	if a.f == nil {
-		return errors.New("the append-only file is closed")
-	}
 	var err error
 	if len(data) > 0 {
 		var n int
@@ -290,8 +291,20 @@ func (a *AOF) flushLocked(sync bool) error {
 		}
 	}
 	if sync && a.synced.Load() < end {
-		err = a.f.Sync()
+		err = fsyncFile(a.f)
 	}
+	a.mu.Lock()
+	if err != nil && a.fsync == FsyncAlways {
+		a.fsyncErr = err
+	}
+	if err == nil && a.fsyncErr != nil && sync {
+		// A failed fsync may have dropped dirty pages the kernel then
+		// marks clean, so a later fsync that succeeds proves nothing of
+		// the records written before it: with always, the error stays
+		// (Redis exits instead).
+		err = a.fsyncErr
+	}
+	a.mu.Unlock()
 	if cap(data) <= 1<<20 {
 		a.spare = data[:0]
 	} else {
@@ -372,6 +385,9 @@ func (a *AOF) Close() error {
 	a.f = nil
 	return err
 }
+
+// fsyncFile fsyncs the incr file; tests replace it to make it fail.
+var fsyncFile = (*os.File).Sync
 
 // writeFileSync writes a file and fsyncs it.
 func writeFileSync(path string, data []byte) error {
