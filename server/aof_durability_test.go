@@ -53,3 +53,25 @@ func TestAOFReadWaitsForWrite(t *testing.T) {
 		})
 	}
 }
+
+// TestAOFBroadcastWaitsForWrite: a BCAST invalidation of a key does not
+// go out before the record of the write that changed it is in the file,
+// as in Redis, whose invalidations are sent with the replies, after the
+// AOF is written and fsynced.
+func TestAOFBroadcastWaitsForWrite(t *testing.T) {
+	dir := t.TempDir()
+	s := startServer(t, aofConfig(dir, "always"))
+	tracker := dial(t, s.Addr())
+	tracker.send("HELLO", "3")
+	tracker.read()
+	tracker.mustDo("+OK\r\n", "CLIENT", "TRACKING", "on", "BCAST")
+	runPaused(t, s, "SET", "bcast", "value")
+	tracker.mustRead(">2\r\n$10\r\ninvalidate\r\n*1\r\n$5\r\nbcast\r\n")
+	data, err := os.ReadFile(incrFile(t, dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(data, []byte("$5\r\nbcast\r\n$5\r\nvalue\r\n")) {
+		t.Fatalf("the invalidation went out before the record was written: file %q", data)
+	}
+}

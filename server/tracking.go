@@ -375,8 +375,15 @@ func (s *Server) broadcastLoop(done chan struct{}) {
 		s.tracking.mu.Lock()
 		s.broadcastLocked()
 		s.tracking.mu.Unlock()
+		var upto int64
+		if a := s.aofOn(); a != nil {
+			upto = a.Offset()
+		}
 		s.ksBatch = nil
 		s.ks.Unlock()
+		if a := s.aofOn(); a != nil && upto > 0 {
+			a.Sync(upto) // the writes invalidated go to the AOF first (aof.go)
+		}
 		batch.Flush()
 		ended = time.Now()
 		took = ended.Sub(start)
