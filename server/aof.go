@@ -400,7 +400,15 @@ func (s *Server) loadAOF(opts aof.Options) error {
 	// may have subscribed to the shared broker already.
 	events := s.ks.Events()
 	s.ks.SetEvents(0)
+	// Nothing expires while loading (keyspace.SetLoading); the cron's
+	// active expiry deletes, and logs, what has expired once it is over.
+	s.ks.Lock()
+	s.ks.SetLoading(true)
+	s.ks.Unlock()
 	defer func() {
+		s.ks.Lock()
+		s.ks.SetLoading(false)
+		s.ks.Unlock()
 		s.ks.SetEvents(events)
 		s.loading = false
 	}()
