@@ -601,7 +601,7 @@ func (s *Server) applyAOFConfig(old, cfg *Config, locked bool) error {
 // the refusals end when one succeeds.
 func (c *conn) rejectForAOFError(cmd *command, args [][]byte) bool {
 	a := c.srv.aofOn()
-	if a == nil || (cmd.name != "ping" && !slices.Contains(cmd.meta.flags, "write")) {
+	if a == nil || (cmd.name != "ping" && !slices.Contains(cmd.meta.flags, "write") && !c.execWrites(cmd)) {
 		return false
 	}
 	err := a.WriteError()
@@ -610,4 +610,18 @@ func (c *conn) rejectForAOFError(cmd *command, args [][]byte) bool {
 	}
 	c.rejectCommand(args[0], "MISCONF Errors writing to the AOF file: "+strerror(err))
 	return true
+}
+
+// execWrites reports whether cmd is an EXEC whose transaction queued a
+// write command: Redis's processCommand counts such an EXEC as a write.
+func (c *conn) execWrites(cmd *command) bool {
+	if cmd.name != "exec" || !c.tx.active {
+		return false
+	}
+	for i := range c.tx.queue {
+		if slices.Contains(c.tx.queue[i].cmd.meta.flags, "write") {
+			return true
+		}
+	}
+	return false
 }

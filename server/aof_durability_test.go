@@ -3,7 +3,10 @@ package server
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"testing"
+
+	"github.com/heraldhq/herald/aof"
 )
 
 // runPaused runs one write command for a client that is then held between
@@ -74,4 +77,55 @@ func TestAOFBroadcastWaitsForWrite(t *testing.T) {
 	if !bytes.Contains(data, []byte("$5\r\nbcast\r\n$5\r\nvalue\r\n")) {
 		t.Fatalf("the invalidation went out before the record was written: file %q", data)
 	}
+}
+
+// openFullAOF opens, as s's AOF, an AOF whose incr file is /dev/full:
+// every write fails with ENOSPC, as on a full disk.
+func openFullAOF(t *testing.T, s *Server, fsync aof.Fsync) {
+	t.Helper()
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full")
+	}
+	dir := t.TempDir()
+	d := filepath.Join(dir, "appendonlydir")
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(d, "appendonly.aof.1.base.aof"), nil, 0o644)
+	os.WriteFile(filepath.Join(d, "appendonly.aof.manifest"),
+		[]byte("file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n"), 0o644)
+	if err := os.Symlink("/dev/full", filepath.Join(d, "appendonly.aof.1.incr.aof")); err != nil {
+		t.Fatal(err)
+	}
+	a, err := aof.Open(aof.Options{Dir: dir}, fsync)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.aofFile.Store(a)
+	t.Cleanup(func() {
+		if a := s.aofFile.Swap(nil); a != nil {
+			a.Close()
+		}
+	})
+}
+
+// TestAOFMisconfExec: while the AOF cannot be written, an EXEC whose
+// transaction holds a write command is refused with MISCONF, as Redis
+// (processCommand counts EXEC as a write when its queue holds one), and
+// the transaction is discarded; one of reads only runs.
+func TestAOFMisconfExec(t *testing.T) {
+	s := startServer(t, Config{AppendFsync: "everysec"})
+	openFullAOF(t, s, aof.FsyncEverySec)
+	tx := dial(t, s.Addr())
+	tx.mustDo("+OK\r\n", "MULTI")
+	tx.mustDo("+QUEUED\r\n", "SET", "queued", "1")
+	reader := dial(t, s.Addr())
+	reader.mustDo("+OK\r\n", "MULTI")
+	reader.mustDo("+QUEUED\r\n", "GET", "queued")
+	w := dial(t, s.Addr())
+	w.mustDo("+OK\r\n", "SET", "first", "1") // its write fails (everysec: the reply goes out)
+	w.mustDo("-MISCONF Errors writing to the AOF file: No space left on device\r\n", "SET", "second", "1")
+	tx.mustDo("-EXECABORT Transaction discarded because of: MISCONF Errors writing to the AOF file: No space left on device\r\n", "EXEC")
+	tx.mustDo("-ERR EXEC without MULTI\r\n", "EXEC")
+	reader.mustDo("*1\r\n$-1\r\n", "EXEC")
 }
