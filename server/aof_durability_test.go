@@ -5,8 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/heraldhq/herald/aof"
+	"github.com/heraldhq/herald/internal/resp"
 )
 
 // runPaused runs one write command for a client that is then held between
@@ -128,4 +130,33 @@ func TestAOFMisconfExec(t *testing.T) {
 	tx.mustDo("-EXECABORT Transaction discarded because of: MISCONF Errors writing to the AOF file: No space left on device\r\n", "EXEC")
 	tx.mustDo("-ERR EXEC without MULTI\r\n", "EXEC")
 	reader.mustDo("*1\r\n$-1\r\n", "EXEC")
+}
+
+// TestAOFBlockedReplyWaitsForWrite: with always, when the record of the
+// pop that serves a blocked client cannot be written, the blocked client
+// does not get the element: its reply is flushed by its own goroutine,
+// after its own aofSync, which fails too and closes it. Before, the
+// pusher's batch flushed it, though the pusher's aofSync had failed.
+// (Several rounds: before, the blocked client's goroutine won the race
+// now and then.)
+func TestAOFBlockedReplyWaitsForWrite(t *testing.T) {
+	for round := 0; round < 10; round++ {
+		s := startServer(t, Config{AppendFsync: "always"})
+		openFullAOF(t, s, aof.FsyncAlways)
+		blocked := dial(t, s.Addr())
+		blocked.send("BLPOP", "l", "0")
+		deadline := time.Now().Add(10 * time.Second)
+		for s.blocked.waiting.Load() == 0 {
+			if time.Now().After(deadline) {
+				t.Fatal("BLPOP did not block")
+			}
+			time.Sleep(time.Millisecond)
+		}
+		pusher := dial(t, s.Addr())
+		pusher.send("LPUSH", "l", "x")
+		blocked.conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		if v, err := resp.ReadValue(blocked.r); err == nil {
+			t.Fatalf("round %d: the blocked client got %v, popped by a record never written", round, v)
+		}
+	}
 }
