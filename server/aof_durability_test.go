@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -158,5 +159,39 @@ func TestAOFBlockedReplyWaitsForWrite(t *testing.T) {
 		if v, err := resp.ReadValue(blocked.r); err == nil {
 			t.Fatalf("round %d: the blocked client got %v, popped by a record never written", round, v)
 		}
+	}
+}
+
+// fileCheckRemote is a Remote whose PublishMany records what the AOF's
+// incr file holds when it is called; its other methods are not used.
+type fileCheckRemote struct {
+	Remote
+	path string
+	seen chan []byte
+}
+
+func (r *fileCheckRemote) PublishMany(_ context.Context, msgs []RemoteMessage) ([]int, []error) {
+	data, _ := os.ReadFile(r.path)
+	r.seen <- data
+	return make([]int, len(msgs)), make([]error, len(msgs))
+}
+
+// TestAOFRemotePublishWaitsForWrite: with a Remote, a PUBLISH that follows
+// a write in the same pipeline reaches the backend (and the subscribers
+// of every node) only once the write's record is in the AOF, as its
+// reply would. Before, the backend got it first.
+func TestAOFRemotePublishWaitsForWrite(t *testing.T) {
+	dir := t.TempDir()
+	cfg := aofConfig(dir, "always")
+	remote := &fileCheckRemote{seen: make(chan []byte, 1)}
+	cfg.Remote = remote
+	s := startServer(t, cfg)
+	remote.path = incrFile(t, dir)
+	c := dial(t, s.Addr())
+	c.conn.Write(append(encodeCommand("SET", "announced", "value"), encodeCommand("PUBLISH", "ch", "announced changed")...))
+	c.mustRead("+OK\r\n")
+	c.mustRead(":0\r\n")
+	if data := <-remote.seen; !bytes.Contains(data, []byte("$9\r\nannounced\r\n$5\r\nvalue\r\n")) {
+		t.Fatalf("the backend got the PUBLISH before the SET was written: file %q", data)
 	}
 }
