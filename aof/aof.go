@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -93,11 +94,13 @@ type AOF struct {
 	fsync    Fsync
 	dbSel    int // the database the last record ran in; -1 after a file switch
 	writeErr error
+	fsyncErr error // an fsync that failed under always: for good (flushLocked)
 
-	wmu      sync.Mutex
-	f        *os.File // the current incr file
-	written  int64    // of appended, bytes written to a file
-	synced   int64    // of written, bytes fsynced
+	wmu sync.Mutex
+	f   *os.File // the current incr file
+	// Set with wmu held, read without it by Sync's fast path.
+	written  atomic.Int64 // of appended, bytes written to a file
+	synced   atomic.Int64 // of written, bytes fsynced
 	manifest *Manifest
 	incrSize int64 // bytes in the incr files of the manifest
 	baseSize int64
@@ -234,29 +237,43 @@ func (a *AOF) Offset() int64 {
 
 // Sync writes the records appended up to offset upto (and, with
 // FsyncAlways, fsyncs them), sharing the write and the fsync with
-// concurrent callers. It returns the last write error, if any.
+// concurrent callers. It returns nil when they are, else the error that
+// kept them from it. It returns at once, without wmu, when another
+// caller made them so already.
 func (a *AOF) Sync(upto int64) error {
-	a.wmu.Lock()
-	defer a.wmu.Unlock()
 	a.mu.Lock()
 	always := a.fsync == FsyncAlways
 	a.mu.Unlock()
-	if a.written >= upto && (!always || a.synced >= upto) {
-		return a.lastErr()
+	if a.covered(upto, always) {
+		return nil
+	}
+	a.wmu.Lock()
+	defer a.wmu.Unlock()
+	if a.covered(upto, always) {
+		return nil
 	}
 	return a.flushLocked(always)
 }
 
+// covered reports whether the records up to upto are written (and, if
+// always, fsynced).
+func (a *AOF) covered(upto int64, always bool) bool {
+	if always {
+		return a.synced.Load() >= upto
+	}
+	return a.written.Load() >= upto
+}
+
 // flushLocked writes the whole buffer, and fsyncs if sync. wmu held.
 func (a *AOF) flushLocked(sync bool) error {
+	if a.f == nil {
+		return errors.New("the append-only file is closed")
+	}
 	a.mu.Lock()
 	data := a.buf
 	end := a.appended
 	a.buf = a.spare[:0]
 	a.mu.Unlock()
-	if a.f == nil {
-		return errors.New("the append-only file is closed")
-	}
 	var err error
 	if len(data) > 0 {
 		var n int
@@ -273,9 +290,21 @@ func (a *AOF) flushLocked(sync bool) error {
 			return err
 		}
 	}
-	if sync && a.synced < end {
-		err = a.f.Sync()
+	if sync && a.synced.Load() < end {
+		err = fsyncFile(a.f)
 	}
+	a.mu.Lock()
+	if err != nil && a.fsync == FsyncAlways {
+		a.fsyncErr = err
+	}
+	if err == nil && a.fsyncErr != nil && sync {
+		// A failed fsync may have dropped dirty pages the kernel then
+		// marks clean, so a later fsync that succeeds proves nothing of
+		// the records written before it: with always, the error stays
+		// (Redis exits instead).
+		err = a.fsyncErr
+	}
+	a.mu.Unlock()
 	if cap(data) <= 1<<20 {
 		a.spare = data[:0]
 	} else {
@@ -285,13 +314,13 @@ func (a *AOF) flushLocked(sync bool) error {
 	a.writeErr = err
 	a.mu.Unlock()
 	if err != nil {
-		a.written = end
+		a.written.Store(end)
 		a.opts.Logger.Error("error fsyncing the append-only file", "error", err)
 		return err
 	}
-	a.written = end
+	a.written.Store(end)
 	if sync {
-		a.synced = end
+		a.synced.Store(end)
 	}
 	return nil
 }
@@ -324,7 +353,7 @@ func (a *AOF) everysecLoop() {
 			continue
 		}
 		a.wmu.Lock()
-		if a.synced < a.written || a.written < a.Offset() {
+		if a.synced.Load() < a.written.Load() || a.written.Load() < a.Offset() {
 			a.flushLocked(true)
 		}
 		a.wmu.Unlock()
@@ -356,6 +385,9 @@ func (a *AOF) Close() error {
 	a.f = nil
 	return err
 }
+
+// fsyncFile fsyncs the incr file; tests replace it to make it fail.
+var fsyncFile = (*os.File).Sync
 
 // writeFileSync writes a file and fsyncs it.
 func writeFileSync(path string, data []byte) error {

@@ -231,3 +231,45 @@ func TestWriteErrorRetried(t *testing.T) {
 		t.Fatalf("file %q, want %q", data, want)
 	}
 }
+
+// TestFsyncErrorSticks: with always, once an fsync failed a later one
+// that succeeds does not make the records written before it durable (the
+// kernel may have dropped the pages and marked them clean), so Sync keeps
+// failing, and the write error stays, instead of acknowledging them.
+func TestFsyncErrorSticks(t *testing.T) {
+	dir := t.TempDir()
+	a, err := Open(Options{Dir: dir}, FsyncAlways)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	fail := errors.New("input/output error")
+	fsyncFile = func(*os.File) error { return fail }
+	defer func() { fsyncFile = (*os.File).Sync }()
+	a.Append(0, [][]byte{[]byte("SET"), []byte("a"), []byte("1")})
+	if err := a.Sync(a.Offset()); !errors.Is(err, fail) {
+		t.Fatalf("Sync with a failing fsync: %v", err)
+	}
+	fsyncFile = (*os.File).Sync
+	a.Append(0, [][]byte{[]byte("SET"), []byte("b"), []byte("2")})
+	if err := a.Sync(a.Offset()); err == nil || a.WriteError() == nil || a.Status().LastWriteOK {
+		t.Fatalf("Sync after a failed fsync: %v, WriteError %v: the records before it were acknowledged", err, a.WriteError())
+	}
+}
+
+// TestSyncClosed: a Sync after Close reports an error and loses nothing
+// from the buffer.
+func TestSyncClosed(t *testing.T) {
+	a, err := Open(Options{Dir: t.TempDir()}, FsyncAlways)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	a.Append(0, [][]byte{[]byte("SET"), []byte("a"), []byte("1")})
+	if err := a.Sync(a.Offset()); err == nil {
+		t.Fatal("Sync of a closed AOF succeeded")
+	}
+	if st := a.Status(); st.BufferLength == 0 {
+		t.Fatal("the records were dropped")
+	}
+}

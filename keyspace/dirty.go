@@ -20,3 +20,19 @@ func (ks *Keyspace) noteDeleted(db int, key string) {
 		ks.deleted(db, key)
 	}
 }
+
+// SetLoading says whether an AOF is being loaded. While it is, nothing
+// expires, lazily or actively, as in Redis (keyIsExpired returns 0 while
+// loading): a key whose time passed while the server was down must stay
+// for the records after its expiry's (an APPEND, a PERSIST) to replay as
+// they ran, and is deleted once the load is over. Lock held, or no other
+// goroutine using the keyspace.
+func (ks *Keyspace) SetLoading(loading bool) { ks.loading = loading }
+
+// Loading reports whether an AOF is being loaded (see SetLoading).
+func (ks *Keyspace) Loading() bool { return ks.loading }
+
+// expired reports whether e's time has come (never while loading).
+func (db *DB) expired(e *Entry) bool {
+	return e.ExpireAt != 0 && e.ExpireAt <= db.ks.Now() && !db.ks.loading
+}

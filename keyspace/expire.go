@@ -16,6 +16,9 @@ const (
 // ActiveExpireCycle runs one cycle of at most budget and returns how many
 // keys it expired. Lock held.
 func (ks *Keyspace) ActiveExpireCycle(budget time.Duration) int {
+	if ks.loading {
+		return 0
+	}
 	start := time.Now()
 	expired := 0
 	for _, db := range ks.dbs {

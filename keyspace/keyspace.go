@@ -68,6 +68,7 @@ type Keyspace struct {
 	stats Stats
 
 	dirty   int64                    // changes made (dirty.go)
+	loading bool                     // an AOF is being loaded: nothing expires (dirty.go)
 	deleted func(db int, key string) // told of keys expiry and eviction delete (dirty.go)
 
 	// The snapshot under way (snapshot.go), nil if none; dumping is its
@@ -201,7 +202,7 @@ func (db *DB) Lookup(key string) *Entry {
 		return nil
 	}
 	db.dumpEntry(key, e)
-	if e.ExpireAt != 0 && e.ExpireAt <= db.ks.Now() {
+	if db.expired(e) {
 		db.expire(key)
 		return nil
 	}
@@ -217,7 +218,7 @@ func (db *DB) Peek(key string) *Entry {
 		return nil
 	}
 	db.dumpEntry(key, e)
-	if e.ExpireAt != 0 && e.ExpireAt <= db.ks.Now() {
+	if db.expired(e) {
 		db.expire(key)
 		return nil
 	}

@@ -157,7 +157,7 @@ func (db *DB) LookupBytes(key []byte) *Entry {
 	if e == nil {
 		return nil
 	}
-	if e.ExpireAt != 0 && e.ExpireAt <= db.ks.Now() {
+	if db.expired(e) {
 		return db.Lookup(string(key))
 	}
 	if e.epoch < db.ks.dumping { // db.dumpEntry, without converting key when no snapshot runs
@@ -173,7 +173,7 @@ func (db *DB) PeekBytes(key []byte) *Entry {
 	if e == nil {
 		return nil
 	}
-	if e.ExpireAt != 0 && e.ExpireAt <= db.ks.Now() {
+	if db.expired(e) {
 		return db.Peek(string(key))
 	}
 	if e.epoch < db.ks.dumping {

@@ -400,7 +400,15 @@ func (s *Server) loadAOF(opts aof.Options) error {
 	// may have subscribed to the shared broker already.
 	events := s.ks.Events()
 	s.ks.SetEvents(0)
+	// Nothing expires while loading (keyspace.SetLoading); the cron's
+	// active expiry deletes, and logs, what has expired once it is over.
+	s.ks.Lock()
+	s.ks.SetLoading(true)
+	s.ks.Unlock()
 	defer func() {
+		s.ks.Lock()
+		s.ks.SetLoading(false)
+		s.ks.Unlock()
 		s.ks.SetEvents(events)
 		s.loading = false
 	}()
@@ -593,7 +601,7 @@ func (s *Server) applyAOFConfig(old, cfg *Config, locked bool) error {
 // the refusals end when one succeeds.
 func (c *conn) rejectForAOFError(cmd *command, args [][]byte) bool {
 	a := c.srv.aofOn()
-	if a == nil || (cmd.name != "ping" && !slices.Contains(cmd.meta.flags, "write")) {
+	if a == nil || (cmd.name != "ping" && !slices.Contains(cmd.meta.flags, "write") && !c.execWrites(cmd)) {
 		return false
 	}
 	err := a.WriteError()
@@ -602,4 +610,18 @@ func (c *conn) rejectForAOFError(cmd *command, args [][]byte) bool {
 	}
 	c.rejectCommand(args[0], "MISCONF Errors writing to the AOF file: "+strerror(err))
 	return true
+}
+
+// execWrites reports whether cmd is an EXEC whose transaction queued a
+// write command: Redis's processCommand counts such an EXEC as a write.
+func (c *conn) execWrites(cmd *command) bool {
+	if cmd.name != "exec" || !c.tx.active {
+		return false
+	}
+	for i := range c.tx.queue {
+		if slices.Contains(c.tx.queue[i].cmd.meta.flags, "write") {
+			return true
+		}
+	}
+	return false
 }

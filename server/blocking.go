@@ -9,7 +9,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/heraldhq/herald/broker"
 	"github.com/heraldhq/herald/internal/resp"
 	"github.com/heraldhq/herald/keyspace"
 )
@@ -217,7 +216,7 @@ func (s *Server) serveWaiter(w *waiter, db *keyspace.DB, key string, l *keyspace
 		reply := resp.AppendArrayLen(nil, 2)
 		reply = resp.AppendBulkString(reply, key)
 		reply = resp.AppendBulk(reply, v)
-		w.c.deliverReply(reply, w.send, s.ksBatch)
+		w.c.deliverReply(reply, w.send)
 		s.ks.Notify(db.ID(), keyspace.ClassList, popEvent(w.left), key)
 	} else {
 		var dst *keyspace.List
@@ -225,7 +224,7 @@ func (s *Server) serveWaiter(w *waiter, db *keyspace.DB, key string, l *keyspace
 			var isList bool
 			if dst, isList = de.Value.(*keyspace.List); !isList {
 				s.stats.errorReplies.Add(1)
-				w.c.deliverReply(resp.AppendError(nil, errWrongType), w.send, s.ksBatch)
+				w.c.deliverReply(resp.AppendError(nil, errWrongType), w.send)
 				return
 			}
 		}
@@ -238,7 +237,7 @@ func (s *Server) serveWaiter(w *waiter, db *keyspace.DB, key string, l *keyspace
 		holder := s.tracking.current
 		s.tracking.current = w.c
 		s.pushMoved(db, w.dest, dst, v, w.toLeft)
-		w.c.deliverReply(resp.AppendBulk(nil, v), w.send, s.ksBatch)
+		w.c.deliverReply(resp.AppendBulk(nil, v), w.send)
 		s.tracking.current = holder
 		s.ks.Notify(db.ID(), keyspace.ClassList, popEvent(w.left), key)
 	}
@@ -261,9 +260,13 @@ func (c *conn) gone() bool {
 }
 
 // deliverReply appends the reply of the blocking command c waits in to its
-// outbox, from the goroutine serving it, and has batch flush it. Keyspace
-// lock held.
-func (c *conn) deliverReply(reply []byte, send bool, batch *broker.Batch) {
+// outbox, from the goroutine serving it. c's own goroutine, which the
+// service wakes, flushes it, after its aofSync: so the reply never goes
+// out before the AOF record of the pop it reports, even when the serving
+// client's aofSync fails (which closes that client only, and its batch
+// is flushed all the same). Marked queued, no other batch flushes it
+// before. Keyspace lock held.
+func (c *conn) deliverReply(reply []byte, send bool) {
 	if !send {
 		return
 	}
@@ -273,7 +276,12 @@ func (c *conn) deliverReply(reply []byte, send bool, batch *broker.Batch) {
 		return
 	}
 	c.out.appendOut(reply)
-	c.appended(batch)
+	over := c.out.overLimit(c.limitClass(), time.Now)
+	c.out.queued = true // flushed by c's goroutine (conn.serve), once woken
+	c.out.mu.Unlock()
+	if over {
+		c.killForOutputLimit()
+	}
 }
 
 // blockOutcome is how a wait ended, seen from the waiting goroutine.

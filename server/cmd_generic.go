@@ -183,7 +183,7 @@ func cmdExpire(c *conn, args [][]byte) {
 		c.writeInt(0)
 		return
 	}
-	if when <= c.srv.ks.Now() {
+	if when <= c.srv.ks.Now() && !c.srv.ks.Loading() { // Redis's checkAlreadyExpired
 		db.Delete(key)
 		db.Written(key)
 		c.notify(keyspace.ClassGeneric, "del", key)

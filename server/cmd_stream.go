@@ -743,7 +743,7 @@ func (s *Server) serveStreamWaiters(k blockKey, st *keyspace.Stream) {
 		}
 		reply = resp.AppendBulkString(reply, k.key)
 		reply = appendStreamEntries(reply, st.Range(start, keyspace.MaxStreamID, int(w.streamCount), false))
-		w.c.deliverReply(reply, w.send, s.ksBatch)
+		w.c.deliverReply(reply, w.send)
 		s.trackingAfterWaiter(w.c)
 		w.wake <- struct{}{}
 	}

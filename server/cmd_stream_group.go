@@ -453,7 +453,7 @@ func (s *Server) serveGroupWaiter(w *waiter, k blockKey, st *keyspace.Stream) bo
 	w.state = stateServed
 	if g == nil {
 		s.stats.errorReplies.Add(1)
-		w.c.deliverReply(resp.AppendError(nil, errGroupDestroyed), w.send, s.ksBatch)
+		w.c.deliverReply(resp.AppendError(nil, errGroupDestroyed), w.send)
 		w.wake <- struct{}{}
 		return true
 	}
@@ -468,7 +468,7 @@ func (s *Server) serveGroupWaiter(w *waiter, k blockKey, st *keyspace.Stream) bo
 	reply = resp.AppendBulkString(reply, k.key)
 	reply = appendGroupDelivery(reply, st, g, cons, g.LastID, int(w.streamCount), w.noAck, s.ks.Now())
 	s.ks.DB(k.db).Resized(k.key)
-	w.c.deliverReply(reply, w.send, s.ksBatch)
+	w.c.deliverReply(reply, w.send)
 	s.trackingAfterWaiter(w.c)
 	w.wake <- struct{}{}
 	return true
@@ -490,7 +490,7 @@ func (s *Server) unblockGroupWaitersOfDeletedKey(k blockKey) {
 		} else {
 			w.state = stateServed
 			s.stats.errorReplies.Add(1)
-			w.c.deliverReply(resp.AppendError(nil, errGroupKeyDeleted), w.send, s.ksBatch)
+			w.c.deliverReply(resp.AppendError(nil, errGroupKeyDeleted), w.send)
 		}
 		w.wake <- struct{}{}
 	}

@@ -284,7 +284,7 @@ func cmdGetEx(c *conn, args [][]byte) {
 	key := string(args[1])
 	db := c.keyspaceDB()
 	switch {
-	case (o.expireUnit == 'S' || o.expireUnit == 'M') && when <= c.srv.ks.Now():
+	case (o.expireUnit == 'S' || o.expireUnit == 'M') && when <= c.srv.ks.Now() && !c.srv.ks.Loading():
 		db.Delete(key)
 		db.Written(key)
 		c.notify(keyspace.ClassGeneric, "del", key)

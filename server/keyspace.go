@@ -47,12 +47,13 @@ func (c *conn) unlockKeyspace() {
 	c.srv.flushPropagation()
 	c.commitReply()
 	c.srv.serveBlocked()
-	if c.srv.prop.appended {
-		// The replies queued so far wait for the AOF (aofSync).
-		c.srv.prop.appended = false
-		if a := c.srv.aofOn(); a != nil {
-			c.aofUpto = a.Offset()
-		}
+	// The replies queued so far wait for the AOF (aofSync): for what this
+	// holder appended, and for what others appended before, which its
+	// replies may show (a GET of a value another client set): as Redis
+	// writes and fsyncs the AOF before it sends any reply.
+	c.srv.prop.appended = false
+	if a := c.srv.aofOn(); a != nil {
+		c.aofUpto = a.Offset()
 	}
 	c.srv.trackingAfterCommand(c)
 	c.srv.tracking.current = nil

@@ -67,6 +67,9 @@ func (c *conn) sendRemotePublishes() {
 	if len(c.remotePubs) == 0 {
 		return
 	}
+	// The writes before them go to the AOF first, as their replies would
+	// (aof.go): a subscriber told of a change must find it after a crash.
+	c.aofSync()
 	ctx, cancel := c.remoteContext()
 	counts, errs := c.srv.remote.PublishMany(ctx, c.remotePubs)
 	cancel()
