@@ -56,6 +56,11 @@ type Keyspace struct {
 	// two), for client-side caching's invalidations (the server's
 	// tracking.go). Lock held when it is called.
 	changed func(key string, byCommand bool)
+	// removed, when set, learns of every value that leaves a database:
+	// deleted, expired, evicted, overwritten or flushed (Redis's
+	// signalDeletedKeyAsReady: the server's clients blocked by XREADGROUP
+	// on a stream learn that it is gone). Lock held when it is called.
+	removed func(db int, key string, v Value)
 
 	pool    []evictionCandidate // the best eviction candidates seen (evict.go)
 	evictDB int                 // the database the random policies tried last (evict.go)
@@ -93,6 +98,10 @@ func New(publish func(channel, message string)) *Keyspace {
 // OnChange sets the function told of every changed key (see
 // Keyspace.changed). Call it before the keyspace is used.
 func (ks *Keyspace) OnChange(fn func(key string, byCommand bool)) { ks.changed = fn }
+
+// OnRemove sets the function told of every value that leaves a database
+// (see Keyspace.removed). Call it before the keyspace is used.
+func (ks *Keyspace) OnRemove(fn func(db int, key string, v Value)) { ks.removed = fn }
 
 // Lock takes the keyspace for one command or one transaction.
 func (ks *Keyspace) Lock() {
@@ -239,6 +248,9 @@ func (db *DB) Set(key string, v Value, keepTTL bool) *Entry {
 // Lookup: the same without looking the key up again.
 func (db *DB) Replace(key string, e *Entry, v Value, keepTTL bool) {
 	db.dumpEntry(key, e)
+	if db.ks.removed != nil && e.Value != v {
+		db.ks.removed(db.id, key, e.Value)
+	}
 	e.Value = v
 	if !keepTTL && e.ExpireAt != 0 {
 		e.ExpireAt = 0
@@ -262,6 +274,9 @@ func (db *DB) Delete(key string) bool {
 func (db *DB) remove(key string, e *Entry) {
 	db.dumpEntry(key, e)
 	delete(db.keys, key)
+	if db.ks.removed != nil {
+		db.ks.removed(db.id, key, e.Value)
+	}
 	if e.ExpireAt != 0 {
 		delete(db.volatile, key)
 	}
@@ -301,6 +316,15 @@ func (db *DB) WrittenEntry(key string, e *Entry) {
 	}
 }
 
+// Resized accounts key's value again after a change that is no change of
+// the key for WATCH or client-side caching (a stream's consumer groups,
+// for which Redis calls no signalModifiedKey).
+func (db *DB) Resized(key string) {
+	if e := db.keys[key]; e != nil {
+		db.ks.account(key, e)
+	}
+}
+
 // Flush empties the database (FLUSHDB); WATCHes of its keys that had
 // not expired fail. A snapshot under way keeps the old map (snapshot.go).
 func (db *DB) Flush() {
@@ -308,6 +332,9 @@ func (db *DB) Flush() {
 	now := db.ks.Now()
 	for key, e := range db.keys {
 		db.ks.used -= e.accounted
+		if db.ks.removed != nil {
+			db.ks.removed(db.id, key, e.Value)
+		}
 		if e.ExpireAt == 0 || e.ExpireAt > now { // an expired key is no change (watch.go)
 			db.touchWatched(key)
 		}

@@ -80,6 +80,12 @@ type waiter struct {
 	stream      bool
 	streamIDs   []keyspace.StreamID
 	streamCount int64
+	// XREADGROUP BLOCK (readGroup set): the group and consumer it reads
+	// as, and whether its entries are delivered without becoming pending.
+	readGroup bool
+	group     string
+	consumer  string
+	noAck     bool
 
 	proto int
 	state waiterState
@@ -166,6 +172,8 @@ func (s *Server) serveKey(k blockKey) {
 			return
 		}
 	}
+	// No stream there (any more): its XREADGROUP waiters are told.
+	s.unblockGroupWaitersOfDeletedKey(k)
 	for {
 		var w *waiter
 		for _, x := range s.blocked.byKey[k] {

@@ -713,6 +713,10 @@ func (s *Server) serveStreamWaiters(k blockKey, st *keyspace.Stream) {
 		if !w.stream || w.state != stateWaiting {
 			continue
 		}
+		if w.readGroup { // XREADGROUP (cmd_stream_group.go)
+			s.serveGroupWaiter(w, k, st)
+			continue
+		}
 		var gt keyspace.StreamID
 		for i, key := range w.keys {
 			if key == k.key {

@@ -76,6 +76,7 @@ func buildCommandTable() commandTable {
 	registerSet(t)
 	registerZSet(t)
 	registerStream(t)
+	registerStreamGroup(t) // after registerStream: it adds to XINFO
 	registerACL(t)
 	registerAOF(t)
 	registerTracking(t) // last: it wraps the read-only commands

@@ -57,6 +57,9 @@ func normalizeOne(v resp.Value, f groupFlags) resp.Value {
 			}
 		}
 	}
+	if f.idle {
+		v = maskIdle(v)
+	}
 	if f.client && v.Kind == '$' {
 		v.Str = maskClientFields(v.Str)
 	}
@@ -152,6 +155,32 @@ func maskClientFields(text string) string {
 		lines[i] = strings.Join(fields, " ")
 	}
 	return strings.Join(lines, "\n")
+}
+
+// maskIdle masks the times in a consumer-group reply, at any depth (see
+// the "idle" flag).
+func maskIdle(v resp.Value) resp.Value {
+	if len(v.Elems) == 0 {
+		return v
+	}
+	v.Elems = slices.Clone(v.Elems)
+	kinds := make([]byte, len(v.Elems))
+	for i, e := range v.Elems {
+		kinds[i] = e.Kind
+	}
+	switch string(kinds) {
+	case "$$::": // XPENDING entry, group PEL entry of XINFO STREAM FULL
+		v.Elems[2] = masked
+	case "$::": // consumer PEL entry of XINFO STREAM FULL
+		v.Elems[1] = masked
+	}
+	for i := range v.Elems {
+		if i > 0 && v.Elems[i].Kind == ':' && (v.Elems[i-1].Str == "idle" || v.Elems[i-1].Str == "seen-time") {
+			v.Elems[i] = masked
+		}
+		v.Elems[i] = maskIdle(v.Elems[i])
+	}
+	return v
 }
 
 // maskClockStreamIDs masks, in v and its elements, the bulk strings that

@@ -43,6 +43,11 @@ import (
 //	int      integer replies are masked, nested ones too (CLIENT ID)
 //	client   the per-connection numbers of CLIENT LIST / INFO lines are masked
 //	         (id, addresses, fd, ages, buffer and memory sizes)
+//	idle     the idle and delivery times of the consumer-group replies are
+//	         masked: the third element of an XPENDING entry [id consumer
+//	         idle count] (and of a group PEL entry of XINFO STREAM FULL),
+//	         the second of a consumer PEL entry [id time count], the values
+//	         of "idle" and "seen-time"
 //	closed   after its replies the server closes the connection
 //	xid      stream IDs made from the clock (XADD *: a 13-digit
 //	         millisecond time) are masked, nested ones too
@@ -70,7 +75,7 @@ type group struct {
 
 // groupFlags say how a group is compared; see the format above.
 type groupFlags struct {
-	any, acks, sorted, pairs, hello, time, ints, client, closed, xid bool
+	any, acks, sorted, pairs, hello, time, ints, client, idle, closed, xid bool
 }
 
 // parseScript parses a script in the format above.
@@ -140,7 +145,7 @@ func parseGroup(text, sender string) (group, error) {
 	}
 	g.count = n
 	flags := map[string]*bool{"any": &g.flags.any, "acks": &g.flags.acks, "sorted": &g.flags.sorted, "pairs": &g.flags.pairs,
-		"hello": &g.flags.hello, "time": &g.flags.time, "int": &g.flags.ints, "client": &g.flags.client, "closed": &g.flags.closed,
+		"hello": &g.flags.hello, "time": &g.flags.time, "int": &g.flags.ints, "client": &g.flags.client, "idle": &g.flags.idle, "closed": &g.flags.closed,
 		"xid": &g.flags.xid}
 	for _, f := range fields[1:] {
 		p := flags[f]

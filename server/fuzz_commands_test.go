@@ -482,6 +482,17 @@ func tameArgs(args []string) []string {
 		if last := len(args) - 1; last > 0 && !slices.Contains(fuzzTimeouts, args[last]) {
 			args[last] = "0.01"
 		}
+	case name == "xread" || name == "xreadgroup":
+		// BLOCK 0 (or any value not in the pool, such as one drawn from
+		// anyValue) could block for ever.
+		for i := 1; i+1 < len(args); i++ {
+			if strings.EqualFold(args[i], "streams") {
+				break
+			}
+			if strings.EqualFold(args[i], "block") && !slices.Contains(fuzzBlockMillis, args[i+1]) {
+				args[i+1] = "1"
+			}
+		}
 	case name == "acl" && (sub == "setuser" || sub == "deluser" || sub == "load"):
 		// The default user stays as it is, so that the next session and
 		// the checks can connect; other users are deleted after the

@@ -24,6 +24,7 @@ func (s *Server) newKeyspace() *keyspace.Keyspace {
 	})
 	ks.OnChange(s.keyChanged)        // CLIENT TRACKING's invalidations (tracking.go)
 	ks.OnDelete(s.propagateDeletion) // expired and evicted keys are logged as DEL (aof.go)
+	ks.OnRemove(s.streamRemoved)     // XREADGROUP waiters of a deleted stream (cmd_stream_group.go)
 	return ks
 }
 
@@ -96,6 +97,7 @@ func (s *Server) cronLoop(done chan struct{}) {
 		s.ksBatch = &batch
 		s.prop.appended = false
 		s.ks.ActiveExpireCycle(activeExpireBudget)
+		s.serveBlocked()            // XREADGROUP waiters of an expired stream
 		s.trackingAfterCommand(nil) // the broadcasts of what expired; the table's limit
 		var upto int64
 		if a := s.aofOn(); a != nil && s.prop.appended {
