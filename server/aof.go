@@ -449,7 +449,7 @@ func (s *Server) loadAOF(opts aof.Options) error {
 // part: up to the last record, or the MULTI of a transaction the file
 // cuts off. MULTI ... EXEC runs as one, under one lock.
 func (s *Server) replayAOFFile(name string, data []byte) (int64, error) {
-	c := &conn{srv: s, proto: 2, authed: true, inExec: true}
+	c := &conn{srv: s, proto: 2, authed: true, inExec: true, aofLoader: true}
 	var tx [][][]byte
 	inTx := false
 	txStart := int64(0)

@@ -1,0 +1,279 @@
+package server
+
+import (
+	"bufio"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/heraldhq/herald/aof"
+	"github.com/heraldhq/herald/internal/redistest"
+	"github.com/heraldhq/herald/internal/resp"
+)
+
+// streamAOFScript is a stream session whose every step changes what the
+// AOF must hold: auto and partial IDs, trims with ~ and =, deleted
+// entries, groups read with and without NOACK, history reads, claims of
+// live and deleted entries, XAUTOCLAIM pages, acks, consumer changes,
+// XSETID metadata, a transaction, and steps that change nothing.
+var streamAOFScript = [][]string{
+	{"XADD", "auto", "*", "a", "1"}, {"XADD", "auto", "1900000000000-*", "b", "2"}, {"XADD", "s", "100-*", "a", "1"}, {"XADD", "s", "100-*", "b", "2"}, {"XADD", "s", "101-5", "c", "3"},
+	{"XADD", "s", "102-1", "d", "4", "e", "5"}, {"XADD", "s", "103-1", "f", "6"},
+	{"XADD", "s", "MAXLEN", "~", "100", "104-1", "g", "7"}, {"XADD", "s", "105-1", "h", "8"},
+	{"XADD", "nostream", "NOMKSTREAM", "1-1", "x", "y"},
+	{"XGROUP", "CREATE", "s", "g1", "0"}, {"XGROUP", "CREATE", "s", "g2", "$"}, {"XGROUP", "CREATE", "s", "g1", "0"},
+	{"XGROUP", "CREATE", "s", "g3", "101-5", "ENTRIESREAD", "2"},
+	{"XGROUP", "CREATE", "m", "g", "$", "MKSTREAM"}, {"XGROUP", "CREATECONSUMER", "m", "g", "idle"}, {"XGROUP", "CREATE", "m", "g3", "0"}, {"XADD", "m", "5-1", "x", "y"},
+	{"XREADGROUP", "GROUP", "g1", "alice", "COUNT", "3", "STREAMS", "s", ">"},
+	{"XREADGROUP", "GROUP", "g1", "bob", "NOACK", "COUNT", "1", "STREAMS", "s", ">"},
+	{"XREADGROUP", "GROUP", "g1", "carol", "COUNT", "2", "STREAMS", "s", ">"},
+	{"XREADGROUP", "GROUP", "g1", "alice", "STREAMS", "s", "0"}, {"XREADGROUP", "GROUP", "g1", "nobody", "STREAMS", "s", "0"},
+	{"XREADGROUP", "GROUP", "g1", "quiet", "NOACK", "STREAMS", "s", "0"},
+	{"XREADGROUP", "GROUP", "g1", "empty", "STREAMS", "s", ">"},
+	{"XREADGROUP", "GROUP", "g3", "dave", "COUNT", "2", "STREAMS", "s", "m", ">", ">"},
+	{"XDEL", "s", "101-5", "1-1"}, {"XDEL", "s", "1-1"},
+	{"XCLAIM", "s", "g1", "erin", "0", "101-5", "102-1", "LASTID", "103-1"},
+	{"XCLAIM", "s", "g1", "erin", "0", "1-1"}, {"XCLAIM", "s", "g1", "erin", "0", "1-1", "LASTID", "109-0"},
+	{"XCLAIM", "s", "g1", "frank", "0", "103-1", "FORCE", "JUSTID", "RETRYCOUNT", "7", "TIME", "1800000000000"},
+	{"XCLAIM", "s", "g1", "frank", "3600000", "102-1"},
+	{"XAUTOCLAIM", "s", "g1", "gina", "0", "0", "COUNT", "1"}, {"XAUTOCLAIM", "s", "g1", "gina", "0", "0", "COUNT", "2", "JUSTID"},
+	{"XACK", "s", "g1", "1-1"}, {"XACK", "s", "g1", "102-1", "1-1"}, {"XACK", "s", "nogroup", "1-1"},
+	{"XGROUP", "CREATECONSUMER", "s", "g1", "hank"}, {"XGROUP", "CREATECONSUMER", "s", "g1", "hank"},
+	{"XGROUP", "CREATECONSUMER", "s", "g1", "ivy"}, {"XGROUP", "DELCONSUMER", "s", "g1", "ivy"}, {"XGROUP", "DELCONSUMER", "s", "g1", "ivy"},
+	{"XGROUP", "SETID", "s", "g2", "0", "ENTRIESREAD", "0"}, {"XGROUP", "DESTROY", "s", "g2"}, {"XGROUP", "DESTROY", "s", "g2"},
+	{"MULTI"}, {"XADD", "s", "106-1", "i", "9"}, {"XREADGROUP", "GROUP", "g1", "jack", "STREAMS", "s", ">"},
+	{"XAUTOCLAIM", "s", "g1", "jack", "0", "0", "COUNT", "1"}, {"XGROUP", "CREATECONSUMER", "s", "g1", "kim"}, {"EXEC"},
+	{"XTRIM", "s", "MAXLEN", "100"}, {"XTRIM", "s", "MINID", "~", "1"},
+	{"XADD", "t", "1-1", "a", "1"}, {"XADD", "t", "1-2", "a", "2"}, {"XADD", "t", "2-1", "a", "3"}, {"XTRIM", "t", "MAXLEN", "1"},
+	{"XADD", "t", "MAXLEN", "=", "1", "3-1", "a", "4"}, {"XSETID", "t", "5-0", "ENTRIESADDED", "9", "MAXDELETEDID", "2-1"},
+	{"XGROUP", "CREATE", "t", "tg", "0"}, {"XREADGROUP", "GROUP", "tg", "lou", "STREAMS", "t", ">"},
+	{"XADD", "e", "1-1", "a", "1"}, {"XDEL", "e", "1-1"}, {"XGROUP", "CREATE", "e", "eg", "$"},
+	{"XADD", "big", "MAXLEN", "~", "5", "1-1", "a", "1"},
+}
+
+// streamAOFScriptBig adds to streamAOFScript a stream of more than one
+// node, trimmed by ~ (the threshold logged is the one reached).
+func streamAOFScriptFull() [][]string {
+	cmds := append([][]string(nil), streamAOFScript...)
+	for i := 2; i <= 250; i++ {
+		cmds = append(cmds, []string{"XADD", "big", "MAXLEN", "~", "120", itoa(i) + "-1", "f", "v"})
+	}
+	cmds = append(cmds, []string{"XTRIM", "big", "MINID", "~", "200"}, []string{"XTRIM", "big", "MAXLEN", "~", "10", "LIMIT", "100"})
+	return cmds
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+// runStreamSession runs cmds at addr, then a blocked XREADGROUP (and a
+// blocked NOACK one) served by a later XADD, as two clients.
+func runStreamSession(t *testing.T, addr string, cmds [][]string) {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	r := bufio.NewReader(conn)
+	for _, args := range cmds {
+		rawDo(t, conn, r, args...)
+	}
+	rawDo(t, conn, r, "XGROUP", "CREATE", "b", "bg", "$", "MKSTREAM")
+	rawDo(t, conn, r, "XGROUP", "CREATE", "b", "bg2", "$")
+	var waiters []net.Conn
+	var readers []*bufio.Reader
+	for _, args := range [][]string{
+		{"XREADGROUP", "GROUP", "bg", "w1", "BLOCK", "0", "STREAMS", "b", ">"},
+		{"XREADGROUP", "GROUP", "bg2", "w2", "NOACK", "BLOCK", "0", "STREAMS", "b", ">"},
+	} {
+		wc, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer wc.Close()
+		if _, err := wc.Write(encodeCommand(args...)); err != nil {
+			t.Fatal(err)
+		}
+		waiters, readers = append(waiters, wc), append(readers, bufio.NewReader(wc))
+		want := "blocked_clients:" + itoa(len(waiters))
+		waitFor(t, want, func() bool {
+			return strings.Contains(rawDo(t, conn, r, "INFO", "clients").Str, want)
+		})
+	}
+	rawDo(t, conn, r, "XADD", "b", "7-1", "k", "v")
+	for i, wc := range waiters {
+		wc.SetDeadline(time.Now().Add(10 * time.Second))
+		if v, err := resp.ReadValue(readers[i]); err != nil || v.Kind != '*' {
+			t.Fatalf("blocked reader %d: %v %v", i, v, err)
+		}
+	}
+}
+
+// timeMask hides what depends on the clock: numbers of 12 digits or more
+// (times, and the ms part of auto IDs).
+var timeMask = regexp.MustCompile(`\d{12,}`)
+
+// aofRecords returns the records of dir's last incr file, one line each,
+// times masked.
+func aofRecords(t *testing.T, dir string) []string {
+	t.Helper()
+	data, err := os.ReadFile(incrFile(t, dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	err = aof.Parse("incr", data, func(args [][]byte, _ int64) error {
+		words := make([]string, len(args))
+		for i, a := range args {
+			words[i] = string(a)
+		}
+		out = append(out, timeMask.ReplaceAllString(strings.Join(words, " "), "<ms>"))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func redisDir(rs *redistest.Server) string {
+	for i, a := range rs.Args() {
+		if a == "--dir" {
+			return rs.Args()[i+1]
+		}
+	}
+	return ""
+}
+
+// TestAOFStreamRecordsMatchRedis: the records Herald writes for a stream
+// session are those redis-server 7.0.15 writes, times aside.
+func TestAOFStreamRecordsMatchRedis(t *testing.T) {
+	redistest.Find(t)
+	rs := redistest.Start(t, "--appendonly", "yes", "--aof-use-rdb-preamble", "no", "--appendfsync", "always")
+	heraldDir := t.TempDir()
+	s := startServer(t, aofConfig(heraldDir, "always"))
+	cmds := streamAOFScriptFull()
+	runStreamSession(t, rs.Addr(), cmds)
+	runStreamSession(t, s.Addr().String(), cmds)
+	want, got := aofRecords(t, redisDir(rs)), aofRecords(t, heraldDir)
+	if os.Getenv("DUMP_RECORDS") != "" {
+		t.Logf("%s", strings.Join(got, "\n"))
+	}
+	if len(want) < 100 {
+		t.Fatalf("redis-server wrote only %d records:\n%s", len(want), strings.Join(want, "\n"))
+	}
+	for i := 0; i < max(len(want), len(got)); i++ {
+		var w, g string
+		if i < len(want) {
+			w = want[i]
+		}
+		if i < len(got) {
+			g = got[i]
+		}
+		if w != g {
+			t.Fatalf("record %d: Herald %q, redis-server %q\nHerald:\n%s\nredis-server:\n%s", i, g, w, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+}
+
+// streamKeys are the streams streamAOFScriptFull and runStreamSession make.
+var streamKeys = []string{"auto", "s", "m", "t", "e", "big", "b"}
+
+// xinfoFull returns XINFO STREAM key FULL for each of keys at addr, with
+// what a reload cannot keep masked: the consumers' seen-time (Redis
+// 7.0.15's rewrite and replay make consumers anew), and with mask also
+// every time (for two servers that ran the session at different times).
+func xinfoFull(t *testing.T, addr string, keys []string, maskTimes bool) string {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	r := bufio.NewReader(conn)
+	var sb strings.Builder
+	for _, k := range keys {
+		v := rawDo(t, conn, r, "XINFO", "STREAM", k, "FULL")
+		maskSeenTime(&v)
+		sb.WriteString(k + ": " + v.String() + "\n")
+	}
+	if maskTimes {
+		return timeMask.ReplaceAllString(sb.String(), "<ms>")
+	}
+	return sb.String()
+}
+
+func maskSeenTime(v *resp.Value) {
+	for i := range v.Elems {
+		if v.Elems[i].Str == "seen-time" && i+1 < len(v.Elems) {
+			v.Elems[i+1] = resp.Value{Kind: '+', Str: "<seen-time>"}
+		}
+		maskSeenTime(&v.Elems[i])
+	}
+}
+
+// TestAOFStreamReplay: streams, their groups, consumers and pending
+// entries (owners, delivery counts and times), deleted entries, trims and
+// XSETID metadata are the same after a clean stop and a restart, and
+// again after a BGREWRITEAOF and a restart, as XINFO STREAM FULL shows
+// them; and the same as redis-server 7.0.15 shows after the same session
+// and restart.
+func TestAOFStreamReplay(t *testing.T) {
+	redistest.Find(t)
+	cmds := streamAOFScriptFull()
+	dir := t.TempDir()
+	s, err := StartLocal(aofConfig(dir, "always"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	runStreamSession(t, s.Addr().String(), cmds)
+	before := xinfoFull(t, s.Addr().String(), streamKeys, false)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := StartLocal(aofConfig(dir, "always"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := xinfoFull(t, s2.Addr().String(), streamKeys, false)
+	if after != before {
+		t.Fatalf("after the restart:\n%s\nbefore:\n%s", after, before)
+	}
+
+	// The same session on redis-server, restarted the same way.
+	rs := redistest.Start(t, "--appendonly", "yes", "--aof-use-rdb-preamble", "no", "--appendfsync", "always")
+	runStreamSession(t, rs.Addr(), cmds)
+	rdir := redisDir(rs)
+	rs2 := restartRedis(t, rs, rdir)
+	if got, want := xinfoFull(t, s2.Addr().String(), streamKeys, true), xinfoFull(t, rs2.Addr(), streamKeys, true); got != want {
+		t.Fatalf("Herald after its restart:\n%s\nredis-server after its restart:\n%s", got, want)
+	}
+
+	// BGREWRITEAOF, then a restart: the same again.
+	c := dial(t, s2.Addr())
+	c.mustDo("+Background append only file rewriting started\r\n", "BGREWRITEAOF")
+	waitFor(t, "the rewrite", func() bool {
+		c.send("INFO", "persistence")
+		return strings.Contains(c.read().Str, "aof_rewrite_in_progress:0")
+	})
+	if err := s2.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s3 := startServer(t, aofConfig(dir, "always"))
+	if got := xinfoFull(t, s3.Addr().String(), streamKeys, false); got != before {
+		t.Fatalf("after BGREWRITEAOF and a restart:\n%s\nbefore:\n%s", got, before)
+	}
+}
+
+// restartRedis starts a redis-server on a copy of rs's AOF in dir.
+func restartRedis(t *testing.T, rs *redistest.Server, dir string) *redistest.Server {
+	t.Helper()
+	dst := t.TempDir()
+	// appendfsync always: the files are whole while it runs.
+	copyDir(t, filepath.Join(dir, "appendonlydir"), filepath.Join(dst, "appendonlydir"))
+	return redistest.Start(t, "--dir", dst, "--appendonly", "yes", "--aof-use-rdb-preamble", "no")
+}
