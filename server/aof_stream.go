@@ -63,11 +63,11 @@ func createConsumerRecord(key, group []byte, consumer string) [][]byte {
 // the key and group names as the client sent them. A nil *groupLog, or
 // one while no AOF is open, logs nothing.
 type groupLog struct {
-	s            *Server
-	db           int
-	key, group   []byte
-	noAck        bool
-	delivered    int
+	s          *Server
+	db         int
+	key, group []byte
+	noAck      bool
+	delivered  int
 }
 
 func (l *groupLog) on() bool { return l != nil && l.s.aofOn() != nil && !l.s.loading }
