@@ -32,7 +32,7 @@ var streamAOFScript = [][]string{
 	{"XREADGROUP", "GROUP", "g1", "alice", "COUNT", "3", "STREAMS", "s", ">"},
 	{"XREADGROUP", "GROUP", "g1", "bob", "NOACK", "COUNT", "1", "STREAMS", "s", ">"},
 	{"XREADGROUP", "GROUP", "g1", "carol", "COUNT", "2", "STREAMS", "s", ">"},
-	{"XREADGROUP", "GROUP", "g1", "alice", "STREAMS", "s", "0"}, {"XREADGROUP", "GROUP", "g1", "nobody", "STREAMS", "s", "0"},
+	{"XREADGROUP", "GROUP", "g1", "alice", "STREAMS", "s", "0"},
 	{"XREADGROUP", "GROUP", "g1", "quiet", "NOACK", "STREAMS", "s", "0"},
 	{"XREADGROUP", "GROUP", "g1", "empty", "STREAMS", "s", ">"},
 	{"XREADGROUP", "GROUP", "g3", "dave", "COUNT", "2", "STREAMS", "s", "m", ">", ">"},
@@ -156,7 +156,10 @@ func TestAOFStreamRecordsMatchRedis(t *testing.T) {
 	rs := redistest.Start(t, "--appendonly", "yes", "--aof-use-rdb-preamble", "no", "--appendfsync", "always")
 	heraldDir := t.TempDir()
 	s := startServer(t, aofConfig(heraldDir, "always"))
-	cmds := streamAOFScriptFull()
+	// A history read by a new consumer: Redis 7.0.15 logs nothing, and
+	// so the consumer is not there after a restart (which is why the
+	// replay test does not have it).
+	cmds := append(streamAOFScriptFull(), []string{"XREADGROUP", "GROUP", "g1", "nobody", "STREAMS", "s", "0"})
 	runStreamSession(t, rs.Addr(), cmds)
 	runStreamSession(t, s.Addr().String(), cmds)
 	want, got := aofRecords(t, redisDir(rs)), aofRecords(t, heraldDir)
@@ -184,10 +187,13 @@ func TestAOFStreamRecordsMatchRedis(t *testing.T) {
 var streamKeys = []string{"auto", "s", "m", "t", "e", "big", "b"}
 
 // xinfoFull returns XINFO STREAM key FULL for each of keys at addr, with
-// what a reload cannot keep masked: the consumers' seen-time (Redis
-// 7.0.15's rewrite and replay make consumers anew), and with mask also
-// every time (for two servers that ran the session at different times).
-func xinfoFull(t *testing.T, addr string, keys []string, maskTimes bool) string {
+// the consumers' seen-time masked (Redis 7.0.15's AOF does not keep it:
+// its replay and rewrite make consumers anew); with maskTimes also every
+// time (for two servers that ran the session at different times); with
+// maskRead also the groups' entries-read and lag, which Redis 7.0.15's
+// AOF does not keep either after a ">" read logged as XCLAIMs (XCLAIM's
+// LASTID moves the group's last ID, not its entries-read).
+func xinfoFull(t *testing.T, addr string, keys []string, maskTimes, maskRead bool) string {
 	t.Helper()
 	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	if err != nil {
@@ -198,7 +204,7 @@ func xinfoFull(t *testing.T, addr string, keys []string, maskTimes bool) string 
 	var sb strings.Builder
 	for _, k := range keys {
 		v := rawDo(t, conn, r, "XINFO", "STREAM", k, "FULL")
-		maskSeenTime(&v)
+		maskFields(&v, maskRead)
 		sb.WriteString(k + ": " + v.String() + "\n")
 	}
 	if maskTimes {
@@ -207,21 +213,22 @@ func xinfoFull(t *testing.T, addr string, keys []string, maskTimes bool) string 
 	return sb.String()
 }
 
-func maskSeenTime(v *resp.Value) {
+func maskFields(v *resp.Value, maskRead bool) {
 	for i := range v.Elems {
-		if v.Elems[i].Str == "seen-time" && i+1 < len(v.Elems) {
-			v.Elems[i+1] = resp.Value{Kind: '+', Str: "<seen-time>"}
+		if f := v.Elems[i].Str; v.Elems[i].Kind == '$' && i+1 < len(v.Elems) && (f == "seen-time" || maskRead && (f == "entries-read" || f == "lag")) {
+			v.Elems[i+1] = resp.Value{Kind: '+', Str: "<" + f + ">"}
 		}
-		maskSeenTime(&v.Elems[i])
+		maskFields(&v.Elems[i], maskRead)
 	}
 }
 
 // TestAOFStreamReplay: streams, their groups, consumers and pending
 // entries (owners, delivery counts and times), deleted entries, trims and
-// XSETID metadata are the same after a clean stop and a restart, and
-// again after a BGREWRITEAOF and a restart, as XINFO STREAM FULL shows
-// them; and the same as redis-server 7.0.15 shows after the same session
-// and restart.
+// XSETID metadata are the same after a clean stop and a restart, as XINFO
+// STREAM FULL shows them (but for what Redis 7.0.15's AOF does not keep
+// either: seen-time, and entries-read and lag); the same, those two
+// included, as redis-server 7.0.15 shows after the same session and
+// restart; and the same again after a BGREWRITEAOF and a restart.
 func TestAOFStreamReplay(t *testing.T) {
 	redistest.Find(t)
 	cmds := streamAOFScriptFull()
@@ -231,7 +238,7 @@ func TestAOFStreamReplay(t *testing.T) {
 		t.Fatal(err)
 	}
 	runStreamSession(t, s.Addr().String(), cmds)
-	before := xinfoFull(t, s.Addr().String(), streamKeys, false)
+	before := xinfoFull(t, s.Addr().String(), streamKeys, false, true)
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +246,7 @@ func TestAOFStreamReplay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	after := xinfoFull(t, s2.Addr().String(), streamKeys, false)
+	after := xinfoFull(t, s2.Addr().String(), streamKeys, false, true)
 	if after != before {
 		t.Fatalf("after the restart:\n%s\nbefore:\n%s", after, before)
 	}
@@ -249,23 +256,29 @@ func TestAOFStreamReplay(t *testing.T) {
 	runStreamSession(t, rs.Addr(), cmds)
 	rdir := redisDir(rs)
 	rs2 := restartRedis(t, rs, rdir)
-	if got, want := xinfoFull(t, s2.Addr().String(), streamKeys, true), xinfoFull(t, rs2.Addr(), streamKeys, true); got != want {
+	if got, want := xinfoFull(t, s2.Addr().String(), streamKeys, true, false), xinfoFull(t, rs2.Addr(), streamKeys, true, false); got != want {
 		t.Fatalf("Herald after its restart:\n%s\nredis-server after its restart:\n%s", got, want)
 	}
 
-	// BGREWRITEAOF, then a restart: the same again.
+	// BGREWRITEAOF, then a restart: the same again, entries-read and
+	// lag included (the rewrite writes them).
+	reloaded := xinfoFull(t, s2.Addr().String(), streamKeys, false, false)
 	c := dial(t, s2.Addr())
 	c.mustDo("+Background append only file rewriting started\r\n", "BGREWRITEAOF")
 	waitFor(t, "the rewrite", func() bool {
 		c.send("INFO", "persistence")
-		return strings.Contains(c.read().Str, "aof_rewrite_in_progress:0")
+		info := c.read().Str
+		if strings.Contains(info, "aof_last_bgrewrite_status:err") {
+			t.Fatalf("the rewrite failed:\n%s", info)
+		}
+		return strings.Contains(info, "aof_rewrite_in_progress:0") && strings.Contains(info, "aof_rewrites:1\r")
 	})
 	if err := s2.Close(); err != nil {
 		t.Fatal(err)
 	}
 	s3 := startServer(t, aofConfig(dir, "always"))
-	if got := xinfoFull(t, s3.Addr().String(), streamKeys, false); got != before {
-		t.Fatalf("after BGREWRITEAOF and a restart:\n%s\nbefore:\n%s", got, before)
+	if got := xinfoFull(t, s3.Addr().String(), streamKeys, false, false); got != reloaded {
+		t.Fatalf("after BGREWRITEAOF and a restart:\n%s\nbefore:\n%s", got, reloaded)
 	}
 }
 
