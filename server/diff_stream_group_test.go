@@ -839,6 +839,25 @@ func streamGroupBlockingSessions() []session {
 			~blocked 1
 			b: DEL u                                   => 1; a: 1; s: 2
 			b: EXISTS s                                => 1
+			a: XREADGROUP GROUP g c BLOCK 0 STREAMS s > => 0
+			~blocked 1
+			b: MOVE s 1                                => 1; a: 1; s: 4
+			b: SELECT 1                                => 1
+			b: XINFO GROUPS s                          => 1
+			b: RENAME s s2                             => 1; s: 4
+			b: MOVE s2 0                               => 1; s: 4
+			b: SELECT 0                                => 1
+			b: RENAME s2 s                             => 1; s: 4
+			a: XREADGROUP GROUP g c BLOCK 0 STREAMS s > => 0
+			~blocked 1
+			b: SET str x                               => 1; s: 2
+			b: COPY str s REPLACE                      => 1; a: 1; s: 2
+			b: DEL s                                   => 1; s: 2
+			b: XGROUP CREATE s g $ MKSTREAM            => 1; s: 2
+			a: XREADGROUP GROUP g c BLOCK 0 STREAMS s > => 0
+			~blocked 1
+			b: XADD t 1-0 f v                          => 1; s: 2
+			b: COPY t s REPLACE                        => 1; a: 1; s: 2
 		`),
 		groupSessions("the key expires", `
 			a: XGROUP CREATE s g $ MKSTREAM            => 1; s: 2

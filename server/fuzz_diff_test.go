@@ -98,15 +98,13 @@ func diffMode(args []string) compareMode {
 	switch name {
 	case "xpending", "xclaim", "xautoclaim":
 		// A minimum idle time other than 0 picks entries by the clock,
-		// which the two servers read at slightly different times.
-		minIdle := 4
-		if name == "xpending" && len(args) > 4 && strings.EqualFold(args[3], "idle") {
-			minIdle = 4
-		} else if name == "xpending" {
+		// which the two servers read at slightly different times. It is
+		// args[4]: XCLAIM's and XAUTOCLAIM's, XPENDING's after IDLE.
+		if name == "xpending" && (len(args) < 5 || !strings.EqualFold(args[3], "idle")) {
 			return compareIdle
 		}
-		if len(args) > minIdle {
-			if n, err := strconv.ParseInt(args[minIdle], 10, 64); err == nil && n > 0 {
+		if len(args) > 4 {
+			if n, err := strconv.ParseInt(args[4], 10, 64); err == nil && n > 0 {
 				return compareErrorOnly
 			}
 		}
