@@ -421,3 +421,52 @@ func TestAOFStreamInterop(t *testing.T) {
 		}
 	})
 }
+
+// TestAOFStreamAtLeastOnceAcrossRestart: a consumer reads entries and
+// acknowledges only some; the server stops and starts again on its AOF;
+// another consumer takes the unacknowledged ones over with XAUTOCLAIM
+// (their fields, a second delivery), the group does not deliver the read
+// entries again, and a new entry is delivered once.
+func TestAOFStreamAtLeastOnceAcrossRestart(t *testing.T) {
+	for _, rewrite := range []bool{false, true} {
+		dir := t.TempDir()
+		s := startServer(t, aofConfig(dir, "always"))
+		c := dial(t, s.Addr())
+		c.mustDo("+OK\r\n", "XGROUP", "CREATE", "orders", "workers", "$", "MKSTREAM")
+		for i := 1; i <= 4; i++ {
+			c.mustDo("$3\r\n"+itoa(i)+"-1\r\n", "XADD", "orders", itoa(i)+"-1", "order", "o"+itoa(i))
+		}
+		c.mustDo("*1\r\n*2\r\n$6\r\norders\r\n*3\r\n"+
+			"*2\r\n$3\r\n1-1\r\n*2\r\n$5\r\norder\r\n$2\r\no1\r\n"+
+			"*2\r\n$3\r\n2-1\r\n*2\r\n$5\r\norder\r\n$2\r\no2\r\n"+
+			"*2\r\n$3\r\n3-1\r\n*2\r\n$5\r\norder\r\n$2\r\no3\r\n",
+			"XREADGROUP", "GROUP", "workers", "alice", "COUNT", "3", "STREAMS", "orders", ">")
+		c.mustDo(":1\r\n", "XACK", "orders", "workers", "2-1")
+		if rewrite {
+			rewriteAndWait(t, s.Addr().String())
+		}
+		// alice dies with 1-1 and 3-1 unacknowledged; so does the server.
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		s2 := startServer(t, aofConfig(dir, "always"))
+		c2 := dial(t, s2.Addr())
+		c2.mustDo("*4\r\n:2\r\n$3\r\n1-1\r\n$3\r\n3-1\r\n*1\r\n*2\r\n$5\r\nalice\r\n$1\r\n2\r\n",
+			"XPENDING", "orders", "workers")
+		c2.mustDo("*3\r\n$3\r\n0-0\r\n*2\r\n"+
+			"*2\r\n$3\r\n1-1\r\n*2\r\n$5\r\norder\r\n$2\r\no1\r\n"+
+			"*2\r\n$3\r\n3-1\r\n*2\r\n$5\r\norder\r\n$2\r\no3\r\n*0\r\n",
+			"XAUTOCLAIM", "orders", "workers", "bob", "0", "0")
+		c2.send("XPENDING", "orders", "workers", "-", "+", "10")
+		v := c2.read()
+		if len(v.Elems) != 2 || v.Elems[0].Elems[1].Str != "bob" || v.Elems[0].Elems[3].Int != 2 || v.Elems[1].Elems[1].Str != "bob" || v.Elems[1].Elems[3].Int != 2 {
+			t.Fatalf("rewrite %v: XPENDING after the claim: %s", rewrite, v)
+		}
+		c2.mustDo(":2\r\n", "XACK", "orders", "workers", "1-1", "3-1")
+		// The group goes on after 3-1: 4-1 once, and nothing read before.
+		c2.mustDo("*1\r\n*2\r\n$6\r\norders\r\n*1\r\n*2\r\n$3\r\n4-1\r\n*2\r\n$5\r\norder\r\n$2\r\no4\r\n",
+			"XREADGROUP", "GROUP", "workers", "bob", "STREAMS", "orders", ">")
+		c2.mustDo("*-1\r\n", "XREADGROUP", "GROUP", "workers", "carol", "STREAMS", "orders", ">")
+		s2.Close()
+	}
+}
