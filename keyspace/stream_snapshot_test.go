@@ -2,6 +2,7 @@ package keyspace
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -59,5 +60,46 @@ func TestSnapshotStream(t *testing.T) {
 		return slices.Equal(c, []string{"XSETID", "empty", "0-0", "ENTRIESADDED", "0", "MAXDELETEDID", "0-0"})
 	}) {
 		t.Fatalf("the empty stream: %q", cmds)
+	}
+}
+
+// TestSnapshotStreamCopyOnAccess: a stream changed in place during a
+// snapshot (entries added and deleted, entries delivered, claimed and
+// acknowledged, groups and consumers created and deleted, through Lookup
+// as the commands do) is written as it was at T0.
+func TestSnapshotStreamCopyOnAccess(t *testing.T) {
+	ks := New(nil)
+	fixedClock(ks, 1_700_000_000_000)
+	db := ks.DB(0)
+	s := NewStream()
+	for i := 1; i <= 5; i++ {
+		s.Add(StreamID{uint64(i), 0}, [][]byte{[]byte("f"), []byte("v")})
+	}
+	g := s.CreateGroup("g", StreamID{3, 0}, 3)
+	c, _ := g.CreateConsumer("c", 1)
+	g.Deliver(StreamID{1, 0}, c, 100)
+	g.Deliver(StreamID{2, 0}, c, 100)
+	db.Add("s", s)
+	want := snapshotBytes(t, ks, nil)
+	got := snapshotBytes(t, ks, func() {
+		s := db.Lookup("s").Value.(*Stream)
+		s.Add(StreamID{6, 0}, [][]byte{[]byte("f"), []byte("new")})
+		s.Delete(StreamID{4, 0})
+		s.SetLastID(StreamID{9, 9})
+		g := s.Group("g")
+		c2, _ := g.CreateConsumer("c2", 2)
+		g.Claim(g.PEL.Get(StreamID{1, 0}), c2)
+		g.Ack(StreamID{2, 0})
+		g.Deliver(StreamID{5, 0}, c2, 200)
+		g.SetID(StreamID{5, 0}, 5)
+		s.CreateGroup("g2", StreamID{}, 0)
+		g.DeleteConsumer("c")
+		db.Written("s")
+	})
+	if string(got) != string(want) {
+		t.Fatalf("snapshot during changes:\n%q\nat T0:\n%q", got, want)
+	}
+	if !strings.Contains(string(want), "XCLAIM") || !strings.Contains(string(want), "XADD") {
+		t.Fatalf("snapshot: %q", want)
 	}
 }
