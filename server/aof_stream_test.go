@@ -73,8 +73,8 @@ func streamAOFScriptFull() [][]string {
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
-// runStreamSession runs cmds at addr, then a blocked XREADGROUP (and a
-// blocked NOACK one) served by a later XADD, as two clients.
+// runStreamSession runs cmds at addr, then blocked XREADGROUPs (one with
+// NOACK, one in database 3) served by later XADDs, as other clients.
 func runStreamSession(t *testing.T, addr string, cmds [][]string) {
 	t.Helper()
 	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
@@ -88,27 +88,42 @@ func runStreamSession(t *testing.T, addr string, cmds [][]string) {
 	}
 	rawDo(t, conn, r, "XGROUP", "CREATE", "b", "bg", "$", "MKSTREAM")
 	rawDo(t, conn, r, "XGROUP", "CREATE", "b", "bg2", "$")
+	rawDo(t, conn, r, "SELECT", "3")
+	rawDo(t, conn, r, "XGROUP", "CREATE", "b3", "bg", "$", "MKSTREAM")
+	rawDo(t, conn, r, "SELECT", "0")
 	var waiters []net.Conn
 	var readers []*bufio.Reader
-	for _, args := range [][]string{
+	for i, args := range [][]string{
 		{"XREADGROUP", "GROUP", "bg", "w1", "BLOCK", "0", "STREAMS", "b", ">"},
 		{"XREADGROUP", "GROUP", "bg2", "w2", "NOACK", "BLOCK", "0", "STREAMS", "b", ">"},
+		{"XREADGROUP", "GROUP", "bg", "w3", "COUNT", "1", "BLOCK", "0", "STREAMS", "b3", ">"},
 	} {
 		wc, err := net.DialTimeout("tcp", addr, 5*time.Second)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer wc.Close()
+		wr := bufio.NewReader(wc)
+		if i == 2 {
+			rawDo(t, wc, wr, "SELECT", "3")
+		}
 		if _, err := wc.Write(encodeCommand(args...)); err != nil {
 			t.Fatal(err)
 		}
-		waiters, readers = append(waiters, wc), append(readers, bufio.NewReader(wc))
+		waiters, readers = append(waiters, wc), append(readers, wr)
 		want := "blocked_clients:" + itoa(len(waiters))
 		waitFor(t, want, func() bool {
 			return strings.Contains(rawDo(t, conn, r, "INFO", "clients").Str, want)
 		})
 	}
 	rawDo(t, conn, r, "XADD", "b", "7-1", "k", "v")
+	// In database 3, two entries in one transaction: the waiter takes one.
+	rawDo(t, conn, r, "SELECT", "3")
+	rawDo(t, conn, r, "MULTI")
+	rawDo(t, conn, r, "XADD", "b3", "1-1", "k", "v")
+	rawDo(t, conn, r, "XADD", "b3", "1-2", "k", "v")
+	rawDo(t, conn, r, "EXEC")
+	rawDo(t, conn, r, "SELECT", "0")
 	for i, wc := range waiters {
 		wc.SetDeadline(time.Now().Add(10 * time.Second))
 		if v, err := resp.ReadValue(readers[i]); err != nil || v.Kind != '*' {
@@ -188,7 +203,7 @@ func TestAOFStreamRecordsMatchRedis(t *testing.T) {
 }
 
 // streamKeys are the streams streamAOFScriptFull and runStreamSession make.
-var streamKeys = []string{"auto", "s", "m", "t", "e", "big", "b"}
+var streamKeys = []string{"auto", "s", "m", "t", "e", "big", "b", "3:b3"}
 
 // xinfoFull returns XINFO STREAM key FULL COUNT 0 (every entry and
 // pending entry) for each of keys at addr, with
@@ -208,7 +223,12 @@ func xinfoFull(t *testing.T, addr string, keys []string, maskTimes, maskRead boo
 	r := bufio.NewReader(conn)
 	var sb strings.Builder
 	for _, k := range keys {
-		v := rawDo(t, conn, r, "XINFO", "STREAM", k, "FULL", "COUNT", "0")
+		db, key, ok := strings.Cut(k, ":")
+		if !ok || len(db) != 1 { // "3:key" is key in database 3
+			db, key = "0", k
+		}
+		rawDo(t, conn, r, "SELECT", db)
+		v := rawDo(t, conn, r, "XINFO", "STREAM", key, "FULL", "COUNT", "0")
 		maskFields(&v, maskRead)
 		sb.WriteString(k + ": " + v.String() + "\n")
 	}
@@ -362,6 +382,9 @@ func TestAOFStreamRewriteMatchesRedis(t *testing.T) {
 	rewriteAndWait(t, s.Addr().String())
 	want, got := baseRecordsByKey(t, redisDir(rs)), baseRecordsByKey(t, dir)
 	for _, k := range streamKeys {
+		if _, key, ok := strings.Cut(k, ":"); ok {
+			k = key
+		}
 		if len(want[k]) == 0 {
 			t.Fatalf("redis-server wrote nothing for %s", k)
 		}
