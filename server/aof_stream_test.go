@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net"
@@ -611,5 +612,209 @@ func TestAOFStreamRewriteDuringWrites(t *testing.T) {
 	again := startServer(t, cfg)
 	if got := xinfoFull(t, again.Addr().String(), keys, false, true); got != want {
 		t.Fatalf("after the rewrite during writes (%d commands) and a restart:\n%s\nbefore:\n%s", ops.Load(), got, want)
+	}
+}
+
+// randomStreamSession returns n random stream commands over a few keys,
+// groups and consumers, whose effects do not depend on the clock (explicit
+// IDs, min-idle 0), so that two servers given them write the same AOF
+// records but for delivery times.
+func randomStreamSession(rng *rand.Rand, n int) [][]string {
+	keys := []string{"r0", "r1", "r2"}
+	groups := []string{"g0", "g1"}
+	ms := 0
+	key := func() string { return keys[rng.IntN(len(keys))] }
+	group := func() string { return groups[rng.IntN(len(groups))] }
+	consumer := func() string { return "c" + itoa(rng.IntN(4)) }
+	id := func() string { // mostly one of the last entries
+		if rng.IntN(5) == 0 {
+			return itoa(rng.IntN(ms+2)) + "-" + itoa(rng.IntN(3))
+		}
+		return itoa(max(0, ms-rng.IntN(12))) + "-" + itoa(rng.IntN(2))
+	}
+	var out [][]string
+	for len(out) < n {
+		k := key()
+		var cmd []string
+		switch rng.IntN(16) {
+		case 0, 1, 2, 3:
+			ms++
+			cmd = []string{"XADD", k}
+			switch rng.IntN(6) {
+			case 0:
+				cmd = append(cmd, "MAXLEN", []string{"~", "="}[rng.IntN(2)], itoa(rng.IntN(8)))
+			case 1:
+				cmd = append(cmd, "MINID", "~", id())
+			case 2:
+				cmd = append(cmd, "NOMKSTREAM")
+			}
+			next := itoa(ms) + "-" + itoa(rng.IntN(2))
+			if rng.IntN(3) == 0 {
+				next = itoa(ms) + "-*"
+			}
+			cmd = append(cmd, next, "f", itoa(rng.IntN(10)))
+		case 4:
+			cmd = []string{"XDEL", k, id(), id()}
+		case 5:
+			cmd = []string{"XTRIM", k, []string{"MAXLEN", "MINID"}[rng.IntN(2)], []string{"~", "="}[rng.IntN(2)]}
+			if cmd[2] == "MAXLEN" {
+				cmd = append(cmd, itoa(rng.IntN(6)))
+			} else {
+				cmd = append(cmd, id())
+			}
+		case 6:
+			cmd = []string{"XGROUP", "CREATE", k, group(), []string{"0", "$", id()}[rng.IntN(3)]}
+			if rng.IntN(2) == 0 {
+				cmd = append(cmd, "MKSTREAM")
+			}
+			if rng.IntN(3) == 0 {
+				cmd = append(cmd, "ENTRIESREAD", itoa(rng.IntN(5)))
+			}
+		case 7:
+			cmd = []string{"XGROUP", "SETID", k, group(), []string{"0", "$", id()}[rng.IntN(3)]}
+			if rng.IntN(2) == 0 {
+				cmd = append(cmd, "ENTRIESREAD", itoa(rng.IntN(5)))
+			}
+		case 8:
+			cmd = []string{"XGROUP", []string{"DESTROY", "CREATECONSUMER", "DELCONSUMER", "CREATECONSUMER"}[rng.IntN(4)], k, group()}
+			if cmd[1] != "DESTROY" {
+				cmd = append(cmd, consumer())
+			} else if rng.IntN(3) != 0 {
+				cmd[1] = "CREATECONSUMER"
+				cmd = append(cmd, consumer())
+			}
+		case 9, 10, 11:
+			cmd = []string{"XREADGROUP", "GROUP", group(), consumer()}
+			if rng.IntN(2) == 0 {
+				cmd = append(cmd, "COUNT", itoa(rng.IntN(3)+1))
+			}
+			if rng.IntN(4) == 0 {
+				cmd = append(cmd, "NOACK")
+			}
+			from := ">"
+			if rng.IntN(4) == 0 {
+				from = "0"
+			}
+			if rng.IntN(3) == 0 {
+				cmd = append(cmd, "STREAMS", k, key(), from, from)
+			} else {
+				cmd = append(cmd, "STREAMS", k, from)
+			}
+		case 12:
+			cmd = []string{"XACK", k, group(), id(), id()}
+		case 13:
+			cmd = []string{"XCLAIM", k, group(), consumer(), "0", id(), id()}
+			for _, opt := range []string{"FORCE", "JUSTID"} {
+				if rng.IntN(2) == 0 {
+					cmd = append(cmd, opt)
+				}
+			}
+			if rng.IntN(3) == 0 {
+				cmd = append(cmd, "RETRYCOUNT", itoa(rng.IntN(9)))
+			}
+			if rng.IntN(4) == 0 {
+				cmd = append(cmd, "TIME", "1000")
+			}
+			if rng.IntN(3) == 0 {
+				cmd = append(cmd, "LASTID", id())
+			}
+		case 14:
+			cmd = []string{"XAUTOCLAIM", k, group(), consumer(), "0", id(), "COUNT", itoa(rng.IntN(3) + 1)}
+			if rng.IntN(2) == 0 {
+				cmd = append(cmd, "JUSTID")
+			}
+		default:
+			switch rng.IntN(4) {
+			case 0:
+				cmd = []string{"XSETID", k, id(), "ENTRIESADDED", itoa(rng.IntN(20)), "MAXDELETEDID", "0-1"}
+			case 1:
+				cmd = []string{"DEL", k}
+			default:
+				// A transaction of a read and a claim.
+				out = append(out, []string{"MULTI"},
+					[]string{"XREADGROUP", "GROUP", group(), consumer(), "COUNT", "1", "STREAMS", k, ">"},
+					[]string{"XAUTOCLAIM", k, group(), consumer(), "0", "0", "COUNT", "1"})
+				cmd = []string{"EXEC"}
+			}
+		}
+		out = append(out, cmd)
+	}
+	return out
+}
+
+// TestAOFStreamRecordsRandom: for random stream sessions, Herald's AOF
+// records and replies are redis-server 7.0.15's (times masked), so is
+// its BGREWRITEAOF's base, and each server's reload gives the same XINFO
+// STREAM FULL.
+func TestAOFStreamRecordsRandom(t *testing.T) {
+	redistest.Find(t)
+	for seed := range uint64(3) {
+		rs := redistest.Start(t, "--appendonly", "yes", "--aof-use-rdb-preamble", "no", "--appendfsync", "always")
+		dir := t.TempDir()
+		s := startServer(t, aofConfig(dir, "always"))
+		cmds := randomStreamSession(rand.New(rand.NewPCG(seed, 88)), 1500)
+		replies := func(addr string) []string {
+			conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			r := bufio.NewReader(conn)
+			var out []string
+			for _, args := range cmds {
+				out = append(out, timeMask.ReplaceAllString(rawDo(t, conn, r, args...).String(), "<ms>"))
+			}
+			return out
+		}
+		want, got := replies(rs.Addr()), replies(s.Addr().String())
+		for i := range cmds {
+			if want[i] != got[i] {
+				t.Fatalf("seed %d, command %d %q: Herald %s, redis-server %s", seed, i, cmds[i], got[i], want[i])
+			}
+		}
+		wantRec, gotRec := aofRecords(t, redisDir(rs)), aofRecords(t, dir)
+		for i := 0; i < max(len(wantRec), len(gotRec)); i++ {
+			var w, g string
+			if i < len(wantRec) {
+				w = wantRec[i]
+			}
+			if i < len(gotRec) {
+				g = gotRec[i]
+			}
+			if w != g {
+				lo := max(0, i-10)
+				t.Fatalf("seed %d, record %d: Herald %q, redis-server %q\nHerald's before:\n%s\nredis-server's before:\n%s", seed, i, g, w,
+					strings.Join(gotRec[lo:min(i+1, len(gotRec))], "\n"), strings.Join(wantRec[lo:min(i+1, len(wantRec))], "\n"))
+			}
+		}
+		if len(wantRec) < 300 {
+			t.Fatalf("seed %d: only %d records", seed, len(wantRec))
+		}
+		if os.Getenv("DUMP_RECORDS") != "" {
+			kinds := map[string]int{}
+			for _, r := range gotRec {
+				w := strings.Fields(r)
+				if w[0] == "XGROUP" || w[0] == "XTRIM" || w[0] == "XADD" {
+					w[0] += " " + w[1]
+				}
+				kinds[w[0]]++
+			}
+			t.Logf("seed %d: %d records: %v", seed, len(gotRec), kinds)
+		}
+		// The same rewritten base, and then the same reload.
+		rewriteAndWait(t, rs.Addr())
+		rewriteAndWait(t, s.Addr().String())
+		wantBase, gotBase := baseRecordsByKey(t, redisDir(rs)), baseRecordsByKey(t, dir)
+		if fmt.Sprint(gotBase) != fmt.Sprint(wantBase) {
+			t.Fatalf("seed %d: Herald's rewrite:\n%v\nredis-server's:\n%v", seed, gotBase, wantBase)
+		}
+		keys := []string{"r0", "r1", "r2"}
+		s.Close()
+		s2 := startServer(t, aofConfig(dir, "always"))
+		rs2 := restartRedis(t, rs, redisDir(rs))
+		if got, want := xinfoFull(t, s2.Addr().String(), keys, true, false), xinfoFull(t, rs2.Addr(), keys, true, false); got != want {
+			t.Fatalf("seed %d: Herald reloaded:\n%s\nredis-server reloaded:\n%s", seed, got, want)
+		}
+		s2.Close()
 	}
 }
