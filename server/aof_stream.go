@@ -33,6 +33,15 @@ import (
 // XADD and XTRIM move the Dirty count and log their rewritten arguments
 // (streamPropagatedArgs); XDEL and XSETID are logged as sent.
 
+// logClaim logs, for the command under way, the XCLAIM that puts nack,
+// pending entry id of group, back as it is (streamPropagateXCLAIM).
+// Keyspace lock held.
+func (c *conn) logClaim(key, group []byte, g *keyspace.StreamGroup, id keyspace.StreamID, nack *keyspace.StreamNACK) {
+	if c.srv.aofOn() != nil {
+		c.alsoPropagate(xclaimRecord(key, group, g, id, nack)...)
+	}
+}
+
 // xclaimRecord returns the XCLAIM that puts nack, pending entry id of
 // group, back as it is (streamPropagateXCLAIM).
 func xclaimRecord(key, group []byte, g *keyspace.StreamGroup, id keyspace.StreamID, nack *keyspace.StreamNACK) [][]byte {
@@ -70,7 +79,16 @@ type groupLog struct {
 	delivered  int
 }
 
-func (l *groupLog) on() bool { return l != nil && l.s.aofOn() != nil && !l.s.loading }
+// newGroupLog returns the groupLog of a read of group on key in db, nil
+// (logging nothing, costing nothing) while no AOF is open.
+func (s *Server) newGroupLog(db int, key, group []byte, noAck bool) *groupLog {
+	if s.aofOn() == nil {
+		return nil
+	}
+	return &groupLog{s: s, db: db, key: key, group: group, noAck: noAck}
+}
+
+func (l *groupLog) on() bool { return l != nil && l.s.aofOn() != nil }
 
 // created notes that the read created its consumer: a NOACK read logs it.
 func (l *groupLog) created(name string) {
@@ -81,11 +99,11 @@ func (l *groupLog) created(name string) {
 
 // deliveredEntry logs one entry a ">" read delivered (nack nil: NOACK).
 func (l *groupLog) deliveredEntry(g *keyspace.StreamGroup, id keyspace.StreamID, nack *keyspace.StreamNACK) {
-	if l == nil {
+	if !l.on() {
 		return
 	}
 	l.delivered++
-	if nack != nil && l.on() {
+	if nack != nil {
 		l.s.propagateIn(l.db, xclaimRecord(l.key, l.group, g, id, nack)...)
 	}
 }

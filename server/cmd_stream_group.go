@@ -345,7 +345,7 @@ func cmdXReadGroup(c *conn, args [][]byte) {
 		}
 		c.writeBulk(key)
 		cons, created := c.srv.consumerFor(db.ID(), string(key), g, string(a.consumer))
-		log := &groupLog{s: c.srv, db: c.db, key: key, group: a.group, noAck: a.noAck}
+		log := c.srv.newGroupLog(c.db, key, a.group, a.noAck)
 		if created {
 			log.created(cons.Name)
 		}
@@ -476,7 +476,7 @@ func (s *Server) serveGroupWaiter(w *waiter, k blockKey, st *keyspace.Stream) bo
 	// The read is logged as a call of its own, as it is served.
 	defer s.flushPropagation()
 	cons, created := s.consumerFor(k.db, k.key, g, w.consumer)
-	log := &groupLog{s: s, db: k.db, key: []byte(k.key), group: []byte(w.group), noAck: w.noAck}
+	log := s.newGroupLog(k.db, []byte(k.key), []byte(w.group), w.noAck)
 	if created {
 		log.created(cons.Name)
 	}

@@ -326,7 +326,7 @@ func cmdXClaim(c *conn, args [][]byte) {
 		entry, exists := s.Get(id)
 		if !exists {
 			if nack != nil { // the entry is gone: so is its pending entry
-				c.alsoPropagate(xclaimRecord(args[1], args[2], g, id, nack)...)
+				c.logClaim(args[1], args[2], g, id, nack)
 				propagateLastID = false
 				g.Ack(id)
 			}
@@ -358,7 +358,7 @@ func cmdXClaim(c *conn, args [][]byte) {
 		} else {
 			c.writeStreamEntry(entry)
 		}
-		c.alsoPropagate(xclaimRecord(args[1], args[2], g, id, nack)...)
+		c.logClaim(args[1], args[2], g, id, nack)
 		propagateLastID = false
 		claimed++
 	}
@@ -435,7 +435,7 @@ func cmdXAutoClaim(c *conn, args [][]byte) {
 		nack := pending[i]
 		entry, exists := s.Get(nack.ID)
 		if !exists {
-			c.alsoPropagate(xclaimRecord(args[1], args[2], g, nack.ID, nack)...)
+			c.logClaim(args[1], args[2], g, nack.ID, nack)
 			g.Ack(nack.ID)
 			deleted = append(deleted, nack.ID)
 			count--
@@ -456,7 +456,7 @@ func cmdXAutoClaim(c *conn, args [][]byte) {
 			nack.DeliveryCount++
 			claimedReply = appendOneEntry(claimedReply, entry)
 		}
-		c.alsoPropagate(xclaimRecord(args[1], args[2], g, nack.ID, nack)...)
+		c.logClaim(args[1], args[2], g, nack.ID, nack)
 		claimed++
 		count--
 	}
