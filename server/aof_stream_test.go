@@ -75,7 +75,8 @@ func streamAOFScriptFull() [][]string {
 func itoa(i int) string { return strconv.Itoa(i) }
 
 // runStreamSession runs cmds at addr, then blocked XREADGROUPs (one with
-// NOACK, one in database 3) served by later XADDs, as other clients.
+// NOACK, one in database 3) and a blocked XREAD served by later XADDs, as
+// other clients.
 func runStreamSession(t *testing.T, addr string, cmds [][]string) {
 	t.Helper()
 	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
@@ -98,6 +99,7 @@ func runStreamSession(t *testing.T, addr string, cmds [][]string) {
 		{"XREADGROUP", "GROUP", "bg", "w1", "BLOCK", "0", "STREAMS", "b", ">"},
 		{"XREADGROUP", "GROUP", "bg2", "w2", "NOACK", "BLOCK", "0", "STREAMS", "b", ">"},
 		{"XREADGROUP", "GROUP", "bg", "w3", "COUNT", "1", "BLOCK", "0", "STREAMS", "b3", ">"},
+		{"XREAD", "BLOCK", "0", "STREAMS", "b", "$"}, // logs nothing when served
 	} {
 		wc, err := net.DialTimeout("tcp", addr, 5*time.Second)
 		if err != nil {
@@ -817,4 +819,27 @@ func TestAOFStreamRecordsRandom(t *testing.T) {
 		}
 		s2.Close()
 	}
+}
+
+// TestAOFStreamTrimLimitReplay: an approximate trim with LIMIT is logged
+// as "= threshold LIMIT n", which a client may not send but the AOF's
+// replay accepts, as Redis's AOF client does.
+func TestAOFStreamTrimLimitReplay(t *testing.T) {
+	dir := t.TempDir()
+	s := startServer(t, aofConfig(dir, "always"))
+	c := dial(t, s.Addr())
+	for i := 1; i <= 250; i++ {
+		c.mustDo("$"+itoa(len(itoa(i))+2)+"\r\n"+itoa(i)+"-1\r\n", "XADD", "k", itoa(i)+"-1", "f", "v")
+	}
+	c.mustDo(":200\r\n", "XTRIM", "k", "MAXLEN", "~", "10", "LIMIT", "200")
+	c.mustDo("-ERR syntax error, LIMIT cannot be used without the special ~ option\r\n", "XTRIM", "k", "MAXLEN", "=", "10", "LIMIT", "200")
+	recs := aofRecords(t, dir)
+	if last := recs[len(recs)-1]; last != "XTRIM k MAXLEN = 50 LIMIT 200" {
+		t.Fatalf("last record %q", last)
+	}
+	s.Close()
+	s2 := startServer(t, aofConfig(dir, "always"))
+	c2 := dial(t, s2.Addr())
+	c2.mustDo(":50\r\n", "XLEN", "k")
+	c2.mustDo("*1\r\n*2\r\n$5\r\n201-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n", "XRANGE", "k", "-", "+", "COUNT", "1")
 }
