@@ -7,12 +7,14 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -842,4 +844,160 @@ func TestAOFStreamTrimLimitReplay(t *testing.T) {
 	c2 := dial(t, s2.Addr())
 	c2.mustDo(":50\r\n", "XLEN", "k")
 	c2.mustDo("*1\r\n*2\r\n$5\r\n201-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n", "XRANGE", "k", "-", "+", "COUNT", "1")
+}
+
+// TestAOFStreamKillAtLeastOnce: with appendfsync always, producers add
+// entries and consumers read them with XREADGROUP and acknowledge every
+// other one, until the server is killed (SIGKILL) under that load. After
+// the restart every acknowledged XADD is there, every entry a consumer
+// was sent and did not acknowledge is pending for that consumer, and
+// another consumer takes all of those over with XAUTOCLAIM: none is lost.
+func TestAOFStreamKillAtLeastOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the herald binary")
+	}
+	tmp := t.TempDir()
+	bin := filepath.Join(tmp, "herald")
+	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/herald").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	dir := filepath.Join(tmp, "data")
+	os.Mkdir(dir, 0o755)
+	start := func() (*exec.Cmd, string) {
+		port, err := redistest.FreePort()
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := "127.0.0.1:" + strconv.Itoa(port)
+		cmd := exec.Command(bin, "serve", "--port", strconv.Itoa(port), "--http-port", "0",
+			"--appendonly", "yes", "--appendfsync", "always", "--dir", dir)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		waitFor(t, "herald to listen", func() bool {
+			c, err := net.Dial("tcp", addr)
+			if err == nil {
+				c.Close()
+			}
+			return err == nil
+		})
+		return cmd, addr
+	}
+	cmd, addr := start()
+	if _, err := redistest.Do(addr, "XGROUP", "CREATE", "jobs", "workers", "$", "MKSTREAM"); err != nil {
+		t.Fatal(err)
+	}
+
+	const producers, consumers = 2, 2
+	var mu sync.Mutex
+	added := map[string]bool{}   // IDs whose XADD was acknowledged
+	pending := map[string]bool{} // IDs sent to a consumer and not acknowledged
+	var wg sync.WaitGroup
+	enough := make(chan struct{}, producers+consumers)
+	for i := range producers + consumers {
+		wg.Go(func() {
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer conn.Close()
+			r := bufio.NewReader(conn)
+			do := func(args ...string) (resp.Value, bool) {
+				conn.SetDeadline(time.Now().Add(10 * time.Second))
+				if _, err := conn.Write(encodeCommand(args...)); err != nil {
+					return resp.Value{}, false
+				}
+				v, err := resp.ReadValue(r)
+				return v, err == nil
+			}
+			name := "consumer" + itoa(i)
+			for n := 1; ; n++ {
+				if i < producers {
+					v, ok := do("XADD", "jobs", "*", "job", itoa(i)+"/"+itoa(n))
+					if !ok {
+						return
+					}
+					mu.Lock()
+					added[v.Str] = true
+					mu.Unlock()
+				} else {
+					v, ok := do("XREADGROUP", "GROUP", "workers", name, "COUNT", "2", "BLOCK", "1000", "STREAMS", "jobs", ">")
+					if !ok {
+						return
+					}
+					if v.Null {
+						n-- // only reads that got entries count
+					} else {
+						for _, e := range v.Elems[0].Elems[1].Elems {
+							id := e.Elems[0].Str
+							// An entry whose XACK is sent may be acknowledged
+							// or not after a kill: only those never acknowledged
+							// are known to be pending.
+							if n%2 == 0 {
+								if _, ok := do("XACK", "jobs", "workers", id); !ok {
+									return
+								}
+								continue
+							}
+							mu.Lock()
+							pending[name+" "+id] = true
+							mu.Unlock()
+						}
+					}
+				}
+				if n == 300 {
+					enough <- struct{}{}
+				}
+			}
+		})
+	}
+	for range producers + consumers {
+		<-enough
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	wg.Wait()
+
+	_, addr = start()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	r := bufio.NewReader(conn)
+	for id := range added {
+		if v := rawDo(t, conn, r, "XRANGE", "jobs", id, id); len(v.Elems) != 1 {
+			t.Fatalf("acknowledged XADD %s missing after the restart", id)
+		}
+	}
+	// Each entry sent and not acknowledged is pending for its consumer.
+	for key := range pending {
+		name, id, _ := strings.Cut(key, " ")
+		v := rawDo(t, conn, r, "XPENDING", "jobs", "workers", id, id, "1")
+		if len(v.Elems) != 1 || v.Elems[0].Elems[1].Str != name {
+			t.Fatalf("entry %s sent to %s: pending after the restart %s", id, name, v)
+		}
+	}
+	// A new consumer takes every pending entry over.
+	claimed := map[string]bool{}
+	for cursor := "0-0"; ; {
+		v := rawDo(t, conn, r, "XAUTOCLAIM", "jobs", "workers", "rescuer", "0", cursor, "COUNT", "50", "JUSTID")
+		for _, e := range v.Elems[1].Elems {
+			claimed[e.Str] = true
+		}
+		if cursor = v.Elems[0].Str; cursor == "0-0" {
+			break
+		}
+	}
+	for key := range pending {
+		if _, id, _ := strings.Cut(key, " "); !claimed[id] {
+			t.Fatalf("unacknowledged entry %s not claimed after the restart", id)
+		}
+	}
+	t.Logf("%d entries added, %d pending at the kill, %d claimed after the restart", len(added), len(pending), len(claimed))
+	if len(pending) == 0 || len(added) < 600 {
+		t.Fatalf("too little load: %d added, %d pending", len(added), len(pending))
+	}
 }
