@@ -37,7 +37,11 @@ type benchCase struct {
 	// metric for the first column, then for the second, and so on, and it
 	// gets a table of its own.
 	columns []column
-	run     func(cfg *config, s *server) (caseResult, error)
+	// serverArgs, when set, gives the server options of its own (the aof
+	// case's persistence), with a directory made for the run and removed
+	// after it (server.dir), on the same filesystem for both servers.
+	serverArgs func(kind serverKind, dir string) []string
+	run        func(cfg *config, s *server) (caseResult, error)
 }
 
 // caseResult is what one run of a case on one server produced.
@@ -201,15 +205,31 @@ func allCases(cfg *config) []benchCase {
 			cases = append(cases, notifyCase(cfg, depth))
 		}
 	}
+	if cfg.cases["streams"] {
+		for _, depth := range cfg.streamDepths {
+			cases = append(cases, streamAddCase(cfg, depth))
+		}
+		for _, count := range cfg.streamCounts {
+			cases = append(cases, streamGroupCase(cfg, count))
+		}
+	}
+	if cfg.cases["aof"] {
+		for _, depth := range cfg.aofDepths {
+			for _, m := range aofModes {
+				cases = append(cases, aofCase(cfg, m.fsync, m.name, depth))
+			}
+		}
+	}
 	return cases
 }
 
 // caseGroups are the names -cases accepts.
-var caseGroups = []string{"fanout", "latency", "patterns", "nosub", "idle", "wsidle", "wsfanout", "scaleout", "getset", "tracking", "notify"}
+var caseGroups = []string{"fanout", "latency", "patterns", "nosub", "idle", "wsidle", "wsfanout", "scaleout", "getset", "tracking", "notify", "streams", "aof"}
 
 // defaultCases are the cases run without -cases: the WebSocket cases are
 // Herald-only and slow to set up (10,000 WebSocket handshakes), and
 // scaleout is Herald-only and starts its own redis-servers, so they run
 // only when named; so do the keyspace cases getset, tracking and notify, which
-// measure the keyspace rather than pub/sub.
+// measure the keyspace rather than pub/sub, and streams and aof (Streams and
+// the append-only file).
 var defaultCases = []string{"fanout", "latency", "patterns", "nosub", "idle"}

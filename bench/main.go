@@ -12,6 +12,8 @@
 //	go run ./bench -only herald -cases scaleout   # two nodes over a Redis backend
 //	go run ./bench -cases getset,notify           # keyspace: GET/SET, notifications
 //	go run ./bench -cases tracking                # GET/SET with CLIENT TRACKING off, default, BCAST
+//	go run ./bench -cases streams                 # XADD, and XREADGROUP + XACK in a group
+//	go run ./bench -cases aof                     # SET and XADD with appendonly no, everysec, always
 //
 // Every case runs on a freshly started server; for each case the two servers
 // take turns, the first one alternating between runs. The server is pinned to
@@ -19,7 +21,8 @@
 // itself under taskset and runs with GOMAXPROCS 1), so the figures compare
 // the servers per core. See the doc comments of fanoutCase, latencyCase,
 // patternsCase, noSubscriberCase, idleCase, wsIdleCase, wsFanoutCase,
-// scaleoutCase, getSetCase, trackingCase and notifyCase for what each row measures;
+// scaleoutCase, getSetCase, trackingCase, notifyCase, streamAddCase,
+// streamGroupCase and aofCase for what each row measures;
 // go run ./bench -h lists the flags.
 //
 // Both servers run with the pubsub output-buffer limit off
@@ -55,44 +58,51 @@ import (
 
 // config is the parsed command line.
 type config struct {
-	only          string // "", "redis" or "herald"
-	heraldBin     string // prebuilt Herald; empty means build ./cmd/herald
-	redisBin      string
-	cases         map[string]bool
-	runs          int
-	quick         bool
-	out           string
-	subs          []int
-	payloads      []int
-	batch         int
-	warmup        time.Duration
-	duration      time.Duration
-	latSubs       int
-	latRate       int
-	latPayload    int
-	patterns      int
-	idleConns     int
-	idleWaits     []time.Duration
-	idleShared    bool
-	wsSubs        []int
-	wsDeliveries  int
-	scaleSubs     int
-	scaleLatRate  int
-	scaleSetups   []scaleoutSetup
-	kvConns       int
-	kvKeys        int
-	kvValue       int
-	getsetDepths  []int
-	notifyDepths  []int
-	maxClients    int // computed: above every case's connection count
-	noOutputLimit bool
-	pin           bool
-	serverCPU     string
-	clientCPU     string
-	tmpDir        string
-	trace         bool
-	cpuProfile    string
-	commandLine   string
+	only            string // "", "redis" or "herald"
+	heraldBin       string // prebuilt Herald; empty means build ./cmd/herald
+	redisBin        string
+	cases           map[string]bool
+	runs            int
+	quick           bool
+	out             string
+	subs            []int
+	payloads        []int
+	batch           int
+	warmup          time.Duration
+	duration        time.Duration
+	latSubs         int
+	latRate         int
+	latPayload      int
+	patterns        int
+	idleConns       int
+	idleWaits       []time.Duration
+	idleShared      bool
+	wsSubs          []int
+	wsDeliveries    int
+	scaleSubs       int
+	scaleLatRate    int
+	scaleSetups     []scaleoutSetup
+	kvConns         int
+	kvKeys          int
+	kvValue         int
+	getsetDepths    []int
+	notifyDepths    []int
+	streamDepths    []int // streams case: XADD in flight per connection, a case each
+	streamCounts    []int // streams case: XREADGROUP COUNT, a case each
+	streamMaxLen    int   // MAXLEN ~ of every XADD; 0: none
+	streamConsumers int
+	streamProducers int
+	aofDepths       []int  // aof case: commands in flight per connection
+	aofDir          string // aof case: parent of the servers' directories; empty: the bench's temp dir
+	maxClients      int    // computed: above every case's connection count
+	noOutputLimit   bool
+	pin             bool
+	serverCPU       string
+	clientCPU       string
+	tmpDir          string
+	trace           bool
+	cpuProfile      string
+	commandLine     string
 }
 
 // pinnedEnv marks the process that runs under taskset, so it does not
@@ -127,7 +137,7 @@ func parseFlags(args []string) (*config, error) {
 	fs.StringVar(&cfg.heraldBin, "herald", "", "prebuilt herald binary (default: go build ./cmd/herald)")
 	fs.StringVar(&cfg.redisBin, "redis", "redis-server", "redis-server binary")
 	casesFlag := fs.String("cases", strings.Join(defaultCases, ","), "comma-separated cases to run: "+strings.Join(caseGroups, ", ")+
-		" (wsidle and wsfanout are Herald-only WebSocket cases, scaleout compares Herald setups, getset and notify measure the keyspace; they run only when named)")
+		" (wsidle and wsfanout are Herald-only WebSocket cases, scaleout compares Herald setups, getset, tracking and notify measure the keyspace, streams and aof Streams and the append-only file; they run only when named)")
 	fs.IntVar(&cfg.runs, "runs", 3, "runs per case and server; the table shows medians")
 	fs.BoolVar(&cfg.quick, "quick", false, "smoke test: 1 run, short windows, 2,000 idle connections, 1,000 WebSocket subscribers")
 	fs.StringVar(&cfg.out, "out", "", "also write the report to this file (e.g. BENCHMARKS.md)")
@@ -153,6 +163,13 @@ func parseFlags(args []string) (*config, error) {
 	fs.IntVar(&cfg.kvValue, "kv-value", 64, "getset and notify cases: value bytes")
 	getsetFlag := fs.String("getset-pipeline", "1,16,64", "getset case: commands in flight per connection, a pair of rows each (1: one at a time)")
 	notifyFlag := fs.String("notify-pipeline", "1,16", "notify case: commands in flight per connection, three rows each")
+	streamsFlag := fs.String("streams-pipeline", "1,16", "streams case: XADD commands in flight per connection (-kv-conns), a pair of rows each")
+	countsFlag := fs.String("stream-count", "100", "streams case: XREADGROUP COUNT, a pair of rows each")
+	fs.IntVar(&cfg.streamMaxLen, "stream-maxlen", 100000, "streams and aof cases: MAXLEN ~ of every XADD (0: none)")
+	fs.IntVar(&cfg.streamConsumers, "stream-consumers", 10, "streams case: consumers in the XREADGROUP group")
+	fs.IntVar(&cfg.streamProducers, "stream-producers", 4, "streams case: connections feeding the XREADGROUP group, pipelining XADD")
+	aofFlag := fs.String("aof-pipeline", "1,16", "aof case: commands in flight per connection, three cases (AOF off, everysec, always) each")
+	fs.StringVar(&cfg.aofDir, "aof-dir", "", "aof case: where each server run gets its directory (default: the bench's temp dir)")
 	outputLimit := fs.Bool("output-limit", false, "keep each server's default pubsub output-buffer limit (default: both run with 'pubsub 0 0 0')")
 	fs.BoolVar(&cfg.pin, "pin", true, "pin the server and this program to different cores with taskset")
 	fs.StringVar(&cfg.serverCPU, "server-cpu", "0", "taskset CPU list for the server")
@@ -196,7 +213,35 @@ func parseFlags(args []string) (*config, error) {
 	if cfg.cases["scaleout"] {
 		cfg.maxClients = max(cfg.maxClients, cfg.scaleSubs+100)
 	}
-	return cfg, finishKeyspaceConfig(cfg, *getsetFlag, *notifyFlag)
+	if err := finishKeyspaceConfig(cfg, *getsetFlag, *notifyFlag); err != nil {
+		return cfg, err
+	}
+	return cfg, finishStreamConfig(cfg, *streamsFlag, *countsFlag, *aofFlag)
+}
+
+// finishStreamConfig checks the flags of the streams and aof cases.
+func finishStreamConfig(cfg *config, depths, counts, aofDepths string) error {
+	var err error
+	if cfg.streamDepths, err = parseInts(depths, 1); err != nil {
+		return fmt.Errorf("-streams-pipeline: %w", err)
+	}
+	if cfg.streamCounts, err = parseInts(counts, 1); err != nil {
+		return fmt.Errorf("-stream-count: %w", err)
+	}
+	if cfg.aofDepths, err = parseInts(aofDepths, 1); err != nil {
+		return fmt.Errorf("-aof-pipeline: %w", err)
+	}
+	if cfg.streamConsumers < 1 || cfg.streamProducers < 1 {
+		return fmt.Errorf("-stream-consumers and -stream-producers must be positive")
+	}
+	if least := 4 * streamProducerBatch * cfg.streamProducers; cfg.streamMaxLen != 0 && cfg.streamMaxLen < least {
+		return fmt.Errorf("-stream-maxlen must be 0 (none) or at least 4 batches of %d per producer (%d)", streamProducerBatch, least)
+	}
+	if deepest := slices.Max(cfg.aofDepths); cfg.cases["aof"] && cfg.kvKeys < cfg.kvConns*deepest {
+		return fmt.Errorf("-kv-keys must be at least -kv-conns × the deepest -aof-pipeline (%d)", cfg.kvConns*deepest)
+	}
+	cfg.maxClients = max(cfg.maxClients, cfg.streamProducers+cfg.streamConsumers+100)
+	return nil
 }
 
 // finishKeyspaceConfig checks the flags of the keyspace cases.

@@ -264,6 +264,30 @@ How the rows are measured (bench/*.go has the details):
   of every acknowledged SET's two events (none with ""). The third row is each run's on/off
   ratio, and the ratio column compares the two servers' ratios. The same three rows follow per
   server CPU-second, as in GET/SET.
+- XADD (run only when named: -cases streams). N connections (-kv-conns) keep 1 or P XADD
+  (-streams-pipeline) in flight as in GET/SET, each XADD key MAXLEN ~ M * f <value> (-stream-maxlen,
+  -kv-value) with an auto ID, round-robin over 16 streams. Every reply must be an entry ID
+  (<ms>-<seq>). Replies per second, and per server CPU-second as in GET/SET.
+- XREADGROUP (run only when named: -cases streams). One stream, one group, C consumer
+  connections (-stream-consumers) each looping XREADGROUP ... COUNT n BLOCK 100 STREAMS key >
+  (-stream-count) and one XACK of the IDs it read, while P producer connections
+  (-stream-producers) pipeline XADD in batches of 64 each (MAXLEN ~ as above), pausing while
+  more than four COUNTs per consumer are added but not acknowledged. Entries read and
+  acknowledged per second over all consumers (the server does the producers' XADDs too), and
+  per server CPU-second. Every reply is checked
+  (entry IDs; one stream with 1 to n entries of increasing IDs, each the field and a value of
+  the right size; XACK's count), and after the window the consumers drain the stream: every
+  entry added must be acknowledged, and XPENDING must count none. The notes give the mean
+  entries per XREADGROUP reply: a server that serves a blocked consumer at each XADD of a
+  pipeline hands out fewer per reply.
+- AOF (run only when named: -cases aof). The GET/SET load (preload, then a SET phase) followed
+  by an XADD phase as above, on servers started with --appendonly no, or --appendonly yes
+  --appendfsync everysec|always, both with --dir a directory made for the run (under -aof-dir,
+  by default the bench's temp dir, so one filesystem for both) and removed after it, and
+  --auto-aof-rewrite-percentage 0 (appending is measured, not rewriting); Redis also with
+  --aof-use-rdb-preamble no. Every reply is checked; with the AOF on, the directory must grow in
+  each phase by at least the bytes of the values acknowledged (polled for up to 3 s), and with
+  it off it must stay empty. One case per setting and pipeline depth (-aof-pipeline).
 - Every case runs on a freshly started server; the two servers take turns, the first one
   alternating between runs.
 `

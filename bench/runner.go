@@ -65,10 +65,25 @@ func runCases(cfg *config, specs []serverSpec, cases []benchCase) []caseResults 
 
 // runOnce starts a fresh server, runs one case against it and stops it.
 func runOnce(cfg *config, spec serverSpec, bc benchCase, seq int) (caseResult, error) {
-	s, err := startServer(cfg, spec, seq, bc.gateway)
+	var extra []string
+	dir := ""
+	if bc.serverArgs != nil {
+		parent := cfg.aofDir
+		if parent == "" {
+			parent = cfg.tmpDir
+		}
+		var err error
+		if dir, err = os.MkdirTemp(parent, fmt.Sprintf("%s-%03d-", spec.kind, seq)); err != nil {
+			return caseResult{}, err
+		}
+		defer os.RemoveAll(dir)
+		extra = bc.serverArgs(spec.kind, dir)
+	}
+	s, err := startServer(cfg, spec, seq, bc.gateway, extra...)
 	if err != nil {
 		return caseResult{}, err
 	}
+	s.dir = dir
 	defer s.stop()
 	warnMaxClients(cfg, s)
 	return bc.run(cfg, s)

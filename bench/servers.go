@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,6 +40,7 @@ type server struct {
 	pid    int
 	addr   string
 	http   string // the gateway's host:port, empty when it was started without one
+	dir    string // the directory of a case with serverArgs, else empty
 	cmd    *exec.Cmd
 	log    string        // file holding the server's stdout and stderr
 	exited chan struct{} // closed when the process has exited
@@ -73,8 +75,10 @@ func freePort() (int, error) {
 // startServer starts spec on a free port, pinned to cfg.serverCPU when
 // pinning is on, and waits until it answers PING. With gateway set (Herald
 // only), Herald also listens for HTTP on a free port and startServer waits
-// for its /healthz too; otherwise Herald runs with --http-port 0.
-func startServer(cfg *config, spec serverSpec, seq int, gateway bool) (*server, error) {
+// for its /healthz too; otherwise Herald runs with --http-port 0. Extra
+// options come last; Redis runs without persistence unless they set
+// appendonly.
+func startServer(cfg *config, spec serverSpec, seq int, gateway bool, extra ...string) (*server, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -99,8 +103,12 @@ func startServer(cfg *config, spec serverSpec, seq int, gateway bool) (*server, 
 		args = append(args, "--client-output-buffer-limit", "pubsub 0 0 0")
 	}
 	if spec.kind == kindRedis {
-		args = append(args, "--save", "", "--appendonly", "no")
+		args = append(args, "--save", "")
+		if !slices.Contains(extra, "--appendonly") {
+			args = append(args, "--appendonly", "no")
+		}
 	}
+	args = append(args, extra...)
 	name := spec.bin
 	if cfg.pin {
 		args = append([]string{"-c", cfg.serverCPU, spec.bin}, args...)

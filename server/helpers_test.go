@@ -119,6 +119,7 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 // client has sent HELLO 3.
 func protocols(t *testing.T, s *Server, f func(t *testing.T, c *testClient, proto int)) {
 	for _, proto := range []int{resp.RESP2, resp.RESP3} {
+		before := len(s.connList())
 		t.Run(map[int]string{2: "RESP2", 3: "RESP3"}[proto], func(t *testing.T) {
 			c := dial(t, s.Addr())
 			if proto == resp.RESP3 {
@@ -127,5 +128,11 @@ func protocols(t *testing.T, s *Server, f func(t *testing.T, c *testClient, prot
 			}
 			f(t, c, proto)
 		})
+		// The subtest's clients are closed (its cleanups have run); the
+		// next starts once the server has seen them go, so that what they
+		// held (subscriptions) cannot show in its counts.
+		for deadline := time.Now().Add(5 * time.Second); len(s.connList()) > before && time.Now().Before(deadline); {
+			time.Sleep(time.Millisecond)
+		}
 	}
 }

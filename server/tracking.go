@@ -375,8 +375,18 @@ func (s *Server) broadcastLoop(done chan struct{}) {
 		s.tracking.mu.Lock()
 		s.broadcastLocked()
 		s.tracking.mu.Unlock()
+		var upto int64 // the AOF's records of the changes broadcast
+		a := s.aofOn()
+		if a != nil {
+			upto = a.Offset()
+		}
 		s.ksBatch = nil
 		s.ks.Unlock()
+		if upto > 0 {
+			// No invalidation goes out before the write it announces is
+			// in the AOF, as Redis flushes the AOF before client output.
+			a.Sync(upto)
+		}
 		batch.Flush()
 		ended = time.Now()
 		took = ended.Sub(start)
