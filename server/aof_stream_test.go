@@ -61,6 +61,7 @@ var streamAOFScript = [][]string{
 	{"XGROUP", "CREATE", "t", "tg", "0"}, {"XREADGROUP", "GROUP", "tg", "lou", "STREAMS", "t", ">"},
 	{"XADD", "e", "1-1", "a", "1"}, {"XDEL", "e", "1-1"}, {"XGROUP", "CREATE", "e", "eg", "$"},
 	{"XADD", "big", "MAXLEN", "~", "5", "1-1", "a", "1"},
+	{"COPY", "s", "scopy"}, {"XADD", "t", "6-0", "x", "y"}, {"RENAME", "t", "trenamed"}, {"XREADGROUP", "GROUP", "tg", "lou", "STREAMS", "trenamed", ">"},
 }
 
 // streamAOFScriptBig adds to streamAOFScript a stream of more than one
@@ -208,7 +209,7 @@ func TestAOFStreamRecordsMatchRedis(t *testing.T) {
 }
 
 // streamKeys are the streams streamAOFScriptFull and runStreamSession make.
-var streamKeys = []string{"auto", "s", "m", "t", "e", "big", "b", "3:b3"}
+var streamKeys = []string{"auto", "s", "scopy", "m", "trenamed", "e", "big", "b", "3:b3"}
 
 // xinfoFull returns XINFO STREAM key FULL COUNT 0 (every entry and
 // pending entry) for each of keys at addr, with
