@@ -56,8 +56,9 @@ import (
 // before the first key of a database (and again whenever the next key
 // dumped belongs to another one, since accesses dump keys of any database
 // in between), SET for a string, RPUSH, SADD, HMSET and ZADD with at most
-// RewriteItemsPerCommand items each, then PEXPIREAT with the absolute
-// expiry in milliseconds.
+// RewriteItemsPerCommand items each, a stream's XADD, XSETID, XGROUP and
+// XCLAIM (stream_snapshot.go), then PEXPIREAT with the absolute expiry in
+// milliseconds.
 
 // RewriteItemsPerCommand is how many elements (members, field-value
 // pairs, score-member pairs) one command of a snapshot carries at most,
@@ -276,9 +277,8 @@ func (s *Snapshot) dump(dbID int, key string, e *Entry) {
 }
 
 // appendValue appends the commands that create key holding v. Each value
-// type has its case; a type without one (a stream, until it gets its
-// XADD / XSETID / XGROUP CREATE / XCLAIM form) is an error, so that a
-// snapshot never silently leaves a key out.
+// type has its case; a type without one is an error, so that a snapshot
+// never silently leaves a key out.
 func appendValue(b []byte, key string, v Value) ([]byte, error) {
 	switch v := v.(type) {
 	case *String:
@@ -343,10 +343,8 @@ func appendValue(b []byte, key string, v Value) ([]byte, error) {
 			left--
 			return true
 		})
-	// Streams: a case here writing XADD for the entries, XSETID with the
-	// last id (and entries-added, max-deleted-id), XGROUP CREATE ...
-	// ENTRIESREAD per group, XGROUP CREATECONSUMER per consumer and XCLAIM
-	// ... JUSTID FORCE per pending entry, as Redis's rewriteStreamObject.
+	case *Stream:
+		b = appendStream(b, key, v) // stream_snapshot.go
 	default:
 		return b, fmt.Errorf("keyspace: a snapshot cannot write a %s value (key %q)", v.Type(), key)
 	}

@@ -544,8 +544,8 @@ func TestSnapshotWriteError(t *testing.T) {
 	}
 }
 
-// unknownValue is a value type the snapshot has no command for (as a
-// stream is until its case is written).
+// unknownValue is a value type the snapshot has no command for (one
+// calling itself a stream, which is not a *Stream).
 type unknownValue struct{}
 
 func (unknownValue) Type() string     { return "stream" }

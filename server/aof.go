@@ -38,11 +38,12 @@ import (
 //
 //     They copy args; call them with the keyspace lock held, from the
 //     handler, after the change. What propagate and alsoPropagate log is
-//     logged whether the Dirty count moved or not. Streams (XADD * as
-//     XADD with the ID chosen, XREADGROUP as XCLAIM and XGROUP SETID,
-//     XAUTOCLAIM, XTRIM ~ as XTRIM with the exact count) are meant to use
-//     this; a test can read the records back with aof.Parse (see
-//     TestAOFRecords).
+//     logged whether the Dirty count moved or not. Streams use this
+//     (XADD * as XADD with the ID chosen, XTRIM ~ as XTRIM = with the
+//     threshold reached, XREADGROUP, XCLAIM and XAUTOCLAIM as XCLAIM
+//     ... FORCE JUSTID LASTID and XGROUP SETID: aof_stream.go); a test
+//     can read the records back with aof.Parse (see TestAOFRecords and
+//     TestAOFStreamRecordsMatchRedis).
 //   - The commands one call logs (an EXEC's, or a handler's several
 //     alsoPropagate) are wrapped in MULTI ... EXEC when there are more
 //     than one, as Redis 7.0.15 does; one alone is logged bare.
@@ -457,7 +458,7 @@ func (s *Server) loadAOF(opts aof.Options) error {
 // part: up to the last record, or the MULTI of a transaction the file
 // cuts off. MULTI ... EXEC runs as one, under one lock.
 func (s *Server) replayAOFFile(name string, data []byte) (int64, error) {
-	c := &conn{srv: s, proto: 2, authed: true, inExec: true}
+	c := &conn{srv: s, proto: 2, authed: true, inExec: true, aofLoader: true}
 	var tx [][][]byte
 	inTx := false
 	txStart := int64(0)

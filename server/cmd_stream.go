@@ -260,6 +260,11 @@ func (a *streamAddArgs) finish(c *conn, xadd, limitGiven bool, i int) (streamAdd
 	case !xadd && a.trim.Strategy == keyspace.TrimNone:
 		c.writeError(errStreamXTrimNoTrim)
 		return *a, -1
+	case c.aofLoader:
+		// What the AOF logged after a '~' trim is '=' with the threshold
+		// reached, LIMIT kept: as Redis for its AOF and master clients,
+		// LIMIT is not checked and no limit applies.
+		a.trim.Limit = 0
 	case limitGiven && !a.trim.Approx:
 		c.writeError(errStreamLimitNoApprox)
 		return *a, -1
@@ -335,6 +340,9 @@ func cmdXAdd(c *conn, args [][]byte) {
 		c.notify(keyspace.ClassStream, evXTrim, key)
 	}
 	db.Written(key)
+	if out := streamPropagatedArgs(args, idPos, a, id, s); out != nil {
+		c.propagate(out...)
+	}
 	c.srv.blocked.signal(c.db, key)
 }
 
@@ -470,6 +478,9 @@ func cmdXTrim(c *conn, args [][]byte) {
 		key := string(args[1])
 		c.notify(keyspace.ClassStream, evXTrim, key)
 		c.keyspaceDB().Written(key)
+		if out := streamPropagatedArgs(args, -1, a, keyspace.StreamID{}, s); out != nil {
+			c.propagate(out...)
+		}
 	}
 	c.writeInt(deleted)
 }

@@ -133,8 +133,9 @@ func (c *conn) parseEntriesRead(b []byte) (int64, bool) {
 
 // consumerFor looks up a group's consumer as streamLookupConsumer with
 // SLC_DEFAULT (its seen-time refreshed), creating it, with its event, if
-// there is none (streamCreateConsumer). Keyspace lock held.
-func (s *Server) consumerFor(db int, key string, g *keyspace.StreamGroup, name string) *keyspace.StreamConsumer {
+// there is none (streamCreateConsumer), and reporting whether it did.
+// Keyspace lock held.
+func (s *Server) consumerFor(db int, key string, g *keyspace.StreamGroup, name string) (*keyspace.StreamConsumer, bool) {
 	now := s.ks.Now()
 	cons, created := g.CreateConsumer(name, now)
 	if created {
@@ -142,7 +143,7 @@ func (s *Server) consumerFor(db int, key string, g *keyspace.StreamGroup, name s
 	} else {
 		cons.SeenTime = now
 	}
-	return cons
+	return cons, created
 }
 
 // parseXGroupOptions parses the options of XGROUP CREATE (MKSTREAM,
@@ -235,6 +236,7 @@ func cmdXGroup(c *conn, args [][]byte) {
 			c.writeError(errGroupBusy)
 			return
 		}
+		c.propagate(args...)
 		c.writeOK()
 		c.notify(keyspace.ClassStream, evXGroupCreate, key)
 	case setID:
@@ -245,6 +247,7 @@ func cmdXGroup(c *conn, args [][]byte) {
 			return
 		}
 		g.SetID(id, entriesRead)
+		c.propagate(args...)
 		c.writeOK()
 		c.notify(keyspace.ClassStream, evXGroupSetID, key)
 	case equalFoldASCII(sub, "destroy"):
@@ -253,6 +256,7 @@ func cmdXGroup(c *conn, args [][]byte) {
 			return
 		}
 		s.DeleteGroup(g.Name)
+		c.propagate(args...)
 		c.writeInt(1)
 		c.notify(keyspace.ClassStream, evXGroupDestroy, key)
 		// Its blocked readers get the NOGROUP error.
@@ -262,6 +266,7 @@ func cmdXGroup(c *conn, args [][]byte) {
 			c.writeInt(0)
 			return
 		}
+		c.propagate(args...)
 		c.writeInt(1)
 		c.notify(keyspace.ClassStream, evXGroupCreateConsumer, key)
 	default: // delconsumer
@@ -270,6 +275,7 @@ func cmdXGroup(c *conn, args [][]byte) {
 			c.writeInt(0)
 			return
 		}
+		c.propagate(args...)
 		c.writeInt(int64(pending))
 		c.notify(keyspace.ClassStream, evXGroupDelConsumer, key)
 	}
@@ -313,6 +319,7 @@ func cmdXReadGroup(c *conn, args [][]byte) {
 			return
 		}
 	}
+	c.preventPropagation() // it logs what it did instead (aof_stream.go)
 	db := c.keyspaceDB()
 	served := 0
 	mark := len(c.reply)
@@ -337,11 +344,15 @@ func cmdXReadGroup(c *conn, args [][]byte) {
 			c.writeArrayLen(2)
 		}
 		c.writeBulk(key)
-		cons := c.srv.consumerFor(db.ID(), string(key), g, string(a.consumer))
+		cons, created := c.srv.consumerFor(db.ID(), string(key), g, string(a.consumer))
+		log := c.srv.newGroupLog(c.db, key, a.group, a.noAck)
+		if created {
+			log.created(cons.Name)
+		}
 		if history {
 			c.reply = appendConsumerHistory(c.reply, c.proto, s, cons, gt, int(a.count), c.srv.ks.Now())
 		} else {
-			c.reply = appendGroupDelivery(c.reply, s, g, cons, gt, int(a.count), a.noAck, c.srv.ks.Now())
+			c.reply = appendGroupDelivery(c.reply, s, g, cons, gt, int(a.count), a.noAck, c.srv.ks.Now(), log)
 		}
 		db.Resized(string(key))
 	}
@@ -417,7 +428,9 @@ func appendOneEntry(b []byte, e keyspace.StreamEntry) []byte {
 // entries_read advance, and unless noAck each entry becomes pending for
 // cons (taken from another consumer if it was pending already, after an
 // XGROUP SETID back).
-func appendGroupDelivery(b []byte, s *keyspace.Stream, g *keyspace.StreamGroup, cons *keyspace.StreamConsumer, gt keyspace.StreamID, count int, noAck bool, now int64) []byte {
+//
+// log gets each delivery, for the AOF (aof_stream.go).
+func appendGroupDelivery(b []byte, s *keyspace.Stream, g *keyspace.StreamGroup, cons *keyspace.StreamConsumer, gt keyspace.StreamID, count int, noAck bool, now int64, log *groupLog) []byte {
 	start, ok := gt.Next()
 	var entries []keyspace.StreamEntry
 	if ok {
@@ -427,10 +440,13 @@ func appendGroupDelivery(b []byte, s *keyspace.Stream, g *keyspace.StreamGroup, 
 	for _, e := range entries {
 		s.Delivered(g, e.ID)
 		b = appendOneEntry(b, e)
+		var nack *keyspace.StreamNACK
 		if !noAck {
-			g.Deliver(e.ID, cons, now)
+			nack = g.Deliver(e.ID, cons, now)
 		}
+		log.deliveredEntry(g, e.ID, nack)
 	}
+	log.done(g)
 	return b
 }
 
@@ -457,7 +473,13 @@ func (s *Server) serveGroupWaiter(w *waiter, k blockKey, st *keyspace.Stream) bo
 		w.wake <- struct{}{}
 		return true
 	}
-	cons := s.consumerFor(k.db, k.key, g, w.consumer)
+	// The read is logged as a call of its own, as it is served.
+	defer s.flushPropagation()
+	cons, created := s.consumerFor(k.db, k.key, g, w.consumer)
+	log := s.newGroupLog(k.db, []byte(k.key), []byte(w.group), w.noAck)
+	if created {
+		log.created(cons.Name)
+	}
 	var reply []byte
 	if w.proto == resp.RESP2 {
 		reply = resp.AppendArrayLen(reply, 1)
@@ -466,7 +488,7 @@ func (s *Server) serveGroupWaiter(w *waiter, k blockKey, st *keyspace.Stream) bo
 		reply = resp.AppendMapLen(reply, 1, w.proto)
 	}
 	reply = resp.AppendBulkString(reply, k.key)
-	reply = appendGroupDelivery(reply, st, g, cons, g.LastID, int(w.streamCount), w.noAck, s.ks.Now())
+	reply = appendGroupDelivery(reply, st, g, cons, g.LastID, int(w.streamCount), w.noAck, s.ks.Now(), log)
 	s.ks.DB(k.db).Resized(k.key)
 	w.c.deliverReply(reply, w.send)
 	s.trackingAfterWaiter(w.c)

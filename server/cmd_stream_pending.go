@@ -84,6 +84,9 @@ func cmdXAck(c *conn, args [][]byte) {
 			acked++
 		}
 	}
+	if acked > 0 {
+		c.propagate(args...)
+	}
 	c.keyspaceDB().Resized(string(args[1]))
 	c.writeInt(acked)
 }
@@ -304,8 +307,11 @@ func cmdXClaim(c *conn, args [][]byte) {
 	if !ok {
 		return
 	}
+	c.preventPropagation() // it logs what it did instead (aof_stream.go)
+	propagateLastID := false
 	if g.LastID.Less(o.lastID) {
 		g.LastID = o.lastID
+		propagateLastID = true
 	}
 	if o.deliveryTime < 0 || o.deliveryTime > now { // not given, or bogus
 		o.deliveryTime = now
@@ -320,6 +326,8 @@ func cmdXClaim(c *conn, args [][]byte) {
 		entry, exists := s.Get(id)
 		if !exists {
 			if nack != nil { // the entry is gone: so is its pending entry
+				c.logClaim(args[1], args[2], g, id, nack)
+				propagateLastID = false
 				g.Ack(id)
 			}
 			continue
@@ -332,7 +340,7 @@ func cmdXClaim(c *conn, args [][]byte) {
 			continue
 		}
 		if cons == nil {
-			cons = c.srv.consumerFor(db.ID(), key, g, string(args[3]))
+			cons, _ = c.srv.consumerFor(db.ID(), key, g, string(args[3]))
 		}
 		if forced {
 			nack, _ = g.AddNACK(id, cons, o.deliveryTime, 1)
@@ -350,7 +358,12 @@ func cmdXClaim(c *conn, args [][]byte) {
 		} else {
 			c.writeStreamEntry(entry)
 		}
+		c.logClaim(args[1], args[2], g, id, nack)
+		propagateLastID = false
 		claimed++
+	}
+	if propagateLastID {
+		c.alsoPropagate(groupIDRecord(args[1], args[2], g)...)
 	}
 	c.reply = append(c.reply[:mark], append(resp.AppendArrayLen(nil, claimed), c.reply[mark:]...)...)
 	db.Resized(key)
@@ -410,6 +423,7 @@ func cmdXAutoClaim(c *conn, args [][]byte) {
 	now := c.srv.ks.Now()
 	// At most count entries claimed or found deleted, of at most ten
 	// times as many looked at; the cursor is the next one.
+	c.preventPropagation() // it logs what it did instead (aof_stream.go)
 	attempts := count * xautoclaimAttemptsFactor
 	pending := g.PEL.Range(start, keyspace.MaxStreamID, 0, false)
 	var cons *keyspace.StreamConsumer
@@ -421,6 +435,7 @@ func cmdXAutoClaim(c *conn, args [][]byte) {
 		nack := pending[i]
 		entry, exists := s.Get(nack.ID)
 		if !exists {
+			c.logClaim(args[1], args[2], g, nack.ID, nack)
 			g.Ack(nack.ID)
 			deleted = append(deleted, nack.ID)
 			count--
@@ -430,7 +445,7 @@ func cmdXAutoClaim(c *conn, args [][]byte) {
 			continue
 		}
 		if cons == nil {
-			cons = c.srv.consumerFor(db.ID(), key, g, string(args[3]))
+			cons, _ = c.srv.consumerFor(db.ID(), key, g, string(args[3]))
 		}
 		g.Claim(nack, cons)
 		nack.DeliveryTime = now
@@ -441,6 +456,7 @@ func cmdXAutoClaim(c *conn, args [][]byte) {
 			nack.DeliveryCount++
 			claimedReply = appendOneEntry(claimedReply, entry)
 		}
+		c.logClaim(args[1], args[2], g, nack.ID, nack)
 		claimed++
 		count--
 	}

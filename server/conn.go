@@ -52,6 +52,7 @@ type conn struct {
 	pushReply bool        // the reply is a push (subscribe acks): sent even under CLIENT REPLY OFF
 	db        int         // the selected database (SELECT); info.db mirrors it for CLIENT LIST
 	inExec    bool        // running EXEC's commands: the keyspace lock is held already
+	aofLoader bool        // the AOF's replay client (Redis's mustObeyClient: XADD/XTRIM's LIMIT unchecked)
 	aofUpto   int64       // the AOF offset the queued replies wait for (aof.go); 0: none
 	tx        transaction // MULTI and WATCH state (cmd_multi.go)
 	// With a Remote: PUBLISH and SPUBLISH queued for the backend, and
