@@ -77,13 +77,17 @@ func (o Options) Path() string {
 // (Append, with the caller's lock that orders them held), and Sync writes
 // the buffer to the current incr file and, with FsyncAlways, fsyncs it.
 //
-// Group commit: Sync(upto) waits for one writer at a time (wmu); a writer
-// takes the whole buffer, so a caller that finds its records written (or
-// fsynced) by another returns at once, and one fsync covers every record
-// appended before it.
+// Group commit: a flush takes the whole buffer, so one write and one
+// fsync cover every record appended before it. Under FsyncAlways the
+// flushes are run by one goroutine, the flusher, and Sync callers wait
+// for the flush of their records without taking wmu (see commit.go);
+// under everysec and no, Sync(upto) waits for one writer at a time (wmu),
+// and a caller that finds its records written by another returns at once.
 //
-// Locks: mu guards the buffer and the counters Append moves; wmu the file
-// and what was written. Lock order: wmu, then mu.
+// Locks: mu guards the buffer, the counters Append moves and the rounds
+// Sync callers wait for; wmu the file and what was written. written and
+// synced are set holding both, read holding either. Lock order: wmu, then
+// mu.
 type AOF struct {
 	opts Options
 
@@ -93,6 +97,7 @@ type AOF struct {
 	fsync    Fsync
 	dbSel    int // the database the last record ran in; -1 after a file switch
 	writeErr error
+	commit   commitState // FsyncAlways's group commit (commit.go)
 
 	wmu      sync.Mutex
 	f        *os.File // the current incr file
@@ -184,7 +189,9 @@ func Open(opts Options, fsync Fsync) (*AOF, error) {
 		a.incrSize += a.fileSize(&m.Incr[i])
 	}
 	a.stop, a.done = make(chan struct{}), make(chan struct{})
+	a.commit.kick, a.commit.loopDone = make(chan struct{}, 1), make(chan struct{})
 	go a.everysecLoop()
+	go a.flushLoop()
 	return a, nil
 }
 
@@ -234,30 +241,41 @@ func (a *AOF) Offset() int64 {
 
 // Sync writes the records appended up to offset upto (and, with
 // FsyncAlways, fsyncs them), sharing the write and the fsync with
-// concurrent callers. It returns the last write error, if any.
+// concurrent callers. It returns the last write error, if any: under
+// FsyncAlways, that of the flush that was to make them durable.
 func (a *AOF) Sync(upto int64) error {
-	a.wmu.Lock()
-	defer a.wmu.Unlock()
 	a.mu.Lock()
 	always := a.fsync == FsyncAlways
 	a.mu.Unlock()
-	if a.written >= upto && (!always || a.synced >= upto) {
+	if always {
+		return a.syncAlways(upto)
+	}
+	a.wmu.Lock()
+	defer a.wmu.Unlock()
+	if a.written >= upto {
 		return a.lastErr()
 	}
-	return a.flushLocked(always)
+	return a.flushLocked(false)
 }
 
-// flushLocked writes the whole buffer, and fsyncs if sync. wmu held.
-func (a *AOF) flushLocked(sync bool) error {
+// flushLocked writes the whole buffer, and fsyncs if sync. wmu held. It
+// is a round of the group commit: the Sync callers waiting for the
+// records it takes are released when it ends, with its error.
+func (a *AOF) flushLocked(sync bool) (err error) {
 	a.mu.Lock()
 	data := a.buf
 	end := a.appended
 	a.buf = a.spare[:0]
+	a.commit.take(end)
 	a.mu.Unlock()
+	defer func() {
+		a.mu.Lock()
+		a.commit.finish(err)
+		a.mu.Unlock()
+	}()
 	if a.f == nil {
-		return errors.New("the append-only file is closed")
+		return errClosed
 	}
-	var err error
 	if len(data) > 0 {
 		var n int
 		n, err = a.f.Write(data)
@@ -274,7 +292,7 @@ func (a *AOF) flushLocked(sync bool) error {
 		}
 	}
 	if sync && a.synced < end {
-		err = a.f.Sync()
+		err = fsyncFile(a.f)
 	}
 	if cap(data) <= 1<<20 {
 		a.spare = data[:0]
@@ -283,15 +301,14 @@ func (a *AOF) flushLocked(sync bool) error {
 	}
 	a.mu.Lock()
 	a.writeErr = err
+	a.written = end
+	if sync && err == nil {
+		a.synced = end
+	}
 	a.mu.Unlock()
 	if err != nil {
-		a.written = end
 		a.opts.Logger.Error("error fsyncing the append-only file", "error", err)
 		return err
-	}
-	a.written = end
-	if sync {
-		a.synced = end
 	}
 	return nil
 }
@@ -344,6 +361,7 @@ func (a *AOF) Status() Status {
 func (a *AOF) Close() error {
 	close(a.stop)
 	<-a.done
+	<-a.commit.loopDone
 	a.wmu.Lock()
 	defer a.wmu.Unlock()
 	if a.f == nil {
@@ -354,6 +372,9 @@ func (a *AOF) Close() error {
 		err = cerr
 	}
 	a.f = nil
+	a.mu.Lock()
+	a.commit.close()
+	a.mu.Unlock()
 	return err
 }
 
