@@ -78,13 +78,17 @@ func (o Options) Path() string {
 // (Append, with the caller's lock that orders them held), and Sync writes
 // the buffer to the current incr file and, with FsyncAlways, fsyncs it.
 //
-// Group commit: Sync(upto) waits for one writer at a time (wmu); a writer
-// takes the whole buffer, so a caller that finds its records written (or
-// fsynced) by another returns at once, and one fsync covers every record
-// appended before it.
+// Group commit: a flush takes the whole buffer, so one write and one
+// fsync cover every record appended before it. Under FsyncAlways the
+// flushes are run by one goroutine, the flusher, and Sync callers wait
+// for the flush of their records without taking wmu (see commit.go);
+// under everysec and no, Sync(upto) waits for one writer at a time (wmu),
+// and a caller that finds its records written by another returns at once.
 //
-// Locks: mu guards the buffer and the counters Append moves; wmu the file
-// and what was written. Lock order: wmu, then mu.
+// Locks: mu guards the buffer, the counters Append moves and the rounds
+// Sync callers wait for; wmu the file and what was written. written and
+// synced are set holding both, read holding either. Lock order: wmu, then
+// mu.
 type AOF struct {
 	opts Options
 
@@ -94,7 +98,8 @@ type AOF struct {
 	fsync    Fsync
 	dbSel    int // the database the last record ran in; -1 after a file switch
 	writeErr error
-	fsyncErr error // an fsync that failed under always: for good (flushLocked)
+	fsyncErr error       // an fsync that failed under always: for good (flushLocked)
+	commit   commitState // FsyncAlways's group commit (commit.go)
 
 	wmu sync.Mutex
 	f   *os.File // the current incr file
@@ -187,7 +192,9 @@ func Open(opts Options, fsync Fsync) (*AOF, error) {
 		a.incrSize += a.fileSize(&m.Incr[i])
 	}
 	a.stop, a.done = make(chan struct{}), make(chan struct{})
+	a.commit.kick, a.commit.loopDone = make(chan struct{}, 1), make(chan struct{})
 	go a.everysecLoop()
+	go a.flushLoop()
 	return a, nil
 }
 
@@ -238,7 +245,8 @@ func (a *AOF) Offset() int64 {
 // Sync writes the records appended up to offset upto (and, with
 // FsyncAlways, fsyncs them), sharing the write and the fsync with
 // concurrent callers. It returns nil when they are, else the error that
-// kept them from it. It returns at once, without wmu, when another
+// kept them from it: under FsyncAlways, that of the flush that was to
+// make them durable. It returns at once, without wmu, when another
 // caller made them so already.
 func (a *AOF) Sync(upto int64) error {
 	a.mu.Lock()
@@ -247,12 +255,15 @@ func (a *AOF) Sync(upto int64) error {
 	if a.covered(upto, always) {
 		return nil
 	}
+	if always {
+		return a.syncAlways(upto)
+	}
 	a.wmu.Lock()
 	defer a.wmu.Unlock()
-	if a.covered(upto, always) {
+	if a.covered(upto, false) {
 		return nil
 	}
-	return a.flushLocked(always)
+	return a.flushLocked(false)
 }
 
 // covered reports whether the records up to upto are written (and, if
@@ -264,17 +275,25 @@ func (a *AOF) covered(upto int64, always bool) bool {
 	return a.written.Load() >= upto
 }
 
-// flushLocked writes the whole buffer, and fsyncs if sync. wmu held.
-func (a *AOF) flushLocked(sync bool) error {
+// flushLocked writes the whole buffer, and fsyncs if sync. wmu held. It
+// is a round of the group commit: the Sync callers waiting for the
+// records it takes are released when it ends, with its error. A closed
+// file keeps the buffer.
+func (a *AOF) flushLocked(sync bool) (err error) {
 	if a.f == nil {
-		return errors.New("the append-only file is closed")
+		return errClosed
 	}
 	a.mu.Lock()
 	data := a.buf
 	end := a.appended
 	a.buf = a.spare[:0]
+	a.commit.take(end)
 	a.mu.Unlock()
-	var err error
+	defer func() {
+		a.mu.Lock()
+		a.commit.finish(err)
+		a.mu.Unlock()
+	}()
 	if len(data) > 0 {
 		var n int
 		n, err = a.f.Write(data)
@@ -304,21 +323,18 @@ func (a *AOF) flushLocked(sync bool) error {
 		// (Redis exits instead).
 		err = a.fsyncErr
 	}
+	a.writeErr = err
 	a.mu.Unlock()
 	if cap(data) <= 1<<20 {
 		a.spare = data[:0]
 	} else {
 		a.spare = nil
 	}
-	a.mu.Lock()
-	a.writeErr = err
-	a.mu.Unlock()
+	a.written.Store(end)
 	if err != nil {
-		a.written.Store(end)
 		a.opts.Logger.Error("error fsyncing the append-only file", "error", err)
 		return err
 	}
-	a.written.Store(end)
 	if sync {
 		a.synced.Store(end)
 	}
@@ -373,6 +389,7 @@ func (a *AOF) Status() Status {
 func (a *AOF) Close() error {
 	close(a.stop)
 	<-a.done
+	<-a.commit.loopDone
 	a.wmu.Lock()
 	defer a.wmu.Unlock()
 	if a.f == nil {
@@ -383,11 +400,11 @@ func (a *AOF) Close() error {
 		err = cerr
 	}
 	a.f = nil
+	a.mu.Lock()
+	a.commit.close()
+	a.mu.Unlock()
 	return err
 }
-
-// fsyncFile fsyncs the incr file; tests replace it to make it fail.
-var fsyncFile = (*os.File).Sync
 
 // writeFileSync writes a file and fsyncs it.
 func writeFileSync(path string, data []byte) error {
