@@ -688,13 +688,7 @@ func cmdXRead(c *conn, args [][]byte) {
 		c.writeStreamEntries(s.Range(start, keyspace.MaxStreamID, int(a.count), false))
 	}
 	if served > 0 {
-		var head []byte
-		if c.proto == resp.RESP2 {
-			head = resp.AppendArrayLen(nil, served)
-		} else {
-			head = resp.AppendMapLen(nil, served, c.proto)
-		}
-		c.reply = append(c.reply[:mark], append(head, c.reply[mark:]...)...)
+		c.prependStreamsHead(mark, served)
 		return
 	}
 	if !a.block || c.inExec {
@@ -788,4 +782,17 @@ func streamPropagatedArgs(args [][]byte, idPos int, a streamAddArgs, id keyspace
 		}
 	}
 	return out
+}
+
+// prependStreamsHead puts the head of an XREAD or XREADGROUP reply that
+// served keys before their replies, written since mark: an array in
+// RESP2, a map in RESP3.
+func (c *conn) prependStreamsHead(mark, served int) {
+	var head []byte
+	if c.proto == resp.RESP2 {
+		head = resp.AppendArrayLen(nil, served)
+	} else {
+		head = resp.AppendMapLen(nil, served, c.proto)
+	}
+	c.reply = append(c.reply[:mark], append(head, c.reply[mark:]...)...)
 }

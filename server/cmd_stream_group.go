@@ -357,13 +357,7 @@ func cmdXReadGroup(c *conn, args [][]byte) {
 		db.Resized(string(key))
 	}
 	if served > 0 {
-		var head []byte
-		if c.proto == resp.RESP2 {
-			head = resp.AppendArrayLen(nil, served)
-		} else {
-			head = resp.AppendMapLen(nil, served, c.proto)
-		}
-		c.reply = append(c.reply[:mark], append(head, c.reply[mark:]...)...)
+		c.prependStreamsHead(mark, served)
 		return
 	}
 	if !a.block || c.inExec {
