@@ -41,51 +41,8 @@ func TestAOFRewriteDuringWrites(t *testing.T) {
 	}
 	mustDoAll(t, addr, fill)
 
-	var ops atomic.Int64
-	stop := make(chan struct{})
-	errs := make(chan error, 3)
-	var wg sync.WaitGroup
-	for w := range 3 {
-		wg.Go(func() {
-			nc, err := net.Dial("tcp", addr)
-			if err != nil {
-				errs <- err
-				return
-			}
-			defer nc.Close()
-			r := bufio.NewReader(nc)
-			rng := rand.New(rand.NewPCG(uint64(w), 9))
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				nc.SetDeadline(time.Now().Add(10 * time.Second))
-				for _, cmd := range randomWrite(rng) {
-					if _, err := nc.Write(encodeCommand(cmd...)); err != nil {
-						errs <- err
-						return
-					}
-					if _, err := resp.ReadValue(r); err != nil {
-						errs <- err
-						return
-					}
-				}
-				ops.Add(1)
-			}
-		})
-	}
-	waitOps := func(n int64) {
-		target := ops.Load() + n
-		for deadline := time.Now().Add(10 * time.Second); ops.Load() < target; {
-			if time.Now().After(deadline) {
-				t.Fatalf("the clients did not run %d commands", n)
-			}
-			time.Sleep(time.Millisecond)
-		}
-	}
-	waitOps(200)
+	load := startWriteLoad(addr, 3, 9, randomWrite)
+	load.waitOps(t, 200)
 	if v := mustDoAll(t, addr, [][]string{{"BGREWRITEAOF"}})[0]; v.Str != rewriteStarted {
 		t.Fatalf("BGREWRITEAOF: %s", v)
 	}
@@ -102,13 +59,8 @@ func TestAOFRewriteDuringWrites(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	waitOps(200)
-	close(stop)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatalf("client: %v", err)
-	}
+	load.waitOps(t, 200)
+	load.end(t)
 	src.ks.Lock()
 	want := keyspaceText(src.ks)
 	src.ks.Unlock()
@@ -141,9 +93,9 @@ func TestAOFRewriteDuringWrites(t *testing.T) {
 	got := keyspaceText(again.ks)
 	again.ks.Unlock()
 	if got != want {
-		t.Fatalf("after the restart (%d commands during the test):\n%s", ops.Load(), textDiff(got, want))
+		t.Fatalf("after the restart (%d commands during the test):\n%s", load.ops.Load(), textDiff(got, want))
 	}
-	t.Logf("%d keys, %d commands during the test, base of %d bytes", strings.Count(want, "\n")+1, ops.Load(), len(base))
+	t.Logf("%d keys, %d commands during the test, base of %d bytes", strings.Count(want, "\n")+1, load.ops.Load(), len(base))
 
 	redistest.Find(t)
 	redis := redistest.Start(t, "--appendonly", "yes", "--aof-use-rdb-preamble", "no", "--dir", redisDir)
@@ -229,5 +181,75 @@ func TestAOFRewriteEmpty(t *testing.T) {
 	again := startServer(t, cfg)
 	if v := mustDoAll(t, again.Addr().String(), [][]string{{"SET", "k", "v"}, {"DBSIZE"}})[1]; v.Int != 1 {
 		t.Fatalf("DBSIZE after the restart and one SET: %s", v)
+	}
+}
+
+// writeLoad is n clients writing to a server until ended: each draws a
+// batch of commands from gen (its own generator, seeded by its number and
+// seed), sends it in one write, reads every reply, and counts the batch
+// in ops.
+type writeLoad struct {
+	ops  atomic.Int64
+	stop chan struct{}
+	errs chan error
+	wg   sync.WaitGroup
+}
+
+func startWriteLoad(addr string, n int, seed uint64, gen func(*rand.Rand) [][]string) *writeLoad {
+	l := &writeLoad{stop: make(chan struct{}), errs: make(chan error, n)}
+	for w := range n {
+		l.wg.Go(func() {
+			nc, err := net.Dial("tcp", addr)
+			if err != nil {
+				l.errs <- err
+				return
+			}
+			defer nc.Close()
+			r := bufio.NewReader(nc)
+			rng := rand.New(rand.NewPCG(uint64(w), seed))
+			for {
+				select {
+				case <-l.stop:
+					return
+				default:
+				}
+				nc.SetDeadline(time.Now().Add(10 * time.Second))
+				cmds := gen(rng)
+				var batch []byte
+				for _, cmd := range cmds {
+					batch = append(batch, encodeCommand(cmd...)...)
+				}
+				if _, err := nc.Write(batch); err != nil {
+					l.errs <- err
+					return
+				}
+				for range cmds {
+					if _, err := resp.ReadValue(r); err != nil {
+						l.errs <- err
+						return
+					}
+				}
+				l.ops.Add(1)
+			}
+		})
+	}
+	return l
+}
+
+// waitOps waits until the clients have run n more batches.
+func (l *writeLoad) waitOps(t *testing.T, n int64) {
+	t.Helper()
+	target := l.ops.Load() + n
+	waitFor(t, "the clients' commands", func() bool { return l.ops.Load() >= target })
+}
+
+// end stops the clients and fails t if one of them failed.
+func (l *writeLoad) end(t *testing.T) {
+	t.Helper()
+	close(l.stop)
+	l.wg.Wait()
+	close(l.errs)
+	for err := range l.errs {
+		t.Fatalf("client: %v", err)
 	}
 }

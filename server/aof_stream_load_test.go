@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -75,54 +74,11 @@ func TestAOFStreamRewriteDuringWrites(t *testing.T) {
 			return [][]string{{"XGROUP", "DELCONSUMER", k, "g", c}}
 		}
 	}
-	var ops atomic.Int64
-	stop := make(chan struct{})
-	errs := make(chan error, 3)
-	var wg sync.WaitGroup
-	for w := range 3 {
-		wg.Go(func() {
-			nc, err := net.Dial("tcp", addr)
-			if err != nil {
-				errs <- err
-				return
-			}
-			defer nc.Close()
-			r := bufio.NewReader(nc)
-			rng := rand.New(rand.NewPCG(uint64(w), 11))
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				nc.SetDeadline(time.Now().Add(10 * time.Second))
-				for _, cmd := range randomStreamOp(rng) {
-					if _, err := nc.Write(encodeCommand(cmd...)); err != nil {
-						errs <- err
-						return
-					}
-					if _, err := resp.ReadValue(r); err != nil {
-						errs <- err
-						return
-					}
-				}
-				ops.Add(1)
-			}
-		})
-	}
-	waitOps := func(n int64) {
-		target := ops.Load() + n
-		waitFor(t, "the clients' commands", func() bool { return ops.Load() >= target })
-	}
-	waitOps(200)
+	load := startWriteLoad(addr, 3, 11, randomStreamOp)
+	load.waitOps(t, 200)
 	rewriteAndWait(t, addr)
-	waitOps(200)
-	close(stop)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Fatalf("client: %v", err)
-	}
+	load.waitOps(t, 200)
+	load.end(t)
 	var keys []string
 	for i := range hot + 5 {
 		keys = append(keys, "st:"+itoa(i))
@@ -136,7 +92,7 @@ func TestAOFStreamRewriteDuringWrites(t *testing.T) {
 	}
 	again := startServer(t, cfg)
 	if got := xinfoFull(t, again.Addr().String(), keys, false, true); got != want {
-		t.Fatalf("after the rewrite during writes (%d commands) and a restart:\n%s\nbefore:\n%s", ops.Load(), got, want)
+		t.Fatalf("after the rewrite during writes (%d commands) and a restart:\n%s\nbefore:\n%s", load.ops.Load(), got, want)
 	}
 }
 

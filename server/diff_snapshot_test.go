@@ -14,7 +14,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -347,50 +346,10 @@ func TestSnapshotUnderCommands(t *testing.T) {
 	}
 	snap.ChunkKeys, snap.ChunkBytes = 4, 512
 
-	var ops atomic.Int64
-	stop := make(chan struct{})
-	errs := make(chan error, 4)
-	var wg sync.WaitGroup
-	for w := range 4 {
-		wg.Go(func() {
-			nc, err := net.Dial("tcp", addr)
-			if err != nil {
-				errs <- err
-				return
-			}
-			defer nc.Close()
-			r := bufio.NewReader(nc)
-			rng := rand.New(rand.NewPCG(uint64(w), 3))
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				nc.SetDeadline(time.Now().Add(10 * time.Second))
-				cmds := randomWrite(rng)
-				if _, err := nc.Write(append(encodeCommand(cmds[0]...), encodeCommand(cmds[1]...)...)); err != nil {
-					errs <- err
-					return
-				}
-				for range cmds {
-					if _, err := resp.ReadValue(r); err != nil {
-						errs <- err
-						return
-					}
-				}
-				ops.Add(1)
-			}
-		})
-	}
-	out := &pacedBuffer{ops: &ops}
+	load := startWriteLoad(addr, 4, 3, randomWrite)
+	out := &pacedBuffer{ops: &load.ops}
 	_, err = snap.WriteTo(out)
-	close(stop)
-	wg.Wait()
-	close(errs)
-	for e := range errs {
-		t.Fatalf("client: %v", e)
-	}
+	load.end(t)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -399,12 +358,12 @@ func TestSnapshotUnderCommands(t *testing.T) {
 	got := keyspaceText(dst.ks)
 	dst.ks.Unlock()
 	if got != want {
-		t.Fatalf("the loaded snapshot differs from T0's keyspace (%d commands ran during it)\n%s", ops.Load(), textDiff(got, want))
+		t.Fatalf("the loaded snapshot differs from T0's keyspace (%d commands ran during it)\n%s", load.ops.Load(), textDiff(got, want))
 	}
-	if out.writes < 10 || ops.Load() < 100 {
-		t.Fatalf("too little interleaving: %d chunks, %d commands", out.writes, ops.Load())
+	if out.writes < 10 || load.ops.Load() < 100 {
+		t.Fatalf("too little interleaving: %d chunks, %d commands", out.writes, load.ops.Load())
 	}
-	t.Logf("%d keys at T0, %d chunks, %d commands during the snapshot", strings.Count(want, "\n"), out.writes, ops.Load())
+	t.Logf("%d keys at T0, %d chunks, %d commands during the snapshot", strings.Count(want, "\n"), out.writes, load.ops.Load())
 }
 
 // randomWrite returns a random write command on a few keys of four
