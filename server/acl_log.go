@@ -1,6 +1,8 @@
 package server
 
 import (
+	"math"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -8,8 +10,8 @@ import (
 // ACL LOG: the commands and authentications refused, newest first, as
 // Redis 7.0.15 keeps them (acl.c addACLLogEntry).
 
-// aclLogMaxLen is Redis's acllog-max-len default.
-const aclLogMaxLen = 128
+// defaultACLLogMaxLen is Redis's acllog-max-len default.
+const defaultACLLogMaxLen = 128
 
 // aclLogGroupWindow: an entry equal to one of the last ten and this close
 // in time counts as that one again, as Redis's ACL_LOG_GROUPING_MAX_TIME_DELTA.
@@ -30,8 +32,10 @@ type aclLogEntry struct {
 
 // logDenial adds an entry, or counts it again on an equal recent one
 // (same reason, context, object and user, within a minute, among the last
-// ten), which then moves to the front. The log keeps aclLogMaxLen entries.
-func (a *aclStore) logDenial(e aclLogEntry) {
+// ten), which then moves to the front. The log then keeps its newest
+// maxLen entries; as in Redis, lowering acllog-max-len trims the log at
+// its next entry, not at once.
+func (a *aclStore) logDenial(e aclLogEntry, maxLen int) {
 	now := time.Now()
 	a.logMu.Lock()
 	defer a.logMu.Unlock()
@@ -58,9 +62,9 @@ func (a *aclStore) logDenial(e aclLogEntry) {
 	a.log = append(a.log, nil)
 	copy(a.log[1:], a.log)
 	a.log[0] = &entry
-	if len(a.log) > aclLogMaxLen {
-		a.log[len(a.log)-1] = nil
-		a.log = a.log[:aclLogMaxLen]
+	if len(a.log) > maxLen {
+		clear(a.log[maxLen:])
+		a.log = a.log[:maxLen]
 	}
 }
 
@@ -106,7 +110,7 @@ func (c *conn) logAuthFailure(args [][]byte, username []byte) {
 		object:     string(args[0]),
 		username:   string(username),
 		clientInfo: c.clientInfoLine(c.runningName(args[0])),
-	})
+	}, c.srv.aclLogMaxLen())
 }
 
 // logCommandDenial records a command that c's user may not run, as
@@ -121,7 +125,28 @@ func (c *conn) logCommandDenial(cmd *command, d aclDenial, running string) {
 		object:     d.object,
 		username:   c.user.name,
 		clientInfo: c.clientInfoLine(running),
-	})
+	}, c.srv.aclLogMaxLen())
+}
+
+// aclLogMaxLen is acllog-max-len, as an int.
+func (s *Server) aclLogMaxLen() int {
+	return int(min(max(s.settings().ACLLogMaxLen, 0), math.MaxInt32))
+}
+
+func getACLLogMaxLen(s *Server) string {
+	return strconv.FormatInt(max(s.settings().ACLLogMaxLen, 0), 10)
+}
+
+func setACLLogMaxLen(cfg *Config, v string) error {
+	n, err := integerArg(v, 0, math.MaxInt64)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		n = -1
+	}
+	cfg.ACLLogMaxLen = n
+	return nil
 }
 
 // String is the reason as ACL LOG shows it.

@@ -250,27 +250,36 @@ func TestACLPubsubDefault(t *testing.T) {
 func TestACLLogGrouping(t *testing.T) {
 	a := newACLStore()
 	e := aclLogEntry{reason: aclDeniedCmd, context: "toplevel", object: "get", username: "u", clientInfo: "id=1"}
-	a.logDenial(e)
+	a.logDenial(e, defaultACLLogMaxLen)
 	e.clientInfo = "id=2"
-	a.logDenial(e)
+	a.logDenial(e, defaultACLLogMaxLen)
 	other := e
 	other.object = "set"
-	a.logDenial(other)
+	a.logDenial(other, defaultACLLogMaxLen)
 	got := a.logEntries(10)
 	if len(got) != 2 || got[0].object != "set" || got[1].count != 2 || got[1].clientInfo != "id=2" {
 		t.Fatalf("entries %+v", got)
 	}
-	a.logDenial(e) // moves to the front, counted again
+	a.logDenial(e, defaultACLLogMaxLen) // moves to the front, counted again
 	if got := a.logEntries(10); got[0].object != "get" || got[0].count != 3 {
 		t.Fatalf("entries %+v", got)
 	}
 	for i := range 200 {
 		e.object = "k" + strings.Repeat("x", i)
-		a.logDenial(e)
+		a.logDenial(e, defaultACLLogMaxLen)
 	}
-	if n := len(a.logEntries(1000)); n != aclLogMaxLen {
+	if n := len(a.logEntries(1000)); n != defaultACLLogMaxLen {
 		t.Fatalf("%d entries kept", n)
 	}
+	e.object = "capped"
+	if a.logDenial(e, 3); len(a.logEntries(1000)) != 3 || a.logEntries(1)[0].object != "capped" {
+		t.Fatalf("with acllog-max-len 3: %+v", a.logEntries(1000))
+	}
+	e.object = "capped0" // an entry counted again on an equal one trims nothing, as in Redis
+	if a.logDenial(e, 0); len(a.logEntries(1000)) != 0 {
+		t.Fatalf("with acllog-max-len 0: %+v", a.logEntries(1000))
+	}
+	a.logDenial(e, defaultACLLogMaxLen)
 	a.resetLog()
 	if n := len(a.logEntries(10)); n != 0 {
 		t.Fatalf("%d entries after reset", n)

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -264,7 +265,7 @@ func cmdACLLog(c *conn, args [][]byte) {
 		c.writeSubcommandSyntaxError(args)
 		return
 	}
-	entries := c.srv.acl().logEntries(int(min(count, aclLogMaxLen)))
+	entries := c.srv.acl().logEntries(int(min(count, math.MaxInt32)))
 	now := time.Now()
 	c.writeArrayLen(len(entries))
 	for _, e := range entries {

@@ -42,6 +42,7 @@ type configParam struct {
 // configParams is ordered by name, the order CONFIG GET replies in.
 var configParams = []configParam{
 	{"acl-pubsub-default", func(s *Server) string { return aclPubsubDefault(s.settings().ACLPubsubDefault) }, setACLPubsubDefault},
+	{"acllog-max-len", getACLLogMaxLen, setACLLogMaxLen},
 	{"aof-load-truncated", func(s *Server) string { return yesNo(!s.settings().AOFRefuseTruncated) }, setAOFLoadTruncated},
 	{"appenddirname", func(s *Server) string { return s.settings().AppendDirname }, nil},
 	{"appendfilename", func(s *Server) string { return s.settings().AppendFilename }, nil},

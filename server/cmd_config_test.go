@@ -53,7 +53,7 @@ func TestConfigGet(t *testing.T) {
 			"CONFIG", "GET", "proto-max-bulk-len", "client-query-buffer-limit")
 		c.mustDo(pairs(4)+"$9\r\ndatabases\r\n$2\r\n16\r\n$4\r\nsave\r\n$0\r\n\r\n$10\r\nappendonly\r\n$2\r\nno\r\n$22\r\nnotify-keyspace-events\r\n$0\r\n\r\n",
 			"CONFIG", "GET", "databases", "save", "appendonly", "notify-keyspace-events")
-		c.mustDo(pairs(9)+"$15\r\nmax-pattern-len\r\n$4\r\n1024\r\n$28\r\nmax-subscriptions-per-client\r\n$1\r\n0\r\n"+
+		c.mustDo(pairs(10)+"$14\r\nacllog-max-len\r\n$3\r\n128\r\n$15\r\nmax-pattern-len\r\n$4\r\n1024\r\n$28\r\nmax-subscriptions-per-client\r\n$1\r\n0\r\n"+
 			"$10\r\nmaxclients\r\n$5\r\n10000\r\n$9\r\nmaxmemory\r\n$1\r\n0\r\n$16\r\nmaxmemory-policy\r\n$10\r\nnoeviction\r\n"+
 			"$17\r\nmaxmemory-samples\r\n$1\r\n5\r\n$18\r\nproto-max-bulk-len\r\n$9\r\n536870912\r\n"+
 			"$23\r\nproto-max-multibulk-len\r\n$10\r\n2147483647\r\n"+

@@ -97,6 +97,10 @@ type Config struct {
 	// some. Zero means 1,000,000, Redis's default; a negative value means
 	// no limit (tracking-table-max-keys 0).
 	TrackingTableMaxKeys int64
+	// ACLLogMaxLen is acllog-max-len: the most entries ACL LOG keeps.
+	// Zero means 128, Redis's default; a negative value means none
+	// (acllog-max-len 0).
+	ACLLogMaxLen int64
 	// Broker is the broker the server routes through, shared with Go code
 	// embedding Herald (and with Remote, which delivers through it). Nil
 	// means a new one.
@@ -262,6 +266,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.TrackingTableMaxKeys == 0 {
 		c.TrackingTableMaxKeys = defaultTrackingMaxKeys
+	}
+	if c.ACLLogMaxLen == 0 {
+		c.ACLLogMaxLen = defaultACLLogMaxLen
 	}
 	if c.RemoteTimeout == 0 {
 		c.RemoteTimeout = DefaultRemoteTimeout

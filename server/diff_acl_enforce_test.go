@@ -148,7 +148,8 @@ func TestDiffACLEnforce(t *testing.T) {
 // TestDiffACLLogDenials compares the ACL LOG entries of refused commands,
 // keys and channels, at top level, in MULTI and at EXEC, and of failed
 // AUTHs: every field but age-seconds, and CLIENT INFO's line with its
-// per-connection numbers masked (so user= and cmd= are compared).
+// per-connection numbers masked (so user= and cmd= are compared); then
+// the log under a lowered acllog-max-len.
 func TestDiffACLLogDenials(t *testing.T) {
 	t.Parallel()
 	redisAddr := redistest.Start(t).Addr()
@@ -184,8 +185,19 @@ func TestDiffACLLogDenials(t *testing.T) {
 			{"EXEC"},
 			{"AUTH", "logu", "wrong"},
 		}
+		// Lowering acllog-max-len trims the log at its next entry.
+		capped := [][]string{
+			{"CONFIG", "SET", "acllog-max-len", "2"},
+			{"CONFIG", "GET", "acllog-max-len"},
+			{"ACL", "LOG"},
+			{"CONFIG", "SET", "acllog-max-len", "-1"},
+		}
+		again := [][]string{
+			{"AUTH", "logu", "wrong2"},
+		}
 		check := [][]string{
 			{"ACL", "LOG"},
+			{"CONFIG", "SET", "acllog-max-len", "128"},
 			{"ACL", "LOG", "RESET"},
 			{"ACL", "DELUSER", "logu"},
 		}
@@ -193,7 +205,7 @@ func TestDiffACLLogDenials(t *testing.T) {
 		for _, step := range []struct {
 			r, h *rawConn
 			cmds [][]string
-		}{{r, h, admin}, {ru, hu, user}, {r, h, later}, {ru, hu, end}, {r, h, check}} {
+		}{{r, h, admin}, {ru, hu, user}, {r, h, later}, {ru, hu, end}, {r, h, capped}, {ru, hu, again}, {r, h, check}} {
 			for _, args := range step.cmds {
 				want, got := maskLogEntries(step.r.do(t, args...)), maskLogEntries(step.h.do(t, args...))
 				if string(got.Bytes()) != string(want.Bytes()) {
