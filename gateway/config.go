@@ -30,6 +30,14 @@ type Config struct {
 	// an SSE request gets 400). Zero means DefaultMaxPatternLen; negative
 	// means no limit.
 	MaxPatternLen int
+	// SubscriptionLimits, when set, is asked at each subscribe for the
+	// limits in force, in place of MaxSubscriptionsPerClient and
+	// MaxPatternLen (same meanings, but a pattern length of zero means no
+	// limit), so that a change at run time (the RESP server's CONFIG SET
+	// max-subscriptions-per-client and max-pattern-len) reaches the
+	// gateway's clients too. It is called without the gateway's locks and
+	// must be cheap.
+	SubscriptionLimits func() (maxSubscriptionsPerClient, maxPatternLen int)
 	// MaxQueueBytes bounds each WebSocket or SSE client's pending output. A
 	// client whose queue would pass it is a slow consumer: it is
 	// disconnected (WebSocket close code 1008, reason "slow consumer"; an

@@ -14,20 +14,29 @@ const DefaultMaxPatternLen = 1024
 // codeTooMany refuses a subscribe past Config.MaxSubscriptionsPerClient.
 const codeTooMany = "too_many"
 
+// subscriptionLimits is the limits in force: Config.SubscriptionLimits',
+// or the fixed ones. A limit of zero or less is none.
+func (g *Gateway) subscriptionLimits() (maxSubscriptions, maxPatternLen int) {
+	if g.cfg.SubscriptionLimits != nil {
+		return g.cfg.SubscriptionLimits()
+	}
+	return g.cfg.MaxSubscriptionsPerClient, g.cfg.MaxPatternLen
+}
+
 // subscribeLimit checks a subscribe of names (patterns when pattern is
 // true) by a client that holds channels and patterns against the limits.
 // It returns the error code and text of a refusal, or "" when the
 // subscribe is within them. Names held already, and repeated names, do not
 // count.
 func (g *Gateway) subscribeLimit(channels, patterns, names []string, pattern bool) (code, text string) {
-	if limit := g.cfg.MaxPatternLen; pattern && limit > 0 {
+	limit, patternLimit := g.subscriptionLimits()
+	if pattern && patternLimit > 0 {
 		for _, p := range names {
-			if len(p) > limit {
-				return codeTooLarge, "pattern longer than the limit of " + itoa(int64(limit)) + " bytes"
+			if len(p) > patternLimit {
+				return codeTooLarge, "pattern longer than the limit of " + itoa(int64(patternLimit)) + " bytes"
 			}
 		}
 	}
-	limit := g.cfg.MaxSubscriptionsPerClient
 	holding := len(channels) + len(patterns)
 	if limit <= 0 || holding+len(names) <= limit {
 		return "", ""
@@ -56,7 +65,7 @@ func (g *Gateway) subscribeLimit(channels, patterns, names []string, pattern boo
 // against the limits.
 func (c *client) wsSubscribeLimit(names []string, pattern bool) (code, text string) {
 	var channels, patterns []string
-	if c.gw.cfg.MaxSubscriptionsPerClient > 0 {
+	if limit, _ := c.gw.subscriptionLimits(); limit > 0 {
 		channels, patterns = c.gw.bus.Holdings(c)
 	}
 	return c.gw.subscribeLimit(channels, patterns, names, pattern)

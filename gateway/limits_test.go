@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gobwas/ws"
@@ -57,6 +58,35 @@ func TestSubscriptionLimits(t *testing.T) {
 		many[i] = "ch" + itoa(int64(i))
 	}
 	w.ack(map[string]any{"id": 2, "type": "subscribe", "channels": many})
+}
+
+// TestSubscriptionLimitsLive: with Config.SubscriptionLimits the limits
+// in force at each subscribe apply, and zero means none for both.
+func TestSubscriptionLimitsLive(t *testing.T) {
+	var maxSubs, maxPattern atomic.Int64
+	maxSubs.Store(1)
+	e := start(t, Config{
+		MaxSubscriptionsPerClient: 100, // overridden
+		SubscriptionLimits:        func() (int, int) { return int(maxSubs.Load()), int(maxPattern.Load()) },
+	})
+	c := e.dialWS(t)
+	c.ack(map[string]any{"id": 1, "type": "subscribe", "channel": "a"})
+	if m := c.do(map[string]any{"id": 2, "type": "subscribe", "channel": "b"}); m["code"] != "too_many" {
+		t.Fatalf("a second channel under a limit of 1: got %v, want too_many", m)
+	}
+	maxSubs.Store(3)
+	c.ack(map[string]any{"id": 3, "type": "subscribe", "channel": "b"})
+	long := strings.Repeat("x", 2000) // past DefaultMaxPatternLen: zero is no limit here
+	c.ack(map[string]any{"id": 4, "type": "psubscribe", "pattern": long})
+	maxSubs.Store(0)
+	maxPattern.Store(4)
+	if m := c.do(map[string]any{"id": 5, "type": "psubscribe", "pattern": "abcd*"}); m["code"] != "too_large" {
+		t.Fatalf("a 5-byte pattern under a limit of 4: got %v, want too_large", m)
+	}
+	c.ack(map[string]any{"id": 6, "type": "subscribe", "channels": []string{"c", "d", "e"}})
+	if _, status := e.dialSSEStatus(t, "pattern=abcd*"); !strings.Contains(status, " 400 ") {
+		t.Errorf("SSE with a 5-byte pattern under a limit of 4: %s", status)
+	}
 }
 
 // TestMaxClients: past MaxClients WebSocket and SSE clients get 503 with

@@ -23,6 +23,15 @@ func (st *settings) protoMaxMultibulkLen() int {
 	return st.ProtoMaxMultibulkLen
 }
 
+// SubscriptionLimits returns max-subscriptions-per-client and
+// max-pattern-len as they are now, CONFIG SET included; zero or less means
+// no limit. A gateway serving the same channels takes them as its
+// gateway.Config.SubscriptionLimits, so one setting bounds every client.
+func (s *Server) SubscriptionLimits() (maxSubscriptionsPerClient, maxPatternLen int) {
+	st := s.settings()
+	return st.MaxSubscriptionsPerClient, st.MaxPatternLen
+}
+
 // subscribeRefused checks a SUBSCRIBE, PSUBSCRIBE or SSUBSCRIBE of names
 // against max-pattern-len and max-subscriptions-per-client. If the command
 // would pass one, it writes Herald's error and reports true: the command

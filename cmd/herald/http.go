@@ -67,10 +67,11 @@ func startGateway(opts serveOptions, srv *server.Server, fanout bus.Bus, logger 
 		Authenticator:   auth,
 		Logger:          logger,
 
-		// The RESP server's settings as the flags set them; CONFIG SET
-		// does not reach the gateway.
+		// The RESP server's settings as the flags set them, and, when
+		// the RESP server runs, as CONFIG SET changes them.
 		MaxSubscriptionsPerClient: opts.MaxSubscriptionsPerClient,
 		MaxPatternLen:             opts.MaxPatternLen,
+		SubscriptionLimits:        subscriptionLimits(srv),
 		MaxClients:                cmp.Or(opts.HTTPMaxClients, opts.MaxClients, defaultMaxClients),
 	}, fanout)}
 	addRESPMetrics(g.gw, srv)
@@ -161,4 +162,13 @@ func gatewayAuthenticator(opts serveOptions) (gateway.Authenticator, error) {
 		return nil, nil
 	}
 	return gateway.NewTokenAuth(v), nil
+}
+
+// subscriptionLimits is the gateway's source of the RESP server's
+// subscription limits, or nil without a RESP server.
+func subscriptionLimits(srv *server.Server) func() (int, int) {
+	if srv == nil {
+		return nil
+	}
+	return srv.SubscriptionLimits
 }

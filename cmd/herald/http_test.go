@@ -75,6 +75,47 @@ func TestServeHTTP(t *testing.T) {
 		}
 	})
 
+	// CONFIG SET max-subscriptions-per-client and max-pattern-len on the
+	// RESP port bound the gateway's clients too.
+	t.Run("ConfigSetReachesGateway", func(t *testing.T) {
+		port, httpPort := strconv.Itoa(freePort(t)), strconv.Itoa(freePort(t))
+		p := startHerald(t, bin, "serve", "--port", port, "--http-port", httpPort)
+		nc := dialReady(t, p, "127.0.0.1:"+port)
+		defer nc.Close()
+		r := bufio.NewReader(nc)
+		configSet := func(name, value string) {
+			cmd := "*4\r\n$6\r\nCONFIG\r\n$3\r\nSET\r\n$" + strconv.Itoa(len(name)) + "\r\n" + name + "\r\n$" +
+				strconv.Itoa(len(value)) + "\r\n" + value + "\r\n"
+			if got := roundTrip(t, nc, r, cmd); got != "+OK\r\n" {
+				t.Fatalf("CONFIG SET %s %s: %q", name, value, got)
+			}
+		}
+		dialReady(t, p, "127.0.0.1:"+httpPort).Close()
+		client := &http.Client{Timeout: processTimeout}
+		sseStatus := func(query string) int {
+			resp, err := client.Get("http://127.0.0.1:" + httpPort + "/sse?" + query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			return resp.StatusCode
+		}
+		const two, long = "channel=a&channel=b", "pattern=abcdef*"
+		if a, b := sseStatus(two), sseStatus(long); a != 200 || b != 200 {
+			t.Fatalf("before CONFIG SET: %d, %d, want 200", a, b)
+		}
+		configSet("max-subscriptions-per-client", "1")
+		configSet("max-pattern-len", "4")
+		if a, b := sseStatus(two), sseStatus(long); a != 400 || b != 400 {
+			t.Fatalf("after CONFIG SET: %d, %d, want 400", a, b)
+		}
+		configSet("max-subscriptions-per-client", "0")
+		configSet("max-pattern-len", "0")
+		if a, b := sseStatus(two), sseStatus(long); a != 200 || b != 200 {
+			t.Fatalf("after the limits were lifted: %d, %d, want 200", a, b)
+		}
+	})
+
 	// An HTTP port that cannot be bound is fatal, and the message names it.
 	t.Run("HTTPPortInUse", func(t *testing.T) {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
