@@ -327,6 +327,7 @@ func (c *conn) block(w *waiter, timeout time.Duration) {
 		before := len(c.rbuf)
 		err := c.fill()
 		c.netIn.Add(int64(len(c.rbuf) - before))
+		c.reads.Add(1)
 		readDone <- err
 	}
 	reading := true

@@ -187,6 +187,12 @@ func TestInfoStats(t *testing.T) {
 	if in < 100 || out < 100 {
 		t.Errorf("total_net_input_bytes:%d total_net_output_bytes:%d", in, out)
 	}
+	// Six commands sent one at a time, five replies written before INFO's.
+	reads, _ := strconv.Atoi(f["total_reads_processed"])
+	writes, _ := strconv.Atoi(f["total_writes_processed"])
+	if reads < 6 || writes < 5 {
+		t.Errorf("total_reads_processed:%d total_writes_processed:%d, want at least 6 and 5", reads, writes)
+	}
 
 	c.mustDo("+OK\r\n", "CONFIG", "RESETSTAT")
 	f = c.info(t, "stats")
@@ -200,6 +206,11 @@ func TestInfoStats(t *testing.T) {
 	}
 	if in, _ := strconv.Atoi(f["total_net_input_bytes"]); in > 64 {
 		t.Errorf("after RESETSTAT total_net_input_bytes:%d", in)
+	}
+	// RESETSTAT's reply, and INFO's read, as redis-server counts them.
+	if f["total_reads_processed"] != "1" || f["total_writes_processed"] != "1" {
+		t.Errorf("after RESETSTAT total_reads_processed:%s total_writes_processed:%s, want 1 and 1",
+			f["total_reads_processed"], f["total_writes_processed"])
 	}
 }
 

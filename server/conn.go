@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"net"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -101,6 +102,10 @@ type conn struct {
 	// (total_net_input_bytes, total_net_output_bytes): one uncontended
 	// add per read or write, not per message.
 	netIn, netOut atomic.Int64
+	// Reads that brought input or the end of it, and writes to the
+	// socket (each non-blocking attempt or blocking write), summed by INFO
+	// (total_reads_processed, total_writes_processed).
+	reads, writes atomic.Int64
 	// published counts the PUBLISH and SPUBLISH commands this connection
 	// ran: an uncontended add, only this connection's goroutine writes it.
 	published atomic.Int64
@@ -170,12 +175,22 @@ func (c *conn) serve() {
 		// checks during one).
 		c.lastInteraction.Store(math.MaxInt64)
 		c.netIn.Add(int64(len(c.rbuf) - before))
+		c.reads.Add(1)
 		ok := c.processInput()
 		c.srv.trackingBatchDone(c) // CLIENT TRACKING's broadcasts (tracking.go)
 		if c.commandsRun > 0 {
 			c.noteActivity()
 		}
 		c.aofSync() // no reply goes out before its AOF record (aof.go)
+		if c.batch.Len() > 0 {
+			// Let the connections that are ready run first: what they
+			// deliver to the same subscribers joins this flush, so a
+			// subscriber that many clients publish to at once gets one
+			// write for all of them, as redis-server writes each
+			// client's output once per event-loop turn. With nothing
+			// else ready this returns at once.
+			runtime.Gosched()
+		}
 		c.batch.Flush()
 		c.batchBytes = 0
 		c.Flush()
@@ -463,6 +478,7 @@ func (c *conn) Flush() {
 	// few rounds at most, before a writer goroutine takes over.
 	for round := 0; ; round++ {
 		n, err := writeNonBlocking(c.raw, chunks)
+		c.writes.Add(1)
 		if err != nil {
 			c.writeFailed(chunks)
 			return
@@ -500,6 +516,7 @@ func (c *conn) writeLoop(chunks [][]byte, off int) {
 		for i, chunk := range chunks {
 			n, err := c.nc.Write(chunk[off:])
 			c.netOut.Add(int64(n))
+			c.writes.Add(1)
 			c.touch() // a client slowly reading a long reply is not idle
 			if err != nil {
 				c.writeFailed(chunks[i:])
@@ -600,6 +617,8 @@ func (c *conn) cleanup() {
 		}
 		c.srv.stats.netInClosed.Add(c.netIn.Load())
 		c.srv.stats.netOutClosed.Add(c.netOut.Load())
+		c.srv.stats.readsClosed.Add(c.reads.Load())
+		c.srv.stats.writesClosed.Add(c.writes.Load())
 		c.srv.stats.publishedClosed.Add(c.published.Swap(0))
 		c.srv.removeConn(c)
 		c.nc.Close()

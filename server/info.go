@@ -196,6 +196,9 @@ func (s *Server) infoStats(b *infoBuilder) {
 	b.addInt("tracking_total_items", int64(trackedItems))
 	b.addInt("tracking_total_prefixes", int64(trackedPrefixes))
 	b.addInt("total_error_replies", s.stats.errorReplies.Load())
+	reads, writes := s.ioCalls()
+	b.addInt("total_reads_processed", reads)
+	b.addInt("total_writes_processed", writes)
 	b.addInt("client_query_buffer_limit_disconnections", s.stats.queryLimitDisconnects.Load())
 	b.addInt("client_output_buffer_limit_disconnections", s.stats.outputLimitDisconnects.Load())
 }
@@ -237,17 +240,31 @@ func (s *Server) netBytes() (in, out int64) {
 	return in + s.stats.netInClosed.Load(), out + s.stats.netOutClosed.Load()
 }
 
+// ioCalls is INFO's total_reads_processed and total_writes_processed: the
+// reads that brought input (or its end) and the writes to sockets, of
+// live and closed connections. Redis counts its read and write events, a
+// read or write call each.
+func (s *Server) ioCalls() (reads, writes int64) {
+	for _, c := range s.connList() {
+		reads += c.reads.Load()
+		writes += c.writes.Load()
+	}
+	return reads + s.stats.readsClosed.Load(), writes + s.stats.writesClosed.Load()
+}
+
 // resetStats is CONFIG RESETSTAT: it zeroes the counters INFO reports, as
 // Redis's resetServerStats does.
 func (s *Server) resetStats() {
 	st := &s.stats
 	for _, n := range []interface{ Store(int64) }{&st.connections, &st.commands, &st.rejected,
-		&st.outputLimitDisconnects, &st.errorReplies, &st.queryLimitDisconnects, &st.netInClosed, &st.netOutClosed} {
+		&st.outputLimitDisconnects, &st.errorReplies, &st.queryLimitDisconnects, &st.netInClosed, &st.netOutClosed, &st.readsClosed, &st.writesClosed} {
 		n.Store(0)
 	}
 	for _, c := range s.connList() {
 		c.netIn.Store(0)
 		c.netOut.Store(0)
+		c.reads.Store(0)
+		c.writes.Store(0)
 	}
 	s.ops.reset()
 }

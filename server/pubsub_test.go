@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"maps"
+	"runtime"
 	"slices"
 	"strconv"
 	"testing"
@@ -158,4 +159,53 @@ func TestEmbeddedBroker(t *testing.T) {
 	inbox.Close()
 	c.mustDo(":0\r\n", "PUBSUB", "NUMPAT")
 	c.mustDo(":0\r\n", "PUBLISH", "orders:43", "x")
+}
+
+// TestPublishersShareSubscriberWrites: messages that several clients
+// publish at once reach their subscriber in fewer writes than messages,
+// as redis-server writes a client's output once per event-loop turn: a
+// publisher lets the connections that are ready run before it flushes the
+// subscribers it delivered to (conn.serve), and their messages join the
+// same write. With GOMAXPROCS 1 the connections take turns, as on a busy
+// server; without the yield every message would be a write of its own.
+func TestPublishersShareSubscriberWrites(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	s := startServer(t, Config{})
+	sub := dial(t, s.Addr())
+	id := sub.clientID()
+	sub.mustDo("*3\r\n$9\r\nsubscribe\r\n$5\r\nfanin\r\n:1\r\n", "SUBSCRIBE", "fanin")
+	var subConn *conn
+	for _, c := range s.connList() {
+		if c.id == id {
+			subConn = c
+		}
+	}
+	if subConn == nil {
+		t.Fatal("the subscriber's connection is not listed")
+	}
+	const publishers, rounds = 20, 5
+	pubs := make([]*testClient, publishers)
+	for i := range pubs {
+		pubs[i] = dial(t, s.Addr())
+		pubs[i].mustDo("+PONG\r\n", "PING")
+	}
+	before := subConn.writes.Load()
+	for range rounds {
+		for _, p := range pubs {
+			p.send("PUBLISH", "fanin", "m")
+		}
+		for _, p := range pubs {
+			p.mustRead(":1\r\n")
+		}
+		for range publishers {
+			if v := sub.read(); len(v.Elems) != 3 || v.Elems[2].Str != "m" {
+				t.Fatalf("the subscriber got %s", v.Bytes())
+			}
+		}
+	}
+	writes := subConn.writes.Load() - before
+	t.Logf("%d messages in %d writes", publishers*rounds, writes)
+	if writes > publishers*rounds/2 {
+		t.Fatalf("%d messages took %d writes to the subscriber, want at most half as many", publishers*rounds, writes)
+	}
 }

@@ -104,6 +104,9 @@ type stats struct {
 	// Bytes read and written by connections that have closed; INFO adds
 	// the live connections' own counters (conn.netIn, conn.netOut).
 	netInClosed, netOutClosed atomic.Int64
+	// Reads and writes of connections that have closed (conn.reads,
+	// conn.writes).
+	readsClosed, writesClosed atomic.Int64
 	// PUBLISH commands run by, and messages delivered to, connections that
 	// have closed; Metrics adds the live ones' (conn.published,
 	// conn.delivered).
