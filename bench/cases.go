@@ -213,6 +213,11 @@ func allCases(cfg *config) []benchCase {
 			cases = append(cases, streamGroupCase(cfg, count))
 		}
 	}
+	if cfg.cases["fanin"] {
+		for _, depth := range cfg.faninDepths {
+			cases = append(cases, faninCase(cfg, depth, false), faninCase(cfg, depth, true))
+		}
+	}
 	if cfg.cases["aof"] {
 		for _, depth := range cfg.aofDepths {
 			for _, m := range aofModes {
@@ -224,12 +229,13 @@ func allCases(cfg *config) []benchCase {
 }
 
 // caseGroups are the names -cases accepts.
-var caseGroups = []string{"fanout", "latency", "patterns", "nosub", "idle", "wsidle", "wsfanout", "scaleout", "getset", "tracking", "notify", "streams", "aof"}
+var caseGroups = []string{"fanout", "latency", "patterns", "nosub", "idle", "wsidle", "wsfanout", "scaleout", "getset", "tracking", "notify", "streams", "aof", "fanin"}
 
 // defaultCases are the cases run without -cases: the WebSocket cases are
 // Herald-only and slow to set up (10,000 WebSocket handshakes), and
 // scaleout is Herald-only and starts its own redis-servers, so they run
 // only when named; so do the keyspace cases getset, tracking and notify, which
-// measure the keyspace rather than pub/sub, and streams and aof (Streams and
-// the append-only file).
+// measure the keyspace rather than pub/sub, streams and aof (Streams and
+// the append-only file), and fanin, which measures many publishers to one
+// subscriber.
 var defaultCases = []string{"fanout", "latency", "patterns", "nosub", "idle"}

@@ -14,6 +14,7 @@
 //	go run ./bench -cases tracking                # GET/SET with CLIENT TRACKING off, default, BCAST
 //	go run ./bench -cases streams                 # XADD, and XREADGROUP + XACK in a group
 //	go run ./bench -cases aof                     # SET and XADD with appendonly no, everysec, always
+//	go run ./bench -cases fanin                   # many publishers, one subscriber (SUBSCRIBE, PSUBSCRIBE)
 //
 // Every case runs on a freshly started server; for each case the two servers
 // take turns, the first one alternating between runs. The server is pinned to
@@ -22,7 +23,7 @@
 // the servers per core. See the doc comments of fanoutCase, latencyCase,
 // patternsCase, noSubscriberCase, idleCase, wsIdleCase, wsFanoutCase,
 // scaleoutCase, getSetCase, trackingCase, notifyCase, streamAddCase,
-// streamGroupCase and aofCase for what each row measures;
+// streamGroupCase, aofCase and faninCase for what each row measures;
 // go run ./bench -h lists the flags.
 //
 // Both servers run with the pubsub output-buffer limit off
@@ -94,6 +95,9 @@ type config struct {
 	streamProducers int
 	aofDepths       []int  // aof case: commands in flight per connection
 	aofDir          string // aof case: parent of the servers' directories; empty: the bench's temp dir
+	faninPubs       int    // fanin case: publisher connections
+	faninPayload    int    // fanin case: payload bytes
+	faninDepths     []int  // fanin case: PUBLISH in flight per publisher, a pair of cases each
 	maxClients      int    // computed: above every case's connection count
 	noOutputLimit   bool
 	pin             bool
@@ -137,7 +141,7 @@ func parseFlags(args []string) (*config, error) {
 	fs.StringVar(&cfg.heraldBin, "herald", "", "prebuilt herald binary (default: go build ./cmd/herald)")
 	fs.StringVar(&cfg.redisBin, "redis", "redis-server", "redis-server binary")
 	casesFlag := fs.String("cases", strings.Join(defaultCases, ","), "comma-separated cases to run: "+strings.Join(caseGroups, ", ")+
-		" (wsidle and wsfanout are Herald-only WebSocket cases, scaleout compares Herald setups, getset, tracking and notify measure the keyspace, streams and aof Streams and the append-only file; they run only when named)")
+		" (wsidle and wsfanout are Herald-only WebSocket cases, scaleout compares Herald setups, getset, tracking and notify measure the keyspace, streams and aof Streams and the append-only file, fanin many publishers to one subscriber; they run only when named)")
 	fs.IntVar(&cfg.runs, "runs", 3, "runs per case and server; the table shows medians")
 	fs.BoolVar(&cfg.quick, "quick", false, "smoke test: 1 run, short windows, 2,000 idle connections, 1,000 WebSocket subscribers")
 	fs.StringVar(&cfg.out, "out", "", "also write the report to this file (e.g. BENCHMARKS.md)")
@@ -170,6 +174,9 @@ func parseFlags(args []string) (*config, error) {
 	fs.IntVar(&cfg.streamProducers, "stream-producers", 4, "streams case: connections feeding the XREADGROUP group, pipelining XADD")
 	aofFlag := fs.String("aof-pipeline", "1,16", "aof case: commands in flight per connection, three cases (AOF off, everysec, always) each")
 	fs.StringVar(&cfg.aofDir, "aof-dir", "", "aof case: where each server run gets its directory (default: the bench's temp dir)")
+	fs.IntVar(&cfg.faninPubs, "fanin-publishers", 50, "fanin case: publisher connections, all publishing to the one channel of one subscriber connection")
+	fs.IntVar(&cfg.faninPayload, "fanin-payload", 64, "fanin case: payload bytes")
+	faninFlag := fs.String("fanin-pipeline", "1,16", "fanin case: PUBLISH commands in flight per publisher, two cases each (the subscriber using SUBSCRIBE, then PSUBSCRIBE)")
 	outputLimit := fs.Bool("output-limit", false, "keep each server's default pubsub output-buffer limit (default: both run with 'pubsub 0 0 0')")
 	fs.BoolVar(&cfg.pin, "pin", true, "pin the server and this program to different cores with taskset")
 	fs.StringVar(&cfg.serverCPU, "server-cpu", "0", "taskset CPU list for the server")
@@ -216,7 +223,25 @@ func parseFlags(args []string) (*config, error) {
 	if err := finishKeyspaceConfig(cfg, *getsetFlag, *notifyFlag); err != nil {
 		return cfg, err
 	}
-	return cfg, finishStreamConfig(cfg, *streamsFlag, *countsFlag, *aofFlag)
+	if err := finishStreamConfig(cfg, *streamsFlag, *countsFlag, *aofFlag); err != nil {
+		return cfg, err
+	}
+	return cfg, finishFaninConfig(cfg, *faninFlag)
+}
+
+// finishFaninConfig checks the flags of the fanin case.
+func finishFaninConfig(cfg *config, depths string) error {
+	var err error
+	if cfg.faninDepths, err = parseInts(depths, 1); err != nil {
+		return fmt.Errorf("-fanin-pipeline: %w", err)
+	}
+	if cfg.faninPubs < 1 || cfg.faninPayload < 1 {
+		return fmt.Errorf("-fanin-publishers and -fanin-payload must be positive")
+	}
+	if cfg.cases["fanin"] {
+		cfg.maxClients = max(cfg.maxClients, cfg.faninPubs+100)
+	}
+	return nil
 }
 
 // finishStreamConfig checks the flags of the streams and aof cases.

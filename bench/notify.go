@@ -135,12 +135,19 @@ func notifyPhase(cfg *config, s *server, clients []*kvClient, sets commandRing, 
 	return rate, cpu, nil
 }
 
-// An eventReader reads the notify case's subscriber connection, counting
-// bytes, and holds writers back while it lags.
+// An eventReader reads the subscriber connection of the notify and fanin
+// cases, counting what it receives, and holds writers back while it lags.
+// It counts bytes (notify) or, with a count function, frames (fanin).
 type eventReader struct {
-	client   *kvClient
-	perSet   int64 // bytes of the two pmessage frames one SET raises
-	received atomic.Int64
+	client *kvClient
+	perSet int64 // units owed for one acknowledged command: the bytes of a SET's two pmessage frames, or 1 frame
+	lag    int64 // units the reader may be behind before writers wait
+	// count, if set, consumes the complete frames in the reader's buffer
+	// and returns how many there were; an error ends the reader. Without
+	// it the reader counts bytes.
+	count    func(fr *frameReader) (int64, error)
+	received atomic.Int64 // units received
+	reads    atomic.Int64 // reads that returned data, counted with count only
 	waits    atomic.Int64 // times a writer waited for the reader
 	stopping atomic.Bool
 	failed   atomic.Bool
@@ -154,7 +161,16 @@ type eventReader struct {
 // newEventReader returns a reader of sub, whose subscription matches the
 // events of keys.
 func newEventReader(sub *kvClient, keys kvKeys) *eventReader {
-	r := &eventReader{client: sub, perSet: int64(setEventBytes(keys.key(0)))}
+	r := &eventReader{client: sub, perSet: int64(setEventBytes(keys.key(0))), lag: notifyLagBytes}
+	r.cond = sync.NewCond(&r.mu)
+	return r
+}
+
+// newFrameEventReader returns a reader of sub that counts frames with count,
+// one owed per acknowledged command, letting writers run at most lag
+// frames ahead.
+func newFrameEventReader(sub *kvClient, lag int64, count func(fr *frameReader) (int64, error)) *eventReader {
+	r := &eventReader{client: sub, perSet: 1, lag: lag, count: count}
 	r.cond = sync.NewCond(&r.mu)
 	return r
 }
@@ -167,8 +183,26 @@ func setEventBytes(key string) int {
 	return len(b)
 }
 
-// run reads until the connection ends, then wakes any waiting writer.
+// run reads until the connection ends, or count finds a frame it does
+// not expect, then wakes any waiting writer.
 func (r *eventReader) run() {
+	var err error
+	if r.count != nil {
+		err = r.readFrames()
+	} else {
+		err = r.readBytes()
+	}
+	r.mu.Lock()
+	if !r.stopping.Load() {
+		r.err = err
+	}
+	r.mu.Unlock()
+	r.failed.Store(true)
+	r.wake()
+}
+
+// readBytes counts bytes until a read fails.
+func (r *eventReader) readBytes() error {
 	fr := r.client.fr
 	// Bytes the subscribe left in the buffer are events already.
 	r.received.Add(int64(fr.w - fr.r))
@@ -180,15 +214,28 @@ func (r *eventReader) run() {
 			r.wake()
 		}
 		if err != nil {
-			r.mu.Lock()
-			if !r.stopping.Load() {
-				r.err = err
-			}
-			r.mu.Unlock()
-			r.failed.Store(true)
-			r.wake()
-			return
+			return err
 		}
+	}
+}
+
+// readFrames counts frames with r.count until it or a read fails; the
+// frames the subscribe left in the buffer are counted first.
+func (r *eventReader) readFrames() error {
+	fr := r.client.fr
+	for {
+		n, err := r.count(fr)
+		if n > 0 {
+			r.received.Add(n)
+			r.wake()
+		}
+		if err != nil {
+			return err
+		}
+		if err := fr.fill(); err != nil {
+			return err
+		}
+		r.reads.Add(1)
 	}
 }
 
@@ -217,12 +264,12 @@ func (r *eventReader) wake() {
 	}
 }
 
-// gate returns a kvPhase.before that waits while the bytes of events owed
-// for the acknowledged SETs in done (counted from base bytes received) run
-// more than notifyLagBytes ahead of what the reader has received.
+// gate returns a kvPhase.before that waits while what is owed for the
+// acknowledged commands in done (counted from base units received) runs
+// more than r.lag ahead of what the reader has received.
 func (r *eventReader) gate(done *atomic.Int64, base int64) func(stopping *atomic.Bool) {
 	open := func() bool {
-		return r.failed.Load() || base+done.Load()*r.perSet-r.received.Load() <= notifyLagBytes
+		return r.failed.Load() || base+done.Load()*r.perSet-r.received.Load() <= r.lag
 	}
 	return func(stopping *atomic.Bool) {
 		if stopping.Load() {
@@ -245,7 +292,7 @@ func (r *eventReader) gate(done *atomic.Int64, base int64) func(stopping *atomic
 	}
 }
 
-// waitFor polls until the reader has received want bytes in all, the reader
+// waitFor polls until the reader has received want units in all, the reader
 // stops or timeout passes, and returns what it has received.
 func (r *eventReader) waitFor(want int64, timeout time.Duration) int64 {
 	deadline := time.Now().Add(timeout)

@@ -288,6 +288,17 @@ How the rows are measured (bench/*.go has the details):
   --aof-use-rdb-preamble no. Every reply is checked; with the AOF on, the directory must grow in
   each phase by at least the bytes of the values acknowledged (polled for up to 3 s), and with
   it off it must stay empty. One case per setting and pipeline depth (-aof-pipeline).
+- Fan-in (run only when named: -cases fanin). N publisher connections (-fanin-publishers, 50),
+  each with its own goroutine, keep 1 PUBLISH (no pipeline) or P (-fanin-pipeline) in flight as
+  in GET/SET, all to one channel, with payloads of -fanin-payload bytes; one subscriber
+  connection, SUBSCRIBEd to the channel (or, in the second case of each depth, PSUBSCRIBEd to
+  bench:*), reads as fast as it can and checks every frame byte for byte against the message
+  (pmessage) a PUBLISH delivers. Every reply must be :1; the publishers pause while the
+  subscriber is more than 1 MB of frames behind (at least two rounds of every publisher's
+  commands), and after the window it must hold exactly one frame per acknowledged PUBLISH.
+  PUBLISH replies per second (with one subscriber, deliveries per second), and per server
+  CPU-second as in GET/SET. The progress log gives the frames per subscriber read, a hint of
+  how many clients' PUBLISHes the server joined into one write.
 - Every case runs on a freshly started server; the two servers take turns, the first one
   alternating between runs.
 `
