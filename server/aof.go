@@ -66,6 +66,9 @@ type propState struct {
 	// appended: something was appended to the AOF since the lock was
 	// taken, which the holder's replies must wait for.
 	appended bool
+	// rewriteAfter: a BGREWRITEAOF inside MULTI/EXEC scheduled a rewrite,
+	// started once the EXEC's records are appended (unlockKeyspace).
+	rewriteAfter bool
 }
 
 type propOp struct {
@@ -364,6 +367,10 @@ func (s *Server) closeAOFLocking(lock bool) error {
 	s.ks.AbortSnapshot()
 	s.flushPropagation()
 	a := s.aofFile.Swap(nil)
+	s.prop.rewriteAfter = false
+	s.rewrite.mu.Lock()
+	s.rewrite.scheduled = false // as Redis's stopAppendOnly
+	s.rewrite.mu.Unlock()
 	if lock {
 		s.ks.Unlock()
 	}
