@@ -188,7 +188,9 @@ func TestAOFEnableRewriteFails(t *testing.T) {
 		t.Fatalf("a crash after the failed rewrite loads:\n%v\nwant the stale AOF as it was:\n%v", got, old)
 	}
 	release()
-	waitFor(t, "the retry to end", func() bool { return infoHas(c, "aof_rewrite_in_progress:0", "aof_rewrites:1", "aof_rewrite_scheduled:0") })
+	waitFor(t, "the retry to end", func() bool {
+		return infoHas(c, "aof_rewrite_in_progress:0", "aof_rewrites:1", "aof_rewrite_scheduled:0")
+	})
 	now := dumpData(t, s.Addr().String())
 	if got := loadCopy(t, dir); fmt.Sprint(got) != fmt.Sprint(now) {
 		t.Fatalf("after the retried rewrite a restart loads:\n%v\nwant:\n%v", got, now)
