@@ -1,9 +1,11 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,8 +14,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/heraldhq/herald/aof"
+	"github.com/heraldhq/herald/internal/redistest"
 	"github.com/heraldhq/herald/keyspace"
 )
 
@@ -250,5 +254,56 @@ func TestAOFRewriteInExec(t *testing.T) {
 	waitFor(t, "the rewrite to end", func() bool { return infoHas(c, "aof_rewrite_in_progress:0", "aof_rewrites:1") })
 	if got := loadCopy(t, dir); fmt.Sprint(got) != fmt.Sprint(now) {
 		t.Fatalf("a restart after the rewrite loads:\n%v\nwant:\n%v", got, now)
+	}
+}
+
+// TestAOFEnableCrashMatchesRedis runs TestAOFEnableCrashDuringRewrite's
+// case on redis-server 7.0.15 too (its first rewrite kept running by
+// rdb-key-save-delay): a crash before the rewrite ends loads, in both,
+// the AOF from before the AOF was turned off as it was.
+func TestAOFEnableCrashMatchesRedis(t *testing.T) {
+	redistest.Find(t)
+	release := hookRewrites(t, func(_ int, release <-chan struct{}) error { <-release; return nil })
+	script := [][]string{
+		{"SET", "stale", "1"}, {"SET", "kept", "1"}, {"RPUSH", "list", "old"},
+		{"CONFIG", "SET", "appendonly", "no"},
+		{"DEL", "stale"}, {"DEL", "list"}, {"SET", "whileoff", "1"},
+		{"CONFIG", "SET", "appendonly", "yes"},
+		{"RPUSH", "list", "new"}, {"SET", "during", "1"},
+	}
+	// run runs the script at addr and returns what a crash then loads.
+	run := func(addr, dir string, load func(dir string) string) map[string]string {
+		mustDoAll(t, addr, script)
+		c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if info := rawDo(t, c, bufio.NewReader(c), "INFO", "persistence").Str; !strings.Contains(info, "aof_rewrite_in_progress:1") {
+			t.Fatalf("%s: the first rewrite ended before the copy:\n%s", addr, info)
+		}
+		crashDir := t.TempDir()
+		copyDir(t, filepath.Join(dir, "appendonlydir"), filepath.Join(crashDir, "appendonlydir"))
+		return dumpData(t, load(crashDir))
+	}
+
+	heraldDir := t.TempDir()
+	s := startServer(t, aofConfig(heraldDir, "always"))
+	t.Cleanup(release)
+	herald := run(s.Addr().String(), heraldDir, func(dir string) string {
+		return startServer(t, aofConfig(dir, "always")).Addr().String()
+	})
+
+	redisDir := t.TempDir()
+	rs := redistest.Start(t, "--dir", redisDir, "--appendonly", "yes", "--aof-use-rdb-preamble", "no",
+		"--appendfsync", "always", "--rdb-key-save-delay", "500000") // the rewrite takes 0.5 s a key
+	redis := run(rs.Addr(), redisDir, func(dir string) string {
+		return redistest.Start(t, "--dir", dir, "--appendonly", "yes", "--aof-use-rdb-preamble", "no").Addr()
+	})
+	if fmt.Sprint(herald) != fmt.Sprint(redis) {
+		t.Fatalf("a crash during the first rewrite loads in Herald:\n%v\nin redis-server:\n%v", herald, redis)
+	}
+	if _, ok := herald["0:stale"]; !ok || herald["0:list"] != "list old persistent" {
+		t.Fatalf("not the stale AOF: %v", herald)
 	}
 }
