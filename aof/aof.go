@@ -158,17 +158,18 @@ func ReadManifest(opts Options) (*Manifest, error) {
 	return m, nil
 }
 
-// Open opens the AOF at opts for appending, creating the directory, an
-// empty base and a first incr file when there is no manifest yet (as
-// redis-server does when it starts with appendonly yes and no AOF), else
-// appending to the manifest's last incr file, as Redis does. Load the
-// files before Open; Open does not read them.
+// Open opens the AOF at opts for appending, creating the AOF directory
+// (not Dir, which must exist), an empty base and a first incr file when
+// there is no manifest yet (as redis-server does when it starts with
+// appendonly yes and no AOF), else appending to the manifest's last incr
+// file, as Redis does. Load the files before Open; Open does not read
+// them. Temporary files a crash left are deleted (removeTempFiles).
 func Open(opts Options, fsync Fsync) (*AOF, error) {
 	opts.fill()
 	a := &AOF{opts: opts, fsync: fsync, dbSel: -1}
 	dir := opts.Path()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("can't open the append-only file directory: %w", err)
+	if err := makeDir(dir); err != nil {
+		return nil, err
 	}
 	m, err := ReadManifest(opts)
 	if err != nil {
@@ -217,8 +218,8 @@ func Open(opts Options, fsync Fsync) (*AOF, error) {
 func OpenWaitRewrite(opts Options, fsync Fsync) (*AOF, error) {
 	opts.fill()
 	a := &AOF{opts: opts, fsync: fsync, dbSel: -1, waiting: true, discard: true}
-	if err := os.MkdirAll(opts.Path(), 0o755); err != nil {
-		return nil, fmt.Errorf("can't open the append-only file directory: %w", err)
+	if err := makeDir(opts.Path()); err != nil {
+		return nil, err
 	}
 	m, err := ReadManifest(opts)
 	if err != nil {
@@ -231,6 +232,15 @@ func OpenWaitRewrite(opts Options, fsync Fsync) (*AOF, error) {
 	a.manifest = m
 	a.run()
 	return a, nil
+}
+
+// makeDir creates the AOF directory if it is missing, as Redis's
+// dirCreateIfMissing: not the dir it is in, which must exist.
+func makeDir(dir string) error {
+	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("can't create the append-only file directory: %w", err)
+	}
+	return nil
 }
 
 // run starts the background loops.
