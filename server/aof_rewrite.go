@@ -376,7 +376,7 @@ func (s *Server) autoRewrite() {
 		s.ks.Lock()
 		err := s.startRewriteLocked()
 		s.ks.Unlock()
-		if err != nil && err != errRewriteRunning {
+		if err != nil && err != errRewriteRunning && err != errRewriteOff { // turned off meanwhile: nothing to do
 			s.logger().Warn("the scheduled AOF rewrite could not start", "error", err)
 		}
 		return
