@@ -16,6 +16,13 @@ import (
 // (aofSnapshot); then, without the lock, the snapshot is written as the
 // new base, and the manifest switched to the new base and the new incr
 // file (aof.Rewrite.Finish), the old files deleted.
+//
+// Inside MULTI/EXEC, BGREWRITEAOF only schedules the rewrite, started
+// once the EXEC's records are appended (unlockKeyspace), so that a
+// transaction is never split across the old and new incr files. CONFIG
+// SET appendonly yes opens the AOF waiting for its first rewrite
+// (enableAOF); a rewrite of that AOF that fails is scheduled again, and
+// the cron (autoRewrite) retries it.
 
 // aofSnapshot takes, with the keyspace lock held, a snapshot of the data
 // and returns what writes it as a base file (RESP commands) without the
