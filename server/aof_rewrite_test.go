@@ -307,3 +307,33 @@ func TestAOFEnableCrashMatchesRedis(t *testing.T) {
 		t.Fatalf("not the stale AOF: %v", herald)
 	}
 }
+
+// TestRewriteRetryLimited: a scheduled rewrite is retried at once for its
+// first failures; from the third in a row, after 1, 2, 4 ... minutes, at
+// most an hour, as Redis's aofRewriteLimited.
+func TestRewriteRetryLimited(t *testing.T) {
+	var st rewriteState
+	now := time.Unix(1_000_000, 0)
+	for st.failStreak = 0; st.failStreak < 3; st.failStreak++ {
+		if st.retryLimited(now) {
+			t.Fatalf("limited after %d failures", st.failStreak)
+		}
+	}
+	for _, delay := range []time.Duration{1, 2, 4, 8, 16, 32, 60, 60} {
+		if !st.retryLimited(now) {
+			t.Fatalf("failure %d: not limited", st.failStreak)
+		}
+		if !st.retryLimited(now.Add(delay*time.Minute - time.Second)) {
+			t.Fatalf("failure %d: retried before %d minutes", st.failStreak, delay)
+		}
+		now = now.Add(delay * time.Minute)
+		if st.retryLimited(now) {
+			t.Fatalf("failure %d: not retried after %d minutes", st.failStreak, delay)
+		}
+		st.failStreak++ // the retry failed too
+	}
+	st.failStreak = 0
+	if st.retryLimited(now) || st.retryDelay != 0 {
+		t.Fatal("still limited after a rewrite succeeded")
+	}
+}
