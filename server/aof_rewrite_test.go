@@ -272,14 +272,23 @@ func TestAOFEnableCrashMatchesRedis(t *testing.T) {
 		{"RPUSH", "list", "new"}, {"SET", "during", "1"},
 	}
 	// run runs the script at addr and returns what a crash then loads.
-	run := func(addr, dir string, load func(dir string) string) map[string]string {
-		mustDoAll(t, addr, script)
+	run := func(addr, dir string, load func(dir string) string, stop func()) map[string]string {
+		defer stop()
+		// One connection, not closed meanwhile: redis-server's rewrite
+		// child holds the sockets open at the fork, a closed one until
+		// it exits.
 		c, err := net.DialTimeout("tcp", addr, 5*time.Second)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer c.Close()
-		if info := rawDo(t, c, bufio.NewReader(c), "INFO", "persistence").Str; !strings.Contains(info, "aof_rewrite_in_progress:1") {
+		r := bufio.NewReader(c)
+		for _, args := range script {
+			if v := rawDo(t, c, r, args...); v.Kind == '-' {
+				t.Fatalf("%s: %v: %s", addr, args, v.Str)
+			}
+		}
+		if info := rawDo(t, c, r, "INFO", "persistence").Str; !strings.Contains(info, "aof_rewrite_in_progress:1") {
 			t.Fatalf("%s: the first rewrite ended before the copy:\n%s", addr, info)
 		}
 		crashDir := t.TempDir()
@@ -292,13 +301,22 @@ func TestAOFEnableCrashMatchesRedis(t *testing.T) {
 	t.Cleanup(release)
 	herald := run(s.Addr().String(), heraldDir, func(dir string) string {
 		return startServer(t, aofConfig(dir, "always")).Addr().String()
-	})
+	}, release)
 
 	redisDir := t.TempDir()
 	rs := redistest.Start(t, "--dir", redisDir, "--appendonly", "yes", "--aof-use-rdb-preamble", "no",
-		"--appendfsync", "always", "--rdb-key-save-delay", "500000") // the rewrite takes 0.5 s a key
+		"--appendfsync", "always", "--rdb-key-save-delay", "10000000") // the rewrite takes 10 s a key
 	redis := run(rs.Addr(), redisDir, func(dir string) string {
 		return redistest.Start(t, "--dir", dir, "--appendonly", "yes", "--aof-use-rdb-preamble", "no").Addr()
+	}, func() {
+		// Turning the AOF off kills the rewrite's child, which would
+		// outlive the server.
+		c, err := net.DialTimeout("tcp", rs.Addr(), 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		rawDo(t, c, bufio.NewReader(c), "CONFIG", "SET", "appendonly", "no")
 	})
 	if fmt.Sprint(herald) != fmt.Sprint(redis) {
 		t.Fatalf("a crash during the first rewrite loads in Herald:\n%v\nin redis-server:\n%v", herald, redis)
