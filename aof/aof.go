@@ -100,9 +100,16 @@ type AOF struct {
 	writeErr error
 	fsyncErr error       // an fsync that failed under always: for good (flushLocked)
 	commit   commitState // FsyncAlways's group commit (commit.go)
+	// waiting: opened by OpenWaitRewrite, no rewrite has ended yet (Redis's
+	// AOF_WAIT_REWRITE); the directory's manifest is not the AOF's yet.
+	// discard: waiting, and no rewrite runs: Append drops the records, as
+	// feedAppendOnlyFile does without a rewrite child (the next rewrite's
+	// snapshot holds their effects). Both set holding wmu and mu.
+	waiting bool
+	discard bool
 
 	wmu sync.Mutex
-	f   *os.File // the current incr file
+	f   *os.File // the current incr file; nil while discard, and once closed
 	// Set with wmu held, read without it by Sync's fast path.
 	written  atomic.Int64 // of appended, bytes written to a file
 	synced   atomic.Int64 // of written, bytes fsynced
@@ -151,22 +158,24 @@ func ReadManifest(opts Options) (*Manifest, error) {
 	return m, nil
 }
 
-// Open opens the AOF at opts for appending, creating the directory, an
-// empty base and a first incr file when there is no manifest yet (as
-// redis-server does when it starts with appendonly yes and no AOF), else
-// appending to the manifest's last incr file, as Redis does. Load the
-// files before Open; Open does not read them.
+// Open opens the AOF at opts for appending, creating the AOF directory
+// (not Dir, which must exist), an empty base and a first incr file when
+// there is no manifest yet (as redis-server does when it starts with
+// appendonly yes and no AOF), else appending to the manifest's last incr
+// file, as Redis does. Load the files before Open; Open does not read
+// them. Temporary files a crash left are deleted (removeTempFiles).
 func Open(opts Options, fsync Fsync) (*AOF, error) {
 	opts.fill()
 	a := &AOF{opts: opts, fsync: fsync, dbSel: -1}
 	dir := opts.Path()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("can't open the append-only file directory: %w", err)
+	if err := makeDir(dir); err != nil {
+		return nil, err
 	}
 	m, err := ReadManifest(opts)
 	if err != nil {
 		return nil, err
 	}
+	removeTempFiles(opts)
 	if m == nil {
 		m = &Manifest{Base: &FileInfo{Name: BaseName(opts.FileName, 1), Seq: 1, Type: TypeBase}}
 		if err := writeFileSync(filepath.Join(dir, m.Base.Name), nil); err != nil {
@@ -191,11 +200,92 @@ func Open(opts Options, fsync Fsync) (*AOF, error) {
 	for i := range m.Incr {
 		a.incrSize += a.fileSize(&m.Incr[i])
 	}
+	a.run()
+	return a, nil
+}
+
+// OpenWaitRewrite opens the AOF at opts for CONFIG SET appendonly yes, in
+// the state Redis 7.0 calls AOF_WAIT_REWRITE: the directory's manifest
+// and files, if any (an AOF left from before the AOF was turned off),
+// are left as they are until a rewrite ends. Its StartRewrite sends the
+// records to a temporary incr file the manifest does not name
+// (TempIncrName), and its Finish installs the new base and that file,
+// renamed, as the whole AOF, in one manifest write. So a crash or a
+// failed rewrite meanwhile never replays the records of the new AOF on
+// top of the stale files. Until a rewrite starts, and again after one
+// fails, Append drops the records: the next rewrite's snapshot holds
+// their effects. Call StartRewrite at once, as Redis starts the rewrite.
+func OpenWaitRewrite(opts Options, fsync Fsync) (*AOF, error) {
+	opts.fill()
+	a := &AOF{opts: opts, fsync: fsync, dbSel: -1, waiting: true, discard: true}
+	if err := makeDir(opts.Path()); err != nil {
+		return nil, err
+	}
+	m, err := ReadManifest(opts)
+	if err != nil {
+		return nil, err
+	}
+	if m == nil {
+		m = &Manifest{}
+	}
+	removeTempFiles(opts)
+	a.manifest = m
+	a.run()
+	return a, nil
+}
+
+// makeDir creates the AOF directory if it is missing, as Redis's
+// dirCreateIfMissing: not the dir it is in, which must exist.
+func makeDir(dir string) error {
+	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("can't create the append-only file directory: %w", err)
+	}
+	return nil
+}
+
+// run starts the background loops.
+func (a *AOF) run() {
 	a.stop, a.done = make(chan struct{}), make(chan struct{})
 	a.commit.kick, a.commit.loopDone = make(chan struct{}, 1), make(chan struct{})
 	go a.everysecLoop()
 	go a.flushLoop()
-	return a, nil
+}
+
+// Waiting reports whether the AOF was opened by OpenWaitRewrite and no
+// rewrite has ended yet: its records are not in the directory's AOF.
+func (a *AOF) Waiting() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.waiting
+}
+
+// TempIncrName returns the name of the incr file a rewrite of an AOF
+// opened by OpenWaitRewrite writes to, as Redis's getTempIncrAofName:
+// temp-appendonly.aof.incr.
+func TempIncrName(fileName string) string { return "temp-" + fileName + ".incr" }
+
+// tempBasePrefix starts the name of the file a rewrite writes its base
+// to, followed by the pid and ".aof", as Redis's
+// temp-rewriteaof-bg-<pid>.aof.
+const tempBasePrefix = "temp-rewriteaof-bg-"
+
+// removeTempFiles deletes the temporary files a crash can leave in the
+// AOF directory: a rewrite's base, a waiting AOF's incr file, a manifest
+// not yet renamed. None is named by the manifest. (Redis 7.0 leaves them;
+// the next rewrite overwrites them.)
+func removeTempFiles(opts Options) {
+	dir := opts.Path()
+	names, _ := filepath.Glob(filepath.Join(dir, tempBasePrefix+"*.aof"))
+	names = append(names, filepath.Join(dir, TempIncrName(opts.FileName)), filepath.Join(dir, "temp-"+ManifestName(opts.FileName)))
+	for _, path := range names {
+		err := os.Remove(path)
+		switch {
+		case err == nil:
+			opts.Logger.Info("removed a temporary AOF file left by an earlier run", "file", filepath.Base(path))
+		case !errors.Is(err, os.ErrNotExist):
+			opts.Logger.Warn("can't remove a temporary AOF file", "file", filepath.Base(path), "error", err)
+		}
+	}
 }
 
 func (a *AOF) fileSize(fi *FileInfo) int64 {
@@ -222,6 +312,10 @@ func (a *AOF) SetFsync(f Fsync) {
 // (the keyspace lock: the order of the commands).
 func (a *AOF) Append(db int, cmds ...[][]byte) {
 	a.mu.Lock()
+	if a.discard {
+		a.mu.Unlock()
+		return
+	}
 	before := len(a.buf)
 	if db != a.dbSel {
 		a.buf = AppendCommand(a.buf, []byte("SELECT"), strconv.AppendInt(nil, int64(db), 10))
@@ -280,10 +374,14 @@ func (a *AOF) covered(upto int64, always bool) bool {
 // records it takes are released when it ends, with its error. A closed
 // file keeps the buffer.
 func (a *AOF) flushLocked(sync bool) (err error) {
-	if a.f == nil {
+	a.mu.Lock()
+	if a.f == nil && !a.discard {
+		a.mu.Unlock()
 		return errClosed
 	}
-	a.mu.Lock()
+	// Discarding, the buffer is empty and everything appended counts as
+	// written and synced (dropRecordsLocked): the round releases its
+	// waiters.
 	data := a.buf
 	end := a.appended
 	a.buf = a.spare[:0]
@@ -392,18 +490,36 @@ func (a *AOF) Close() error {
 	<-a.commit.loopDone
 	a.wmu.Lock()
 	defer a.wmu.Unlock()
-	if a.f == nil {
+	if a.f == nil && !a.discard {
 		return nil
 	}
 	err := a.flushLocked(true)
-	if cerr := a.f.Close(); err == nil {
-		err = cerr
+	if a.f != nil {
+		if cerr := a.f.Close(); err == nil {
+			err = cerr
+		}
+		a.f = nil
 	}
-	a.f = nil
 	a.mu.Lock()
+	a.discard = false
 	a.commit.close()
+	waiting := a.waiting
 	a.mu.Unlock()
+	if waiting {
+		// Its records are in no AOF: the file is of no use.
+		os.Remove(filepath.Join(a.opts.Path(), TempIncrName(a.opts.FileName)))
+	}
 	return err
+}
+
+// dropRecordsLocked drops what is buffered and counts everything appended
+// as written and synced, for a waiting AOF whose rewrite failed. wmu and
+// mu held.
+func (a *AOF) dropRecordsLocked() {
+	a.buf = a.buf[:0]
+	a.written.Store(a.appended)
+	a.synced.Store(a.appended)
+	a.writeErr, a.fsyncErr = nil, nil
 }
 
 // writeFileSync writes a file and fsyncs it.

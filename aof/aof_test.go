@@ -1,14 +1,18 @@
 package aof
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
+	"testing/iotest"
 )
 
 func TestManifestRoundTrip(t *testing.T) {
@@ -179,6 +183,19 @@ func FuzzAOFParse(f *testing.F) {
 			last = off
 			return nil
 		})
+		// Streamed a byte at a time: the same records and the same error.
+		var whole, streamed []string
+		Parse("fuzz", data, func(args [][]byte, off int64) error {
+			whole = append(whole, fmt.Sprint(off, args))
+			return nil
+		})
+		_, serr := ParseReader("fuzz", bufio.NewReaderSize(iotest.OneByteReader(bytes.NewReader(data)), 16), func(args [][]byte, off int64) error {
+			streamed = append(streamed, fmt.Sprint(off, args))
+			return nil
+		})
+		if fmt.Sprint(whole) != fmt.Sprint(streamed) || fmt.Sprint(err) != fmt.Sprint(serr) {
+			t.Fatalf("streamed a byte at a time: %v, %v\nwhole: %v, %v", streamed, serr, whole, err)
+		}
 		var trunc *TruncatedError
 		var corrupt *CorruptError
 		switch {
@@ -271,5 +288,45 @@ func TestSyncClosed(t *testing.T) {
 	}
 	if st := a.Status(); st.BufferLength == 0 {
 		t.Fatal("the records were dropped")
+	}
+}
+
+// TestParseReaderLarge: records larger than the reader's buffer are read
+// whole; one cut off inside its large argument is reported truncated at
+// its start; a length claiming 512 MB at the end of a file costs what the
+// file holds, not 512 MB.
+func TestParseReaderLarge(t *testing.T) {
+	big := bytes.Repeat([]byte("x"), 200<<10)
+	data := AppendCommand(nil, []byte("SET"), []byte("a"), big)
+	second := len(data)
+	data = AppendCommand(data, []byte("SET"), []byte("b"), big)
+	var got []int
+	n, err := ParseReader("f", bytes.NewReader(data), func(args [][]byte, off int64) error {
+		if len(args) != 3 || !bytes.Equal(args[2], big) {
+			t.Fatalf("record at %d: %d args", off, len(args))
+		}
+		got = append(got, int(off))
+		return nil
+	})
+	if err != nil || n != int64(len(data)) || fmt.Sprint(got) != fmt.Sprint([]int{0, second}) {
+		t.Fatalf("records at %v, length %d, %v", got, n, err)
+	}
+	_, err = ParseReader("f", bytes.NewReader(data[:len(data)-1000]), func([][]byte, int64) error { return nil })
+	var trunc *TruncatedError
+	if !errors.As(err, &trunc) || trunc.Offset != int64(second) {
+		t.Fatalf("cut off in the second record's argument: %v, want truncated at %d", err, second)
+	}
+
+	first := AppendCommand(nil, []byte("SET"), []byte("a"), []byte("1"))
+	claim := append(first, "*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$536870912\r\nxyz"...)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err = ParseReader("f", bytes.NewReader(claim), func([][]byte, int64) error { return nil })
+	runtime.ReadMemStats(&after)
+	if !errors.As(err, &trunc) || trunc.Offset != int64(len(first)) {
+		t.Fatalf("a 512 MB claim cut off: %v", err)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8<<20 {
+		t.Fatalf("parsing a 512 MB claim in a small file allocated %d bytes", alloc)
 	}
 }

@@ -13,11 +13,18 @@ import (
 // the manifest, so a crash during the rewrite loads the old base and
 // every incr file; Finish writes the new base, then a manifest of the new
 // base and the new incr file, and deletes the old files.
+//
+// The rewrite of a waiting AOF (OpenWaitRewrite) sends the new records
+// to a temporary incr file instead, which the manifest does not name;
+// Finish renames it to the new incr file and writes a manifest of the
+// new base and it alone. If it fails, the temporary files are deleted and
+// the AOF goes on waiting (Abort), as Redis's AOF_WAIT_REWRITE.
 type Rewrite struct {
-	a       *AOF
-	newIncr FileInfo
-	baseSeq int64
-	temp    string
+	a        *AOF
+	newIncr  FileInfo
+	baseSeq  int64
+	temp     string // the base being written
+	tempIncr string // the waiting AOF's temporary incr file; "" if not waiting
 }
 
 // StartRewrite switches to a new incr file. Call it with the lock that
@@ -32,6 +39,10 @@ func (a *AOF) StartRewrite() (*Rewrite, error) {
 	dir := a.opts.Path()
 	seq := a.manifest.lastIncrSeq() + 1
 	fi := FileInfo{Name: IncrName(a.opts.FileName, seq), Seq: seq, Type: TypeIncr}
+	temp := filepath.Join(dir, tempBasePrefix+strconv.Itoa(os.Getpid())+".aof")
+	if a.waiting {
+		return a.startWaitingRewrite(fi, temp)
+	}
 	f, err := os.OpenFile(filepath.Join(dir, fi.Name), os.O_WRONLY|os.O_APPEND|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("can't open the append-only file %s: %w", fi.Name, err)
@@ -48,8 +59,29 @@ func (a *AOF) StartRewrite() (*Rewrite, error) {
 	a.mu.Lock()
 	a.dbSel = -1 // the new file starts with a SELECT
 	a.mu.Unlock()
-	return &Rewrite{a: a, newIncr: fi, baseSeq: m.baseSeq() + 1,
-		temp: filepath.Join(dir, "temp-rewriteaof-bg-"+strconv.Itoa(os.Getpid())+".aof")}, nil
+	return &Rewrite{a: a, newIncr: fi, baseSeq: m.baseSeq() + 1, temp: temp}, nil
+}
+
+// startWaitingRewrite is StartRewrite of a waiting AOF, as Redis's
+// openNewIncrAofForAppend in AOF_WAIT_REWRITE: the records go to the
+// temporary incr file, created empty; the manifest is not touched. wmu
+// held.
+func (a *AOF) startWaitingRewrite(newIncr FileInfo, temp string) (*Rewrite, error) {
+	tempIncr := filepath.Join(a.opts.Path(), TempIncrName(a.opts.FileName))
+	f, err := os.OpenFile(tempIncr, os.O_WRONLY|os.O_APPEND|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("can't open the append-only file %s: %w", filepath.Base(tempIncr), err)
+	}
+	if a.f != nil {
+		a.f.Close()
+	}
+	a.f = f
+	a.incrSize = 0
+	a.mu.Lock()
+	a.discard = false
+	a.dbSel = -1
+	a.mu.Unlock()
+	return &Rewrite{a: a, newIncr: newIncr, baseSeq: a.manifest.baseSeq() + 1, temp: temp, tempIncr: tempIncr}, nil
 }
 
 // Finish writes the new base with write (without the lock that orders
@@ -73,16 +105,35 @@ func (r *Rewrite) Finish(write BaseWriter) error {
 	old := a.manifest.Files()
 	old = append(old, a.manifest.History...)
 	m := &Manifest{Base: &base}
-	for _, fi := range a.manifest.Incr {
-		if fi.Seq >= r.newIncr.Seq {
-			m.Incr = append(m.Incr, fi)
+	if r.tempIncr != "" {
+		// As backgroundRewriteDoneHandler in AOF_WAIT_REWRITE: the
+		// temporary incr file becomes the new incr file (its descriptor
+		// stays the one written to), the only one the manifest names.
+		if err := os.Rename(r.tempIncr, filepath.Join(dir, r.newIncr.Name)); err != nil {
+			os.Remove(filepath.Join(dir, base.Name))
+			return fmt.Errorf("can't rename the temporary AOF incr file: %w", err)
+		}
+		m.Incr = []FileInfo{r.newIncr}
+	} else {
+		for _, fi := range a.manifest.Incr {
+			if fi.Seq >= r.newIncr.Seq {
+				m.Incr = append(m.Incr, fi)
+			}
 		}
 	}
 	if err := writeManifest(dir, a.opts.FileName, m); err != nil {
 		os.Remove(filepath.Join(dir, base.Name))
+		if r.tempIncr != "" {
+			os.Remove(filepath.Join(dir, r.newIncr.Name))
+		}
 		return err
 	}
 	a.manifest = m
+	if r.tempIncr != "" {
+		a.mu.Lock()
+		a.waiting = false
+		a.mu.Unlock()
+	}
 	for _, fi := range old {
 		if fi.Name != base.Name && (fi.Type == TypeBase || fi.Seq < r.newIncr.Seq || fi.Type == TypeHistory) {
 			if err := os.Remove(filepath.Join(dir, fi.Name)); err != nil && !os.IsNotExist(err) {
@@ -98,9 +149,35 @@ func (r *Rewrite) Finish(write BaseWriter) error {
 	return nil
 }
 
-// Abort gives the rewrite up: the manifest keeps the old base and all the
-// incr files.
-func (r *Rewrite) Abort() { os.Remove(r.temp) }
+// Abort gives the rewrite up after StartRewrite or a failed Finish: the
+// manifest keeps the old base and all the incr files. A waiting AOF's
+// temporary incr file is deleted, what is buffered dropped, and the AOF
+// drops records until the next StartRewrite, as Redis clears its AOF
+// buffer and deletes the temporary incr file.
+func (r *Rewrite) Abort() {
+	os.Remove(r.temp)
+	if r.tempIncr == "" {
+		return
+	}
+	a := r.a
+	a.wmu.Lock()
+	defer a.wmu.Unlock()
+	if !a.waiting {
+		return // Finish installed it
+	}
+	if a.f != nil {
+		a.f.Close()
+		a.f = nil
+	}
+	if err := os.Remove(r.tempIncr); err != nil && !os.IsNotExist(err) {
+		a.opts.Logger.Warn("can't delete the temporary AOF incr file", "file", filepath.Base(r.tempIncr), "error", err)
+	}
+	a.incrSize = 0
+	a.mu.Lock()
+	a.discard = true
+	a.dropRecordsLocked()
+	a.mu.Unlock()
+}
 
 func (r *Rewrite) writeTemp(write BaseWriter) error {
 	f, err := os.OpenFile(r.temp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)

@@ -1,9 +1,11 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -66,6 +68,9 @@ type propState struct {
 	// appended: something was appended to the AOF since the lock was
 	// taken, which the holder's replies must wait for.
 	appended bool
+	// rewriteAfter: a BGREWRITEAOF inside MULTI/EXEC scheduled a rewrite,
+	// started once the EXEC's records are appended (unlockKeyspace).
+	rewriteAfter bool
 }
 
 type propOp struct {
@@ -364,6 +369,10 @@ func (s *Server) closeAOFLocking(lock bool) error {
 	s.ks.AbortSnapshot()
 	s.flushPropagation()
 	a := s.aofFile.Swap(nil)
+	s.prop.rewriteAfter = false
+	s.rewrite.mu.Lock()
+	s.rewrite.scheduled = false // as Redis's stopAppendOnly
+	s.rewrite.mu.Unlock()
 	if lock {
 		s.ks.Unlock()
 	}
@@ -417,18 +426,8 @@ func (s *Server) loadAOF(opts aof.Options) error {
 	keys := 0
 	for i, fi := range files {
 		path := filepath.Join(opts.Path(), fi.Name)
-		data, err := os.ReadFile(path)
-		if err != nil {
-			if errors.Is(err, os.ErrNotExist) {
-				return fmt.Errorf("the AOF file %s referenced by the manifest doesn't exist", fi.Name)
-			}
-			return fmt.Errorf("can't read the AOF file %s: %w", fi.Name, err)
-		}
-		if bytes.HasPrefix(data, []byte("REDIS")) {
-			return fmt.Errorf("the AOF file %s has an RDB preamble, which Herald cannot load (write it with aof-use-rdb-preamble no)", fi.Name)
-		}
+		valid, err := s.loadAOFFile(path, fi.Name)
 		last := i == len(files)-1
-		valid, err := s.replayAOFFile(fi.Name, data)
 		var trunc *aof.TruncatedError
 		switch {
 		case err == nil:
@@ -453,11 +452,29 @@ func (s *Server) loadAOF(opts aof.Options) error {
 	return nil
 }
 
+// loadAOFFile replays the file at path, streaming it (replayAOFFile):
+// only a record at a time, or a transaction's records, are in memory.
+func (s *Server) loadAOFFile(path, name string) (int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return 0, fmt.Errorf("the AOF file %s referenced by the manifest doesn't exist", name)
+		}
+		return 0, fmt.Errorf("can't read the AOF file %s: %w", name, err)
+	}
+	defer f.Close()
+	r := bufio.NewReaderSize(f, 64<<10)
+	if head, _ := r.Peek(5); string(head) == "REDIS" {
+		return 0, fmt.Errorf("the AOF file %s has an RDB preamble, which Herald cannot load (write it with aof-use-rdb-preamble no)", name)
+	}
+	return s.replayAOFFile(name, r)
+}
+
 // replayAOFFile runs the commands of one file on a client of its own,
 // with nothing sent anywhere. It returns the length of the file's whole
 // part: up to the last record, or the MULTI of a transaction the file
 // cuts off. MULTI ... EXEC runs as one, under one lock.
-func (s *Server) replayAOFFile(name string, data []byte) (int64, error) {
+func (s *Server) replayAOFFile(name string, r io.Reader) (int64, error) {
 	c := &conn{srv: s, proto: 2, authed: true, inExec: true, aofLoader: true}
 	var tx [][][]byte
 	inTx := false
@@ -478,7 +495,7 @@ func (s *Server) replayAOFFile(name string, data []byte) (int64, error) {
 		c.reply = c.reply[:0]
 		return nil
 	}
-	err := aof.Parse(name, data, func(args [][]byte, off int64) error {
+	end, err := aof.ParseReader(name, r, func(args [][]byte, off int64) error {
 		switch {
 		case len(args) == 1 && equalFoldASCII(string(args[0]), "multi"):
 			if inTx {
@@ -498,7 +515,7 @@ func (s *Server) replayAOFFile(name string, data []byte) (int64, error) {
 			}
 			return nil
 		case inTx:
-			tx = append(tx, append([][]byte(nil), args...)) // Parse reuses args
+			tx = append(tx, cloneArgs(args)) // ParseReader reuses args
 			return nil
 		}
 		return run(args, off)
@@ -516,7 +533,22 @@ func (s *Server) replayAOFFile(name string, data []byte) (int64, error) {
 		// Revert an incomplete MULTI/EXEC transaction, as Redis.
 		return txStart, &aof.TruncatedError{File: name, Offset: txStart}
 	}
-	return int64(len(data)), nil
+	return end, nil
+}
+
+// cloneArgs copies args and the bytes they hold.
+func cloneArgs(args [][]byte) [][]byte {
+	n := 0
+	for _, a := range args {
+		n += len(a)
+	}
+	buf := make([]byte, 0, n)
+	out := make([][]byte, len(args))
+	for i, a := range args {
+		buf = append(buf, a...)
+		out[i] = buf[len(buf)-len(a) : len(buf) : len(buf)]
+	}
+	return out
 }
 
 // absDir returns dir as CONFIG GET shows it: absolute, as Redis's getcwd.

@@ -195,3 +195,31 @@ func TestAOFRemotePublishWaitsForWrite(t *testing.T) {
 		t.Fatalf("the backend got the PUBLISH before the SET was written: file %q", data)
 	}
 }
+
+// TestAOFFailedWriteInvalidates: under always, a writer whose record
+// cannot be written is closed without its reply (Redis exits instead),
+// but its change stays in memory and its record in the AOF's buffer, to
+// be written when a write succeeds: so the clients tracking the key are
+// invalidated all the same, as its keyspace notification is published.
+// Withheld, the invalidation would never come, and a cache would keep a
+// value the dataset no longer holds once the AOF recovers; a spurious
+// one costs a re-read.
+func TestAOFFailedWriteInvalidates(t *testing.T) {
+	s := startServer(t, Config{AppendFsync: "always"})
+	tracker := dial(t, s.Addr())
+	tracker.send("HELLO", "3")
+	tracker.read()
+	tracker.mustDo("+OK\r\n", "CLIENT", "TRACKING", "on")
+	tracker.mustDo("_\r\n", "GET", "k")
+	openFullAOF(t, s, aof.FsyncAlways)
+	w := dial(t, s.Addr())
+	w.send("SET", "k", "v")
+	w.expectClosed()
+	tracker.mustRead(">2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\nk\r\n")
+	s.ks.Lock()
+	kept := s.ks.DB(0).Peek("k") != nil
+	s.ks.Unlock()
+	if !kept || s.aofOn().Status().BufferLength == 0 {
+		t.Fatalf("the failed write: in memory %v, record buffered %v", kept, s.aofOn().Status().BufferLength != 0)
+	}
+}

@@ -65,3 +65,33 @@ func TestAOFLoadNothingExpires(t *testing.T) {
 	c.mustDo("$1\r\nv\r\n", "GET", "e")
 	c.mustDo(":-1\r\n", "PTTL", "e")
 }
+
+// TestStartDirMissing: a dir that does not exist, or is a file, stops the
+// start with an error naming it, as redis-server refuses to start when it
+// cannot chdir to its dir; nothing is created.
+func TestStartDirMissing(t *testing.T) {
+	parent := t.TempDir()
+	missing := filepath.Join(parent, "nope")
+	file := filepath.Join(parent, "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ dir, want string }{
+		{missing, "Can't chdir to '" + missing + "': No such file or directory"},
+		{file, "Can't chdir to '" + file + "': Not a directory"},
+	} {
+		for _, appendonly := range []bool{true, false} {
+			s, err := StartLocal(Config{Dir: c.dir, AppendOnly: appendonly})
+			if err == nil {
+				s.Close()
+				t.Fatalf("started with dir %s", c.dir)
+			}
+			if err.Error() != c.want {
+				t.Fatalf("error %q, want %q", err, c.want)
+			}
+		}
+	}
+	if _, err := os.Stat(missing); !os.IsNotExist(err) {
+		t.Fatalf("the missing dir was created: %v", err)
+	}
+}

@@ -16,6 +16,13 @@ import (
 // (aofSnapshot); then, without the lock, the snapshot is written as the
 // new base, and the manifest switched to the new base and the new incr
 // file (aof.Rewrite.Finish), the old files deleted.
+//
+// Inside MULTI/EXEC, BGREWRITEAOF only schedules the rewrite, started
+// once the EXEC's records are appended (unlockKeyspace), so that a
+// transaction is never split across the old and new incr files. CONFIG
+// SET appendonly yes opens the AOF waiting for its first rewrite
+// (enableAOF); a rewrite of that AOF that fails is scheduled again, and
+// the cron (autoRewrite) retries it.
 
 // aofSnapshot takes, with the keyspace lock held, a snapshot of the data
 // and returns what writes it as a base file (RESP commands) without the
@@ -33,6 +40,15 @@ type rewriteState struct {
 	rewrites   int64
 	failStreak int64
 	done       chan struct{} // closed when the running rewrite ends
+	// scheduled: a rewrite is to start as soon as it can, as Redis's
+	// aof_rewrite_scheduled: BGREWRITEAOF inside MULTI/EXEC (started once
+	// the transaction's records are appended), or the rewrite of a waiting
+	// AOF (CONFIG SET appendonly yes) failed (retried by the cron, as
+	// limited by retryLimited).
+	scheduled bool
+	// retryDelay and retryAt: retryLimited's back-off.
+	retryDelay time.Duration
+	retryAt    time.Time
 	// baseSize is the AOF's size after the last rewrite, or when it was
 	// opened: what auto-aof-rewrite-percentage's growth is measured from.
 	baseSize int64
@@ -47,35 +63,47 @@ func registerAOF(t commandTable) {
 		meta: commandMeta{flags: []string{"admin", "noscript", "no_async_loading"}, categories: []string{"@admin", "@slow", "@dangerous"}}})
 }
 
+const rewriteScheduled = "Background append only file rewriting scheduled"
+
 func cmdBGRewriteAOF(c *conn, _ [][]byte) {
 	s := c.srv
 	if c.inExec {
-		// The lock is held: StartRewrite needs it, and it is taken.
-		if err := s.startRewriteLocked(); err != nil {
+		// As Redis: inside MULTI/EXEC the rewrite is only scheduled. It
+		// starts once the transaction's records are appended
+		// (unlockKeyspace), so that they land whole in the old incr file
+		// rather than be split across the switch.
+		if err := s.scheduleRewriteLocked(); err != nil {
 			c.writeError(err.Error())
 			return
 		}
-	} else {
-		s.ks.Lock()
-		err := s.startRewriteLocked()
-		s.ks.Unlock()
-		if err != nil {
-			c.writeError(err.Error())
-			return
-		}
+		c.writeSimple(rewriteScheduled)
+		return
+	}
+	s.ks.Lock()
+	err := s.startRewriteLocked()
+	s.ks.Unlock()
+	if err != nil {
+		c.writeError(err.Error())
+		return
 	}
 	c.writeSimple(rewriteStarted)
 }
+
+// errRewriteOff and errRewriteUnsupported are why a rewrite cannot start.
+var (
+	errRewriteOff         = errors.New("ERR Herald rewrites the append only file only while appendonly is yes")
+	errRewriteUnsupported = errors.New("ERR this build of Herald cannot rewrite the append only file")
+)
 
 // startRewriteLocked starts a rewrite of the open AOF in the background.
 // Keyspace lock held.
 func (s *Server) startRewriteLocked() error {
 	a := s.aofOn()
 	if a == nil {
-		return errors.New("ERR Herald rewrites the append only file only while appendonly is yes")
+		return errRewriteOff
 	}
 	if aofSnapshot == nil {
-		return errors.New("ERR this build of Herald cannot rewrite the append only file")
+		return errRewriteUnsupported
 	}
 	st := &s.rewrite
 	st.mu.Lock()
@@ -94,11 +122,50 @@ func (s *Server) startRewriteLocked() error {
 		return errors.New("ERR Can't rewrite append only file in background: " + err.Error())
 	}
 	st.running, st.started, st.done = true, time.Now(), make(chan struct{})
-	go s.finishRewrite(rw, write, abort, st.done)
+	st.scheduled = false
+	go s.finishRewrite(a, rw, write, abort, st.done)
 	return nil
 }
 
-func (s *Server) finishRewrite(rw *aof.Rewrite, write aof.BaseWriter, abort func(), done chan struct{}) {
+// scheduleRewriteLocked is BGREWRITEAOF inside MULTI/EXEC: the rewrite
+// starts when the EXEC's records are appended. Keyspace lock held.
+func (s *Server) scheduleRewriteLocked() error {
+	if s.aofOn() == nil {
+		return errRewriteOff
+	}
+	if aofSnapshot == nil {
+		return errRewriteUnsupported
+	}
+	st := &s.rewrite
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.running {
+		return errRewriteRunning
+	}
+	st.scheduled = true
+	st.failStreak = 0 // as Redis's bgrewriteaofCommand
+	s.prop.rewriteAfter = true
+	return nil
+}
+
+// startScheduledRewriteLocked starts the rewrite a BGREWRITEAOF inside
+// MULTI/EXEC scheduled, once the EXEC's records are appended; if it
+// cannot start, the cron retries it. Keyspace lock held.
+func (s *Server) startScheduledRewriteLocked() {
+	s.prop.rewriteAfter = false
+	st := &s.rewrite
+	st.mu.Lock()
+	scheduled := st.scheduled && !st.running
+	st.mu.Unlock()
+	if !scheduled {
+		return
+	}
+	if err := s.startRewriteLocked(); err != nil {
+		s.logger().Warn("the scheduled AOF rewrite could not start", "error", err)
+	}
+}
+
+func (s *Server) finishRewrite(a *aof.AOF, rw *aof.Rewrite, write aof.BaseWriter, abort func(), done chan struct{}) {
 	err := rw.Finish(write)
 	if err != nil {
 		abort()
@@ -120,9 +187,42 @@ func (s *Server) finishRewrite(rw *aof.Rewrite, write aof.BaseWriter, abort func
 		}
 	} else {
 		st.failStreak++
+		if a.Waiting() && s.aofOn() == a {
+			// The AOF turned on at run time is not on until a rewrite
+			// ends: the cron tries again, as Redis schedules a rewrite
+			// while in AOF_WAIT_REWRITE.
+			st.scheduled = true
+		}
 	}
 	st.mu.Unlock()
 	close(done)
+}
+
+// Redis's aofRewriteLimited: after this many rewrites failed in a row, a
+// scheduled rewrite is retried after a delay, doubled at each failure up
+// to retryDelayMax.
+const (
+	retryLimitThreshold = 3
+	retryDelayMax       = time.Hour
+)
+
+// retryLimited reports whether a scheduled rewrite must wait, as Redis's
+// aofRewriteLimited. st.mu held.
+func (st *rewriteState) retryLimited(now time.Time) bool {
+	if st.failStreak < retryLimitThreshold {
+		st.retryDelay, st.retryAt = 0, time.Time{}
+		return false
+	}
+	if !st.retryAt.IsZero() {
+		if now.Before(st.retryAt) {
+			return true
+		}
+		st.retryAt = time.Time{}
+		return false
+	}
+	st.retryDelay = min(max(2*st.retryDelay, time.Minute), retryDelayMax)
+	st.retryAt = now.Add(st.retryDelay)
+	return true
 }
 
 // waitRewrite waits for a running rewrite to end.
@@ -136,8 +236,12 @@ func (s *Server) waitRewrite() {
 	}
 }
 
-// enableAOF is CONFIG SET appendonly yes: the AOF is opened and at once
-// rewritten, so that its base holds the data as it is.
+// enableAOF is CONFIG SET appendonly yes: the AOF is opened waiting for
+// a rewrite (aof.OpenWaitRewrite) and at once rewritten, so that its base
+// holds the data as it is. Until a rewrite ends the directory's manifest
+// is left as it was, so a crash meanwhile loads what it named (the AOF
+// from before the AOF was turned off, if any), as in Redis; a failed
+// rewrite is retried by the cron.
 func (s *Server) enableAOF(cfg *Config, locked bool) error {
 	if aofSnapshot == nil {
 		return errors.New("Herald cannot rewrite the AOF, which turning it on at run time needs; start with --appendonly yes")
@@ -148,7 +252,7 @@ func (s *Server) enableAOF(cfg *Config, locked bool) error {
 		s.ks.Lock()
 		defer s.ks.Unlock()
 	}
-	a, err := aof.Open(opts, fsync)
+	a, err := aof.OpenWaitRewrite(opts, fsync)
 	if err != nil {
 		return err
 	}
@@ -167,10 +271,11 @@ func (s *Server) infoAOF(b *infoBuilder) {
 	st := &s.rewrite
 	st.mu.Lock()
 	running, started, lastTook, lastOK, rewrites, fails := st.running, st.started, st.lastTook, st.lastOK, st.rewrites, st.failStreak
+	scheduled := st.scheduled
 	st.mu.Unlock()
 	b.add("aof_enabled", boolDigit(a != nil))
 	b.add("aof_rewrite_in_progress", boolDigit(running))
-	b.add("aof_rewrite_scheduled", "0")
+	b.add("aof_rewrite_scheduled", boolDigit(scheduled))
 	if rewrites+fails == 0 {
 		b.add("aof_last_rewrite_time_sec", "-1")
 	} else {
@@ -265,15 +370,29 @@ func setAutoRewriteMinSize(cfg *Config, v string) error {
 // cron calls it about once a second, without the keyspace lock.
 func (s *Server) autoRewrite() {
 	a := s.aofOn()
-	cfg := &s.settings().Config
-	perc := autoRewritePercentage(cfg)
-	if a == nil || perc == 0 {
+	if a == nil {
 		return
 	}
 	st := &s.rewrite
 	st.mu.Lock()
 	running, base := st.running, st.baseSize
+	retry := st.scheduled && !running && !st.retryLimited(time.Now())
 	st.mu.Unlock()
+	if retry {
+		s.logger().Info("starting the scheduled rewriting of AOF")
+		s.ks.Lock()
+		err := s.startRewriteLocked()
+		s.ks.Unlock()
+		if err != nil && err != errRewriteRunning && err != errRewriteOff { // turned off meanwhile: nothing to do
+			s.logger().Warn("the scheduled AOF rewrite could not start", "error", err)
+		}
+		return
+	}
+	cfg := &s.settings().Config
+	perc := autoRewritePercentage(cfg)
+	if perc == 0 || a.Waiting() {
+		return
+	}
 	size := a.Status().CurrentSize
 	if running || size < autoRewriteMinSize(cfg) {
 		return

@@ -45,6 +45,9 @@ func (c *conn) lockKeyspace() {
 // invalidation of a key overtakes the reply that read it.
 func (c *conn) unlockKeyspace() {
 	c.srv.flushPropagation()
+	if c.srv.prop.rewriteAfter {
+		c.srv.startScheduledRewriteLocked() // BGREWRITEAOF inside MULTI/EXEC
+	}
 	c.commitReply()
 	c.srv.serveBlocked()
 	// The replies queued so far wait for the AOF (aofSync): for what this

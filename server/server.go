@@ -10,9 +10,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/heraldhq/herald/aof"
@@ -173,6 +175,9 @@ func (s *Server) Broker() *broker.Broker { return s.broker }
 // background.
 func Start(cfg Config) (*Server, error) {
 	s := New(cfg)
+	if err := checkDir(s.settings().Dir); err != nil {
+		return nil, err
+	}
 	if err := s.loadACLFile(); err != nil {
 		return nil, err
 	}
@@ -195,6 +200,9 @@ func Start(cfg Config) (*Server, error) {
 // listens for TLS too, on another such port, which TLSAddr returns.
 func StartLocal(cfg Config) (*Server, error) {
 	s := New(cfg)
+	if err := checkDir(s.settings().Dir); err != nil {
+		return nil, err
+	}
 	if err := s.loadACLFile(); err != nil {
 		return nil, err
 	}
@@ -211,6 +219,21 @@ func StartLocal(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// checkDir refuses a dir that is not a directory, as redis-server refuses
+// to start when it cannot chdir to it ("Can't chdir to ..."): the
+// directory is not created (the AOF directory inside it is, when the AOF
+// opens).
+func checkDir(dir string) error {
+	st, err := os.Stat(dir)
+	if err == nil && !st.IsDir() {
+		err = syscall.ENOTDIR
+	}
+	if err != nil {
+		return fmt.Errorf("Can't chdir to '%s': %s", dir, strerror(err))
+	}
+	return nil
 }
 
 // loadACLFile loads the users of the ACL file, if there is one, as

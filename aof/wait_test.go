@@ -1,0 +1,231 @@
+package aof
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// dirNames returns the names in dir, sorted.
+func dirNames(t *testing.T, dir string) string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	slices.Sort(names)
+	return strings.Join(names, " ")
+}
+
+func set(k, v string) [][]byte { return [][]byte{[]byte("SET"), []byte(k), []byte(v)} }
+
+// staleAOF writes an AOF in dir (base 1, incr 1 holding SET stale 1) and
+// returns its manifest's bytes.
+func staleAOF(t *testing.T, dir string) []byte {
+	t.Helper()
+	a, err := Open(Options{Dir: dir}, FsyncAlways)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Append(0, set("stale", "1"))
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	man, err := os.ReadFile(filepath.Join(dir, "appendonlydir", "appendonly.aof.manifest"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return man
+}
+
+// TestWaitRewrite: an AOF opened by OpenWaitRewrite over a directory that
+// holds an older AOF writes its records to temp-appendonly.aof.incr,
+// which the manifest does not name, leaving the manifest as it was until
+// Finish; Finish then names the new base and that file, renamed, alone,
+// and deletes the old files, as Redis 7.0 in AOF_WAIT_REWRITE.
+func TestWaitRewrite(t *testing.T) {
+	dir := t.TempDir()
+	aofDir := filepath.Join(dir, "appendonlydir")
+	oldManifest := staleAOF(t, dir)
+	a, err := OpenWaitRewrite(Options{Dir: dir}, FsyncAlways)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if !a.Waiting() {
+		t.Fatal("not waiting")
+	}
+	a.Append(0, set("dropped", "1")) // no rewrite runs: dropped
+	rw, err := a.StartRewrite()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Append(0, set("during", "1"))
+	if err := a.Sync(a.Offset()); err != nil {
+		t.Fatal(err)
+	}
+	man, _ := os.ReadFile(filepath.Join(aofDir, "appendonly.aof.manifest"))
+	if !bytes.Equal(man, oldManifest) {
+		t.Fatalf("manifest during the rewrite %q, want it untouched: %q", man, oldManifest)
+	}
+	temp, _ := os.ReadFile(filepath.Join(aofDir, "temp-appendonly.aof.incr"))
+	want := AppendCommand(AppendCommand(nil, []byte("SELECT"), []byte("0")), set("during", "1")...)
+	if !bytes.Equal(temp, want) {
+		t.Fatalf("temp incr file %q, want %q", temp, want)
+	}
+	if err := rw.Finish(func(w io.Writer) error {
+		_, err := w.Write(AppendCommand(nil, set("base", "1")...))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if a.Waiting() {
+		t.Fatal("still waiting after the rewrite")
+	}
+	a.Append(0, set("after", "1"))
+	if err := a.Sync(a.Offset()); err != nil {
+		t.Fatal(err)
+	}
+	if got := dirNames(t, aofDir); got != "appendonly.aof.2.base.aof appendonly.aof.2.incr.aof appendonly.aof.manifest" {
+		t.Fatalf("files after the rewrite: %s", got)
+	}
+	man, _ = os.ReadFile(filepath.Join(aofDir, "appendonly.aof.manifest"))
+	if string(man) != "file appendonly.aof.2.base.aof seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n" {
+		t.Fatalf("manifest %q", man)
+	}
+	incr, _ := os.ReadFile(filepath.Join(aofDir, "appendonly.aof.2.incr.aof"))
+	want = AppendCommand(want, set("after", "1")...)
+	if !bytes.Equal(incr, want) {
+		t.Fatalf("incr file %q, want %q", incr, want)
+	}
+}
+
+// TestWaitRewriteFresh: in a directory without an AOF, nothing is
+// written before the rewrite ends, and the AOF it installs is seq 1, as
+// Redis names it.
+func TestWaitRewriteFresh(t *testing.T) {
+	dir := t.TempDir()
+	aofDir := filepath.Join(dir, "appendonlydir")
+	a, err := OpenWaitRewrite(Options{Dir: dir}, FsyncNo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	rw, err := a.StartRewrite()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := dirNames(t, aofDir); got != "temp-appendonly.aof.incr" {
+		t.Fatalf("files during the rewrite: %s", got)
+	}
+	if err := rw.Finish(func(io.Writer) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	man, _ := os.ReadFile(filepath.Join(aofDir, "appendonly.aof.manifest"))
+	if string(man) != "file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n" {
+		t.Fatalf("manifest %q", man)
+	}
+}
+
+// TestWaitRewriteFails: when the rewrite of a waiting AOF fails, its
+// temporary files are deleted, the directory holds the older AOF as it
+// was, and the AOF drops records until the next rewrite starts; Close
+// while waiting leaves no temporary file either.
+func TestWaitRewriteFails(t *testing.T) {
+	dir := t.TempDir()
+	aofDir := filepath.Join(dir, "appendonlydir")
+	oldManifest := staleAOF(t, dir)
+	oldFiles := dirNames(t, aofDir)
+	a, err := OpenWaitRewrite(Options{Dir: dir}, FsyncAlways)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rw, err := a.StartRewrite()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Append(0, set("during", "1"))
+	if err := a.Sync(a.Offset()); err != nil {
+		t.Fatal(err)
+	}
+	fail := errors.New("injected")
+	if err := rw.Finish(func(io.Writer) error { return fail }); !errors.Is(err, fail) {
+		t.Fatalf("Finish: %v", err)
+	}
+	rw.Abort()
+	if got := dirNames(t, aofDir); got != oldFiles {
+		t.Fatalf("files after the failed rewrite: %s, want %s", got, oldFiles)
+	}
+	man, _ := os.ReadFile(filepath.Join(aofDir, "appendonly.aof.manifest"))
+	if !bytes.Equal(man, oldManifest) {
+		t.Fatalf("manifest after the failed rewrite %q, want %q", man, oldManifest)
+	}
+	if !a.Waiting() {
+		t.Fatal("not waiting after the failed rewrite")
+	}
+	off := a.Offset()
+	a.Append(0, set("dropped", "1"))
+	if a.Offset() != off || a.Status().BufferLength != 0 {
+		t.Fatal("a record was buffered with no rewrite running")
+	}
+	if err := a.Sync(a.Offset()); err != nil || a.WriteError() != nil {
+		t.Fatalf("Sync while waiting: %v, %v", err, a.WriteError())
+	}
+	// The next rewrite starts a fresh temporary file.
+	rw, err = a.StartRewrite()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Append(0, set("second", "1"))
+	if err := a.Sync(a.Offset()); err != nil {
+		t.Fatal(err)
+	}
+	temp, _ := os.ReadFile(filepath.Join(aofDir, "temp-appendonly.aof.incr"))
+	want := AppendCommand(AppendCommand(nil, []byte("SELECT"), []byte("0")), set("second", "1")...)
+	if !bytes.Equal(temp, want) {
+		t.Fatalf("temp incr file of the second rewrite %q, want %q", temp, want)
+	}
+	// Closed while waiting (the server aborts the rewrite, then closes).
+	rw.Finish(func(io.Writer) error { return fail })
+	rw.Abort()
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := dirNames(t, aofDir); got != oldFiles {
+		t.Fatalf("files after Close: %s, want %s", got, oldFiles)
+	}
+}
+
+// TestOpenRemovesTempFiles: the temporary files a crash leaves in the AOF
+// directory (a rewrite's base, a waiting AOF's incr file, a manifest not
+// renamed) are deleted when the AOF is opened; the AOF's own files stay.
+func TestOpenRemovesTempFiles(t *testing.T) {
+	for _, open := range []func(Options, Fsync) (*AOF, error){Open, OpenWaitRewrite} {
+		dir := t.TempDir()
+		aofDir := filepath.Join(dir, "appendonlydir")
+		staleAOF(t, dir)
+		files := dirNames(t, aofDir)
+		for _, name := range []string{"temp-rewriteaof-bg-4242.aof", "temp-appendonly.aof.incr", "temp-appendonly.aof.manifest"} {
+			if err := os.WriteFile(filepath.Join(aofDir, name), []byte("junk"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		a, err := open(Options{Dir: dir}, FsyncNo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := dirNames(t, aofDir); got != files {
+			t.Fatalf("files after open: %s, want %s", got, files)
+		}
+		a.Close()
+	}
+}
