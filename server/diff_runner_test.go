@@ -101,12 +101,17 @@ func (e *diffEnv) reset(t *testing.T) {
 // redisDo runs commands on a new connection, returns their replies and
 // then waits for the server to close the connection, if it will.
 func redisDo(addr string, cmds [][]string) ([]resp.Value, error) {
+	return redisDoTimeout(addr, cmds, replyTimeout)
+}
+
+// redisDoTimeout is redisDo with the whole exchange bounded by timeout.
+func redisDoTimeout(addr string, cmds [][]string, timeout time.Duration) ([]resp.Value, error) {
 	nc, err := net.DialTimeout("tcp", addr, replyTimeout)
 	if err != nil {
 		return nil, err
 	}
 	defer nc.Close()
-	nc.SetDeadline(time.Now().Add(replyTimeout))
+	nc.SetDeadline(time.Now().Add(timeout))
 	var out []byte
 	for _, c := range cmds {
 		out = append(out, encodeCommand(c...)...)

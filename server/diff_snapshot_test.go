@@ -158,7 +158,10 @@ func keysOf(t *testing.T, addr string) (keys, types [][]string) {
 // mustDoAll runs cmds on a new connection and returns the replies.
 func mustDoAll(t *testing.T, addr string, cmds [][]string) []resp.Value {
 	t.Helper()
-	vals, err := redisDo(addr, append(slices.Clone(cmds), []string{"QUIT"}))
+	// A millisecond a command bounds a long fill (tens of thousands of
+	// commands under -race on a busy machine), not replyTimeout.
+	timeout := max(replyTimeout, time.Duration(len(cmds))*time.Millisecond)
+	vals, err := redisDoTimeout(addr, append(slices.Clone(cmds), []string{"QUIT"}), timeout)
 	if err != nil {
 		t.Fatalf("%s: %v", addr, err)
 	}
