@@ -182,14 +182,28 @@ func Open(opts Options, fsync Fsync) (*AOF, error) {
 			return nil, err
 		}
 	}
+	flags := os.O_WRONLY | os.O_APPEND | os.O_CREATE
 	if len(m.Incr) == 0 {
 		seq := m.lastIncrSeq() + 1
 		m.Incr = append(m.Incr, FileInfo{Name: IncrName(opts.FileName, seq), Seq: seq, Type: TypeIncr})
+		// The manifest does not name this file yet: whatever a file of
+		// that name holds is no record of this AOF (a crash of a waiting
+		// AOF's rewrite between the rename of its temporary incr file and
+		// the manifest's write leaves one), and appending to it would
+		// replay it at the next start. Redis 7.0 appends to it.
+		flags |= os.O_TRUNC
 	}
 	last := m.Incr[len(m.Incr)-1]
-	f, err := os.OpenFile(filepath.Join(dir, last.Name), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(filepath.Join(dir, last.Name), flags, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("can't open the append-only file %s: %w", last.Name, err)
+	}
+	if flags&os.O_TRUNC != 0 {
+		// The truncation is durable before the manifest names the file.
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("can't fsync the append-only file %s: %w", last.Name, err)
+		}
 	}
 	if err := writeManifest(dir, opts.FileName, m); err != nil {
 		f.Close()

@@ -229,3 +229,44 @@ func TestOpenRemovesTempFiles(t *testing.T) {
 		a.Close()
 	}
 }
+
+// TestOpenTruncatesUnnamedIncr: a crash of the first rewrite after
+// appendonly yes, in a directory with no AOF before, between the rename
+// of temp-appendonly.aof.incr to appendonly.aof.1.incr.aof and the
+// manifest's write, leaves that file holding records of an AOF that
+// never was, and no manifest. Open, which names a first incr file
+// appendonly.aof.1.incr.aof, must start it empty: appending to it would
+// replay those records at the next start on top of data that never held
+// them (keys back from nowhere). The same for an incr file a manifest
+// with no incr file does not name.
+func TestOpenTruncatesUnnamedIncr(t *testing.T) {
+	dir := t.TempDir()
+	aofDir := filepath.Join(dir, "appendonlydir")
+	if err := os.Mkdir(aofDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ghost := AppendCommand(AppendCommand(nil, []byte("SELECT"), []byte("0")), set("ghost", "1")...)
+	for _, name := range []string{"appendonly.aof.1.base.aof", "appendonly.aof.1.incr.aof"} {
+		if err := os.WriteFile(filepath.Join(aofDir, name), ghost, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, err := Open(Options{Dir: dir}, FsyncAlways)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Append(0, set("new", "1"))
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	want := AppendCommand(AppendCommand(nil, []byte("SELECT"), []byte("0")), set("new", "1")...)
+	for name, want := range map[string][]byte{"appendonly.aof.1.base.aof": nil, "appendonly.aof.1.incr.aof": want} {
+		got, err := os.ReadFile(filepath.Join(aofDir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%s after Open over a crashed first rewrite: %q, want %q", name, got, want)
+		}
+	}
+}

@@ -355,3 +355,37 @@ func TestRewriteRetryLimited(t *testing.T) {
 		t.Fatal("still limited after a rewrite succeeded")
 	}
 }
+
+// TestAOFEnableCrashBeforeManifest: CONFIG SET appendonly yes in a
+// directory with no AOF yet, and a crash of its first rewrite after the
+// temporary incr file was renamed to appendonly.aof.1.incr.aof but
+// before the manifest was written. The restart finds no manifest and
+// loads nothing; its AOF must not take over the renamed file's records,
+// or the restart after it brings back keys the data never held.
+func TestAOFEnableCrashBeforeManifest(t *testing.T) {
+	release := hookRewrites(t, func(_ int, release <-chan struct{}) error { <-release; return nil })
+	dir := t.TempDir()
+	s := startServer(t, Config{Dir: dir, AppendFsync: "always"})
+	t.Cleanup(release)
+	c := dial(t, s.Addr())
+	c.mustDo("+OK\r\n", "CONFIG", "SET", "appendonly", "yes")
+	c.mustDo("+OK\r\n", "SET", "ghost", "1")
+	// The crash: the rewrite's renames done, the manifest not written.
+	crashDir := t.TempDir()
+	copyDir(t, filepath.Join(dir, "appendonlydir"), filepath.Join(crashDir, "appendonlydir"))
+	aofDir := filepath.Join(crashDir, "appendonlydir")
+	if err := os.Rename(filepath.Join(aofDir, "temp-appendonly.aof.incr"), filepath.Join(aofDir, "appendonly.aof.1.incr.aof")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(aofDir, "temp-rewriteaof-bg-"+strconv.Itoa(os.Getpid())+".aof"), filepath.Join(aofDir, "appendonly.aof.1.base.aof")); err != nil {
+		t.Fatal(err)
+	}
+	for restart := 1; restart <= 2; restart++ {
+		sc := startServer(t, aofConfig(crashDir, "always"))
+		got := dumpData(t, sc.Addr().String())
+		sc.Close()
+		if len(got) != 0 {
+			t.Fatalf("restart %d after the crash loads %v, want nothing (there was no AOF)", restart, got)
+		}
+	}
+}
