@@ -564,8 +564,30 @@ func writeManifest(dir, fileName string, m *Manifest) error {
 	if err := os.Rename(tmp, filepath.Join(dir, ManifestName(fileName))); err != nil {
 		return fmt.Errorf("can't write the AOF manifest: %w", err)
 	}
-	return syncDir(dir)
+	if err := syncDirFunc(dir); err != nil {
+		return &renamedError{err}
+	}
+	return nil
 }
+
+// renamedError is writeManifest's error when the new manifest was renamed
+// in place but the directory's fsync failed: the manifest on disk is the
+// new one (a crash may still lose the rename), so the files it names
+// must not be deleted.
+type renamedError struct{ err error }
+
+func (e *renamedError) Error() string { return e.err.Error() }
+func (e *renamedError) Unwrap() error { return e.err }
+
+// manifestRenamed reports whether writeManifest's err says the new
+// manifest is in place all the same.
+func manifestRenamed(err error) bool {
+	var r *renamedError
+	return errors.As(err, &r)
+}
+
+// syncDirFunc is syncDir; tests replace it.
+var syncDirFunc = syncDir
 
 func syncDir(dir string) error {
 	d, err := os.Open(dir)
