@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -387,5 +388,43 @@ func TestAOFEnableCrashBeforeManifest(t *testing.T) {
 		if len(got) != 0 {
 			t.Fatalf("restart %d after the crash loads %v, want nothing (there was no AOF)", restart, got)
 		}
+	}
+}
+
+// TestAOFShutdownWaitsInitialRewrite: a shutdown while the first rewrite
+// after CONFIG SET appendonly yes runs lets it end, as redis-server will
+// not exit while "Writing initial AOF": aborted, the directory would
+// keep the AOF from before the AOF was turned off, and a restart with
+// appendonly yes would load it (keys deleted since back, keys written
+// since gone) instead of the data as it was.
+func TestAOFShutdownWaitsInitialRewrite(t *testing.T) {
+	release := hookRewrites(t, func(_ int, release <-chan struct{}) error { <-release; return nil })
+	dir := t.TempDir()
+	log := &lockedLog{}
+	cfg := aofConfig(dir, "always")
+	cfg.Logger = slog.New(slog.NewTextHandler(log, nil))
+	s := startServer(t, cfg)
+	t.Cleanup(release)
+	c := dial(t, s.Addr())
+	c.mustDo("+OK\r\n", "SET", "stale", "1")
+	c.mustDo("+OK\r\n", "CONFIG", "SET", "appendonly", "no")
+	c.mustDo(":1\r\n", "DEL", "stale")
+	c.mustDo("+OK\r\n", "SET", "whileoff", "1")
+	c.mustDo("+OK\r\n", "CONFIG", "SET", "appendonly", "yes")
+	c.mustDo("+OK\r\n", "SET", "during", "1")
+	want := dumpData(t, s.Addr().String())
+	closed := make(chan error, 1)
+	go func() { closed <- s.Close() }()
+	// Either the shutdown waits for the rewrite, or it aborted it (the
+	// AOF is closed before the rewrite is released).
+	waitFor(t, "the shutdown to wait for the rewrite or abort it", func() bool {
+		return strings.Contains(log.String(), "initial AOF") || s.aofOn() == nil
+	})
+	release()
+	if err := <-closed; err != nil {
+		t.Fatal(err)
+	}
+	if got := loadCopy(t, dir); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("a restart after a shutdown during the first rewrite loads:\n%v\nwant the data as it was:\n%v", got, want)
 	}
 }
