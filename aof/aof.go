@@ -508,6 +508,7 @@ func (a *AOF) Close() error {
 		return nil
 	}
 	err := a.flushLocked(true)
+	hadFile := a.f != nil
 	if a.f != nil {
 		if cerr := a.f.Close(); err == nil {
 			err = cerr
@@ -519,8 +520,10 @@ func (a *AOF) Close() error {
 	a.commit.close()
 	waiting := a.waiting
 	a.mu.Unlock()
-	if waiting {
-		// Its records are in no AOF: the file is of no use.
+	if waiting && hadFile {
+		// Its records are in no AOF: the file is of no use. Only while
+		// it is this AOF's (a rewrite started, not ended): once Abort
+		// deleted it, the name may be a newer AOF's.
 		os.Remove(filepath.Join(a.opts.Path(), TempIncrName(a.opts.FileName)))
 	}
 	return err

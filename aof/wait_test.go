@@ -270,3 +270,49 @@ func TestOpenTruncatesUnnamedIncr(t *testing.T) {
 		}
 	}
 }
+
+// TestCloseLeavesNewerTempIncr: Close of a waiting AOF whose rewrite
+// failed (its temporary incr file deleted already) must not delete the
+// temporary incr file of a newer AOF of the same directory, as when
+// CONFIG SET appendonly no and yes in one transaction close the first
+// AOF in the background while the second one's rewrite runs: that
+// rewrite would fail to rename it, or install a base without its
+// records.
+func TestCloseLeavesNewerTempIncr(t *testing.T) {
+	dir := t.TempDir()
+	aofDir := filepath.Join(dir, "appendonlydir")
+	old, err := OpenWaitRewrite(Options{Dir: dir}, FsyncAlways)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rw, err := old.StartRewrite()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rw.Finish(func(io.Writer) error { return errors.New("injected") })
+	rw.Abort()
+
+	a, err := OpenWaitRewrite(Options{Dir: dir}, FsyncAlways)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	rw, err = a.StartRewrite()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Append(0, set("during", "1"))
+	if err := a.Sync(a.Offset()); err != nil {
+		t.Fatal(err)
+	}
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := rw.Finish(func(io.Writer) error { return nil }); err != nil {
+		t.Fatalf("the newer AOF's rewrite after the older AOF's Close: %v", err)
+	}
+	incr, _ := os.ReadFile(filepath.Join(aofDir, "appendonly.aof.1.incr.aof"))
+	if !bytes.Contains(incr, []byte("during")) {
+		t.Fatalf("the newer AOF's incr file %q lacks its record", incr)
+	}
+}
