@@ -181,9 +181,11 @@ func (c *conn) aofSync() {
 	if c.aofUpto == 0 {
 		return
 	}
-	upto := c.aofUpto
-	c.aofUpto = 0
-	a := c.srv.aofOn()
+	// The AOF the records were logged to: an offset of another one (the
+	// AOF turned off and on again meanwhile) means nothing, and a closed
+	// one flushed them when it closed.
+	upto, a := c.aofUpto, c.aofFor
+	c.aofUpto, c.aofFor = 0, nil
 	if a == nil {
 		return
 	}

@@ -428,3 +428,36 @@ func TestAOFShutdownWaitsInitialRewrite(t *testing.T) {
 		t.Fatalf("a restart after a shutdown during the first rewrite loads:\n%v\nwant the data as it was:\n%v", got, want)
 	}
 }
+
+// TestAOFSyncAcrossReopen: the replies of a command wait for the offset
+// of the AOF it was logged to. When the AOF is turned off and on again
+// before they are sent (another client's CONFIG SET), that offset means
+// nothing to the new AOF, which starts at 0 and, waiting for its
+// rewrite, drops records: under appendfsync always the client waited,
+// spinning on flush rounds, until the new AOF had grown as large.
+func TestAOFSyncAcrossReopen(t *testing.T) {
+	dir := t.TempDir()
+	s := startServer(t, aofConfig(dir, "always"))
+	cl := dial(t, s.Addr())
+	cl.mustDo("+OK\r\n", "SET", "k", strings.Repeat("x", 4096))
+	nc, peer := net.Pipe()
+	t.Cleanup(func() { nc.Close(); peer.Close() })
+	c := &conn{srv: s, proto: 2, nc: nc}
+	c.lockKeyspace()
+	c.unlockKeyspace() // c's replies wait for the AOF as it is now
+	cl.mustDo("+OK\r\n", "CONFIG", "SET", "appendonly", "no")
+	cl.mustDo("+OK\r\n", "CONFIG", "SET", "appendonly", "yes")
+	done := make(chan struct{})
+	go func() { c.aofSync(); close(done) }()
+	waitFor(t, "the replies to be released", func() bool {
+		select {
+		case <-done:
+			return true
+		default:
+			return false
+		}
+	})
+	if c.killed.Load() {
+		t.Fatal("the client was closed: its record was fsynced by the AOF it was logged to")
+	}
+}
