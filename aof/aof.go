@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -289,7 +290,14 @@ const tempBasePrefix = "temp-rewriteaof-bg-"
 // the next rewrite overwrites them.)
 func removeTempFiles(opts Options) {
 	dir := opts.Path()
-	names, _ := filepath.Glob(filepath.Join(dir, tempBasePrefix+"*.aof"))
+	var names []string
+	// Not filepath.Glob: dir is a path, not a pattern.
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if n := e.Name(); strings.HasPrefix(n, tempBasePrefix) && strings.HasSuffix(n, ".aof") {
+			names = append(names, filepath.Join(dir, n))
+		}
+	}
 	names = append(names, filepath.Join(dir, TempIncrName(opts.FileName)), filepath.Join(dir, "temp-"+ManifestName(opts.FileName)))
 	for _, path := range names {
 		err := os.Remove(path)

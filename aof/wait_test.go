@@ -316,3 +316,31 @@ func TestCloseLeavesNewerTempIncr(t *testing.T) {
 		t.Fatalf("the newer AOF's incr file %q lacks its record", incr)
 	}
 }
+
+// TestOpenRemovesTempFilesGlobDir: a dir whose name holds glob
+// metacharacters is taken literally: its temporary files are deleted, and
+// no other directory's that the name would match as a pattern.
+func TestOpenRemovesTempFilesGlobDir(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "[ab]")
+	other := filepath.Join(parent, "a", "appendonlydir")
+	for _, d := range []string{filepath.Join(dir, "appendonlydir"), other} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(d, "temp-rewriteaof-bg-4242.aof"), []byte("junk"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, err := Open(Options{Dir: dir}, FsyncNo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	if got := dirNames(t, filepath.Join(dir, "appendonlydir")); strings.Contains(got, "temp-") {
+		t.Fatalf("temporary file left in the AOF directory: %s", got)
+	}
+	if got := dirNames(t, other); got != "temp-rewriteaof-bg-4242.aof" {
+		t.Fatalf("another directory's temporary file deleted: %q", got)
+	}
+}
