@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -182,14 +183,28 @@ func Open(opts Options, fsync Fsync) (*AOF, error) {
 			return nil, err
 		}
 	}
+	flags := os.O_WRONLY | os.O_APPEND | os.O_CREATE
 	if len(m.Incr) == 0 {
 		seq := m.lastIncrSeq() + 1
 		m.Incr = append(m.Incr, FileInfo{Name: IncrName(opts.FileName, seq), Seq: seq, Type: TypeIncr})
+		// The manifest does not name this file yet: whatever a file of
+		// that name holds is no record of this AOF (a crash of a waiting
+		// AOF's rewrite between the rename of its temporary incr file and
+		// the manifest's write leaves one), and appending to it would
+		// replay it at the next start. Redis 7.0 appends to it.
+		flags |= os.O_TRUNC
 	}
 	last := m.Incr[len(m.Incr)-1]
-	f, err := os.OpenFile(filepath.Join(dir, last.Name), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(filepath.Join(dir, last.Name), flags, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("can't open the append-only file %s: %w", last.Name, err)
+	}
+	if flags&os.O_TRUNC != 0 {
+		// The truncation is durable before the manifest names the file.
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("can't fsync the append-only file %s: %w", last.Name, err)
+		}
 	}
 	if err := writeManifest(dir, opts.FileName, m); err != nil {
 		f.Close()
@@ -275,7 +290,14 @@ const tempBasePrefix = "temp-rewriteaof-bg-"
 // the next rewrite overwrites them.)
 func removeTempFiles(opts Options) {
 	dir := opts.Path()
-	names, _ := filepath.Glob(filepath.Join(dir, tempBasePrefix+"*.aof"))
+	var names []string
+	// Not filepath.Glob: dir is a path, not a pattern.
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if n := e.Name(); strings.HasPrefix(n, tempBasePrefix) && strings.HasSuffix(n, ".aof") {
+			names = append(names, filepath.Join(dir, n))
+		}
+	}
 	names = append(names, filepath.Join(dir, TempIncrName(opts.FileName)), filepath.Join(dir, "temp-"+ManifestName(opts.FileName)))
 	for _, path := range names {
 		err := os.Remove(path)
@@ -494,6 +516,7 @@ func (a *AOF) Close() error {
 		return nil
 	}
 	err := a.flushLocked(true)
+	hadFile := a.f != nil
 	if a.f != nil {
 		if cerr := a.f.Close(); err == nil {
 			err = cerr
@@ -505,8 +528,10 @@ func (a *AOF) Close() error {
 	a.commit.close()
 	waiting := a.waiting
 	a.mu.Unlock()
-	if waiting {
-		// Its records are in no AOF: the file is of no use.
+	if waiting && hadFile {
+		// Its records are in no AOF: the file is of no use. Only while
+		// it is this AOF's (a rewrite started, not ended): once Abort
+		// deleted it, the name may be a newer AOF's.
 		os.Remove(filepath.Join(a.opts.Path(), TempIncrName(a.opts.FileName)))
 	}
 	return err
@@ -550,8 +575,30 @@ func writeManifest(dir, fileName string, m *Manifest) error {
 	if err := os.Rename(tmp, filepath.Join(dir, ManifestName(fileName))); err != nil {
 		return fmt.Errorf("can't write the AOF manifest: %w", err)
 	}
-	return syncDir(dir)
+	if err := syncDirFunc(dir); err != nil {
+		return &renamedError{err}
+	}
+	return nil
 }
+
+// renamedError is writeManifest's error when the new manifest was renamed
+// in place but the directory's fsync failed: the manifest on disk is the
+// new one (a crash may still lose the rename), so the files it names
+// must not be deleted.
+type renamedError struct{ err error }
+
+func (e *renamedError) Error() string { return e.err.Error() }
+func (e *renamedError) Unwrap() error { return e.err }
+
+// manifestRenamed reports whether writeManifest's err says the new
+// manifest is in place all the same.
+func manifestRenamed(err error) bool {
+	var r *renamedError
+	return errors.As(err, &r)
+}
+
+// syncDirFunc is syncDir; tests replace it.
+var syncDirFunc = syncDir
 
 func syncDir(dir string) error {
 	d, err := os.Open(dir)

@@ -49,16 +49,22 @@ func (a *AOF) StartRewrite() (*Rewrite, error) {
 	}
 	m := &Manifest{Base: a.manifest.Base, History: a.manifest.History}
 	m.Incr = append(append([]FileInfo(nil), a.manifest.Incr...), fi)
-	if err := writeManifest(dir, a.opts.FileName, m); err != nil {
+	err = writeManifest(dir, a.opts.FileName, m)
+	if err != nil && !manifestRenamed(err) {
 		f.Close()
 		os.Remove(filepath.Join(dir, fi.Name))
 		return nil, err
 	}
+	// The manifest on disk names the new incr file (even when the
+	// directory's fsync failed after its rename): the records go to it.
 	a.f.Close()
 	a.f, a.manifest = f, m
 	a.mu.Lock()
 	a.dbSel = -1 // the new file starts with a SELECT
 	a.mu.Unlock()
+	if err != nil {
+		return nil, err // no rewrite: the fsync failed
+	}
 	return &Rewrite{a: a, newIncr: fi, baseSeq: m.baseSeq() + 1, temp: temp}, nil
 }
 
@@ -87,7 +93,10 @@ func (a *AOF) startWaitingRewrite(newIncr FileInfo, temp string) (*Rewrite, erro
 // Finish writes the new base with write (without the lock that orders
 // Append: records go on being appended to the new incr file meanwhile),
 // then installs it. On an error the old files stay in use and the
-// manifest keeps listing them with the new incr file.
+// manifest keeps listing them with the new incr file; except when the
+// new manifest was renamed in place and only the directory's fsync
+// failed: then the new manifest is the AOF's, the old files kept as its
+// history, and the error is returned all the same.
 func (r *Rewrite) Finish(write BaseWriter) error {
 	a := r.a
 	if err := r.writeTemp(write); err != nil {
@@ -121,12 +130,21 @@ func (r *Rewrite) Finish(write BaseWriter) error {
 			}
 		}
 	}
-	if err := writeManifest(dir, a.opts.FileName, m); err != nil {
+	err := writeManifest(dir, a.opts.FileName, m)
+	if err != nil && !manifestRenamed(err) {
 		os.Remove(filepath.Join(dir, base.Name))
 		if r.tempIncr != "" {
 			os.Remove(filepath.Join(dir, r.newIncr.Name))
 		}
 		return err
+	}
+	// The manifest on disk is the new one, even when the directory's
+	// fsync failed after its rename: the files it names are the AOF's.
+	var replaced []FileInfo
+	for _, fi := range old {
+		if fi.Name != base.Name && (fi.Type == TypeBase || fi.Seq < r.newIncr.Seq || fi.Type == TypeHistory) {
+			replaced = append(replaced, fi)
+		}
 	}
 	a.manifest = m
 	if r.tempIncr != "" {
@@ -134,8 +152,15 @@ func (r *Rewrite) Finish(write BaseWriter) error {
 		a.waiting = false
 		a.mu.Unlock()
 	}
-	for _, fi := range old {
-		if fi.Name != base.Name && (fi.Type == TypeBase || fi.Seq < r.newIncr.Seq || fi.Type == TypeHistory) {
+	if err != nil {
+		// A crash may still bring the old manifest back: the files it
+		// names stay, as history the next rewrite deletes.
+		for _, fi := range replaced {
+			fi.Type = TypeHistory
+			m.History = append(m.History, fi)
+		}
+	} else {
+		for _, fi := range replaced {
 			if err := os.Remove(filepath.Join(dir, fi.Name)); err != nil && !os.IsNotExist(err) {
 				a.opts.Logger.Warn("can't delete an old AOF file", "file", fi.Name, "error", err)
 			}
@@ -146,7 +171,7 @@ func (r *Rewrite) Finish(write BaseWriter) error {
 	for i := range m.Incr {
 		a.incrSize += a.fileSize(&m.Incr[i])
 	}
-	return nil
+	return err
 }
 
 // Abort gives the rewrite up after StartRewrite or a failed Finish: the

@@ -229,3 +229,118 @@ func TestOpenRemovesTempFiles(t *testing.T) {
 		a.Close()
 	}
 }
+
+// TestOpenTruncatesUnnamedIncr: a crash of the first rewrite after
+// appendonly yes, in a directory with no AOF before, between the rename
+// of temp-appendonly.aof.incr to appendonly.aof.1.incr.aof and the
+// manifest's write, leaves that file holding records of an AOF that
+// never was, and no manifest. Open, which names a first incr file
+// appendonly.aof.1.incr.aof, must start it empty: appending to it would
+// replay those records at the next start on top of data that never held
+// them (keys back from nowhere). The same for an incr file a manifest
+// with no incr file does not name.
+func TestOpenTruncatesUnnamedIncr(t *testing.T) {
+	dir := t.TempDir()
+	aofDir := filepath.Join(dir, "appendonlydir")
+	if err := os.Mkdir(aofDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ghost := AppendCommand(AppendCommand(nil, []byte("SELECT"), []byte("0")), set("ghost", "1")...)
+	for _, name := range []string{"appendonly.aof.1.base.aof", "appendonly.aof.1.incr.aof"} {
+		if err := os.WriteFile(filepath.Join(aofDir, name), ghost, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, err := Open(Options{Dir: dir}, FsyncAlways)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Append(0, set("new", "1"))
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	want := AppendCommand(AppendCommand(nil, []byte("SELECT"), []byte("0")), set("new", "1")...)
+	for name, want := range map[string][]byte{"appendonly.aof.1.base.aof": nil, "appendonly.aof.1.incr.aof": want} {
+		got, err := os.ReadFile(filepath.Join(aofDir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%s after Open over a crashed first rewrite: %q, want %q", name, got, want)
+		}
+	}
+}
+
+// TestCloseLeavesNewerTempIncr: Close of a waiting AOF whose rewrite
+// failed (its temporary incr file deleted already) must not delete the
+// temporary incr file of a newer AOF of the same directory, as when
+// CONFIG SET appendonly no and yes in one transaction close the first
+// AOF in the background while the second one's rewrite runs: that
+// rewrite would fail to rename it, or install a base without its
+// records.
+func TestCloseLeavesNewerTempIncr(t *testing.T) {
+	dir := t.TempDir()
+	aofDir := filepath.Join(dir, "appendonlydir")
+	old, err := OpenWaitRewrite(Options{Dir: dir}, FsyncAlways)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rw, err := old.StartRewrite()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rw.Finish(func(io.Writer) error { return errors.New("injected") })
+	rw.Abort()
+
+	a, err := OpenWaitRewrite(Options{Dir: dir}, FsyncAlways)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	rw, err = a.StartRewrite()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Append(0, set("during", "1"))
+	if err := a.Sync(a.Offset()); err != nil {
+		t.Fatal(err)
+	}
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := rw.Finish(func(io.Writer) error { return nil }); err != nil {
+		t.Fatalf("the newer AOF's rewrite after the older AOF's Close: %v", err)
+	}
+	incr, _ := os.ReadFile(filepath.Join(aofDir, "appendonly.aof.1.incr.aof"))
+	if !bytes.Contains(incr, []byte("during")) {
+		t.Fatalf("the newer AOF's incr file %q lacks its record", incr)
+	}
+}
+
+// TestOpenRemovesTempFilesGlobDir: a dir whose name holds glob
+// metacharacters is taken literally: its temporary files are deleted, and
+// no other directory's that the name would match as a pattern.
+func TestOpenRemovesTempFilesGlobDir(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "[ab]")
+	other := filepath.Join(parent, "a", "appendonlydir")
+	for _, d := range []string{filepath.Join(dir, "appendonlydir"), other} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(d, "temp-rewriteaof-bg-4242.aof"), []byte("junk"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, err := Open(Options{Dir: dir}, FsyncNo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	if got := dirNames(t, filepath.Join(dir, "appendonlydir")); strings.Contains(got, "temp-") {
+		t.Fatalf("temporary file left in the AOF directory: %s", got)
+	}
+	if got := dirNames(t, other); got != "temp-rewriteaof-bg-4242.aof" {
+		t.Fatalf("another directory's temporary file deleted: %q", got)
+	}
+}

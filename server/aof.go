@@ -181,9 +181,11 @@ func (c *conn) aofSync() {
 	if c.aofUpto == 0 {
 		return
 	}
-	upto := c.aofUpto
-	c.aofUpto = 0
-	a := c.srv.aofOn()
+	// The AOF the records were logged to: an offset of another one (the
+	// AOF turned off and on again meanwhile) means nothing, and a closed
+	// one flushed them when it closed.
+	upto, a := c.aofUpto, c.aofFor
+	c.aofUpto, c.aofFor = 0, nil
 	if a == nil {
 		return
 	}
@@ -353,8 +355,24 @@ func (s *Server) startAOF() error {
 	return nil
 }
 
-// closeAOF writes and fsyncs what is buffered and closes the AOF.
-func (s *Server) closeAOF() error { return s.closeAOFLocking(true) }
+// closeAOF writes and fsyncs what is buffered and closes the AOF, at
+// shutdown. An AOF turned on at run time whose first rewrite runs lets
+// it end first, as redis-server will not exit while "Writing initial
+// AOF": aborted, it would leave the directory the AOF from before the
+// AOF was turned off, or none, which a restart with appendonly yes would
+// load in place of the data.
+func (s *Server) closeAOF() error {
+	if a := s.aofOn(); a != nil && a.Waiting() {
+		s.rewrite.mu.Lock()
+		running := s.rewrite.running
+		s.rewrite.mu.Unlock()
+		if running {
+			s.logger().Warn("writing the initial AOF: waiting for its rewrite to end before shutting down")
+			s.waitRewrite()
+		}
+	}
+	return s.closeAOFLocking(true)
+}
 
 // closeAOFLocking is closeAOF, taking the keyspace lock if lock (false:
 // the caller holds it). Nothing is logged once it returns. A rewrite

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -353,5 +354,110 @@ func TestRewriteRetryLimited(t *testing.T) {
 	st.failStreak = 0
 	if st.retryLimited(now) || st.retryDelay != 0 {
 		t.Fatal("still limited after a rewrite succeeded")
+	}
+}
+
+// TestAOFEnableCrashBeforeManifest: CONFIG SET appendonly yes in a
+// directory with no AOF yet, and a crash of its first rewrite after the
+// temporary incr file was renamed to appendonly.aof.1.incr.aof but
+// before the manifest was written. The restart finds no manifest and
+// loads nothing; its AOF must not take over the renamed file's records,
+// or the restart after it brings back keys the data never held.
+func TestAOFEnableCrashBeforeManifest(t *testing.T) {
+	release := hookRewrites(t, func(_ int, release <-chan struct{}) error { <-release; return nil })
+	dir := t.TempDir()
+	s := startServer(t, Config{Dir: dir, AppendFsync: "always"})
+	t.Cleanup(release)
+	c := dial(t, s.Addr())
+	c.mustDo("+OK\r\n", "CONFIG", "SET", "appendonly", "yes")
+	c.mustDo("+OK\r\n", "SET", "ghost", "1")
+	// The crash: the rewrite's renames done, the manifest not written.
+	crashDir := t.TempDir()
+	copyDir(t, filepath.Join(dir, "appendonlydir"), filepath.Join(crashDir, "appendonlydir"))
+	aofDir := filepath.Join(crashDir, "appendonlydir")
+	if err := os.Rename(filepath.Join(aofDir, "temp-appendonly.aof.incr"), filepath.Join(aofDir, "appendonly.aof.1.incr.aof")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(aofDir, "temp-rewriteaof-bg-"+strconv.Itoa(os.Getpid())+".aof"), filepath.Join(aofDir, "appendonly.aof.1.base.aof")); err != nil {
+		t.Fatal(err)
+	}
+	for restart := 1; restart <= 2; restart++ {
+		sc := startServer(t, aofConfig(crashDir, "always"))
+		got := dumpData(t, sc.Addr().String())
+		sc.Close()
+		if len(got) != 0 {
+			t.Fatalf("restart %d after the crash loads %v, want nothing (there was no AOF)", restart, got)
+		}
+	}
+}
+
+// TestAOFShutdownWaitsInitialRewrite: a shutdown while the first rewrite
+// after CONFIG SET appendonly yes runs lets it end, as redis-server will
+// not exit while "Writing initial AOF": aborted, the directory would
+// keep the AOF from before the AOF was turned off, and a restart with
+// appendonly yes would load it (keys deleted since back, keys written
+// since gone) instead of the data as it was.
+func TestAOFShutdownWaitsInitialRewrite(t *testing.T) {
+	release := hookRewrites(t, func(_ int, release <-chan struct{}) error { <-release; return nil })
+	dir := t.TempDir()
+	log := &lockedLog{}
+	cfg := aofConfig(dir, "always")
+	cfg.Logger = slog.New(slog.NewTextHandler(log, nil))
+	s := startServer(t, cfg)
+	t.Cleanup(release)
+	c := dial(t, s.Addr())
+	c.mustDo("+OK\r\n", "SET", "stale", "1")
+	c.mustDo("+OK\r\n", "CONFIG", "SET", "appendonly", "no")
+	c.mustDo(":1\r\n", "DEL", "stale")
+	c.mustDo("+OK\r\n", "SET", "whileoff", "1")
+	c.mustDo("+OK\r\n", "CONFIG", "SET", "appendonly", "yes")
+	c.mustDo("+OK\r\n", "SET", "during", "1")
+	want := dumpData(t, s.Addr().String())
+	closed := make(chan error, 1)
+	go func() { closed <- s.Close() }()
+	// Either the shutdown waits for the rewrite, or it aborted it (the
+	// AOF is closed before the rewrite is released).
+	waitFor(t, "the shutdown to wait for the rewrite or abort it", func() bool {
+		return strings.Contains(log.String(), "initial AOF") || s.aofOn() == nil
+	})
+	release()
+	if err := <-closed; err != nil {
+		t.Fatal(err)
+	}
+	if got := loadCopy(t, dir); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("a restart after a shutdown during the first rewrite loads:\n%v\nwant the data as it was:\n%v", got, want)
+	}
+}
+
+// TestAOFSyncAcrossReopen: the replies of a command wait for the offset
+// of the AOF it was logged to. When the AOF is turned off and on again
+// before they are sent (another client's CONFIG SET), that offset means
+// nothing to the new AOF, which starts at 0 and, waiting for its
+// rewrite, drops records: under appendfsync always the client waited,
+// spinning on flush rounds, until the new AOF had grown as large.
+func TestAOFSyncAcrossReopen(t *testing.T) {
+	dir := t.TempDir()
+	s := startServer(t, aofConfig(dir, "always"))
+	cl := dial(t, s.Addr())
+	cl.mustDo("+OK\r\n", "SET", "k", strings.Repeat("x", 4096))
+	nc, peer := net.Pipe()
+	t.Cleanup(func() { nc.Close(); peer.Close() })
+	c := &conn{srv: s, proto: 2, nc: nc}
+	c.lockKeyspace()
+	c.unlockKeyspace() // c's replies wait for the AOF as it is now
+	cl.mustDo("+OK\r\n", "CONFIG", "SET", "appendonly", "no")
+	cl.mustDo("+OK\r\n", "CONFIG", "SET", "appendonly", "yes")
+	done := make(chan struct{})
+	go func() { c.aofSync(); close(done) }()
+	waitFor(t, "the replies to be released", func() bool {
+		select {
+		case <-done:
+			return true
+		default:
+			return false
+		}
+	})
+	if c.killed.Load() {
+		t.Fatal("the client was closed: its record was fsynced by the AOF it was logged to")
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/heraldhq/herald/aof"
 	"github.com/heraldhq/herald/broker"
 	"github.com/heraldhq/herald/internal/resp"
 )
@@ -55,6 +56,7 @@ type conn struct {
 	inExec    bool        // running EXEC's commands: the keyspace lock is held already
 	aofLoader bool        // the AOF's replay client (Redis's mustObeyClient: XADD/XTRIM's LIMIT unchecked)
 	aofUpto   int64       // the AOF offset the queued replies wait for (aof.go); 0: none
+	aofFor    *aof.AOF    // the AOF aofUpto is an offset of
 	tx        transaction // MULTI and WATCH state (cmd_multi.go)
 	// With a Remote: PUBLISH and SPUBLISH queued for the backend, and
 	// whether each one's reply is to be sent (remote.go).

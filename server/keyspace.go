@@ -56,7 +56,7 @@ func (c *conn) unlockKeyspace() {
 	// writes and fsyncs the AOF before it sends any reply.
 	c.srv.prop.appended = false
 	if a := c.srv.aofOn(); a != nil {
-		c.aofUpto = a.Offset()
+		c.aofUpto, c.aofFor = a.Offset(), a
 	}
 	c.srv.trackingAfterCommand(c)
 	c.srv.tracking.current = nil
