@@ -491,7 +491,9 @@ func (s *Server) loadAOFFile(path, name string) (int64, error) {
 // replayAOFFile runs the commands of one file on a client of its own,
 // with nothing sent anywhere. It returns the length of the file's whole
 // part: up to the last record, or the MULTI of a transaction the file
-// cuts off. MULTI ... EXEC runs as one, under one lock.
+// cuts off. A transaction's commands run once its EXEC is read, none of
+// them if the file ends before it; each takes the keyspace lock on its
+// own, which is enough while nothing else runs during the load.
 func (s *Server) replayAOFFile(name string, r io.Reader) (int64, error) {
 	c := &conn{srv: s, proto: 2, authed: true, inExec: true, aofLoader: true}
 	var tx [][][]byte
