@@ -313,6 +313,21 @@ func entryDataBytes(fields [][]byte) int64 {
 	return n
 }
 
+// nodeEntriesHint estimates how many entries of data bytes in fields
+// fields a node of maxBytes and maxEntries (0: no limit) takes: at least
+// 1, at most maxNodeEntriesHint.
+func nodeEntriesHint(maxBytes int64, maxEntries int, data int64, fields int) int {
+	per := data + 2*int64(fields) + 4 // the strings' lengths, the entry's integers
+	n := maxBytes/per + 1
+	if maxEntries > 0 {
+		n = min(n, int64(maxEntries))
+	}
+	return int(min(max(n, 1), maxNodeEntriesHint))
+}
+
+// maxNodeEntriesHint bounds what a new node reserves for its entries.
+const maxNodeEntriesHint = 128
+
 // Add appends an entry with the given ID, which must be greater than
 // LastID, and fields (field, value, ... : an even, non-zero count; the
 // stream keeps the slices). It updates length, last_id, entries_added and
@@ -338,6 +353,13 @@ func (s *Stream) Add(id StreamID, fields [][]byte) {
 	sameFields := true
 	if n == nil {
 		n = &streamNode{master: id, masterFields: make([][]byte, numFields)}
+		if len(s.nodes) > 0 {
+			// A stream that filled a node fills this one too: room for
+			// the entries it will hold, if they are the size of this
+			// one, at once, rather than growing by doubling (the first
+			// node grows, for streams of a few entries).
+			n.entries = make([]streamNodeEntry, 0, nodeEntriesHint(maxBytes, s.NodeMaxEntries, data, len(fields)))
+		}
 		n.bytes = lpHeaderSize + 1 + lpIntSize(int64(numFields)) + lpIntSize(0)
 		for i := range numFields {
 			n.masterFields[i] = fields[2*i]
