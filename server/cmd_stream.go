@@ -292,11 +292,11 @@ func cmdXAdd(c *conn, args [][]byte) {
 		return
 	}
 	key := string(args[1])
-	s, ok := c.streamWrite(args[1])
+	db := c.keyspaceDB()
+	s, ok := c.streamOf(db.Lookup(key)) // streamWrite, with the key converted once
 	if !ok {
 		return
 	}
-	db := c.keyspaceDB()
 	if s == nil {
 		if a.noMkStream {
 			c.writeNull()
@@ -329,21 +329,35 @@ func cmdXAdd(c *conn, args [][]byte) {
 		c.writeError(errStreamIDSmall)
 		return
 	}
-	fields := make([][]byte, len(args)-fieldPos)
-	for i, f := range args[fieldPos:] {
-		fields[i] = append([]byte(nil), f...)
-	}
-	s.Add(id, fields)
+	s.Add(id, copyFields(args[fieldPos:]))
 	c.writeStreamID(id)
 	c.notify(keyspace.ClassStream, evXAdd, key)
 	if a.trim.Strategy != keyspace.TrimNone && s.Trim(a.trim) > 0 {
 		c.notify(keyspace.ClassStream, evXTrim, key)
 	}
 	db.Written(key)
-	if out := streamPropagatedArgs(args, idPos, a, id, s); out != nil {
-		c.propagate(out...)
+	if c.srv.aofOn() != nil {
+		if out := streamPropagatedArgs(args, idPos, a, id, s); out != nil {
+			c.propagate(out...)
+		}
 	}
 	c.srv.blocked.signal(c.db, key)
+}
+
+// copyFields copies an entry's fields and values out of the query buffer
+// for the stream to keep: in one allocation for their bytes.
+func copyFields(args [][]byte) [][]byte {
+	n := 0
+	for _, f := range args {
+		n += len(f)
+	}
+	buf := make([]byte, 0, n)
+	fields := make([][]byte, len(args))
+	for i, f := range args {
+		buf = append(buf, f...)
+		fields[i] = buf[len(buf)-len(f) : len(buf) : len(buf)]
+	}
+	return fields
 }
 
 // XLEN key
