@@ -768,6 +768,9 @@ func (s *Server) serveStreamWaiters(k blockKey, st *keyspace.Stream) {
 	}
 }
 
+// exactTrimArg is the '=' a '~' trim is logged with (never written to).
+var exactTrimArg = []byte("=")
+
 // streamPropagatedArgs returns the arguments a successful XADD (idPos
 // its ID's index) or XTRIM (idPos -1) is to be logged with (AOF), as
 // Redis 7.0.15 rewrites its argv: the ID chosen in place of * or <ms>-*;
@@ -784,16 +787,20 @@ func streamPropagatedArgs(args [][]byte, idPos int, a streamAddArgs, id keyspace
 		return nil
 	}
 	out := append([][]byte(nil), args...)
+	num := make([]byte, 0, 2*41) // the two numbers' text: propagate copies it
 	if rewriteID {
-		out[idPos] = id.AppendTo(nil)
+		num = id.AppendTo(num)
+		out[idPos] = num[:len(num):len(num)]
 	}
 	if a.trim.Approx {
-		out[a.trimArgIdx-1] = []byte("=")
+		out[a.trimArgIdx-1] = exactTrimArg
+		start := len(num)
 		if a.trim.Strategy == keyspace.TrimMaxLen {
-			out[a.trimArgIdx] = strconv.AppendInt(nil, s.Len(), 10)
+			num = strconv.AppendInt(num, s.Len(), 10)
 		} else {
-			out[a.trimArgIdx] = s.FirstNodeID().AppendTo(nil)
+			num = s.FirstNodeID().AppendTo(num)
 		}
+		out[a.trimArgIdx] = num[start:]
 	}
 	return out
 }
