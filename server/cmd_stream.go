@@ -329,7 +329,7 @@ func cmdXAdd(c *conn, args [][]byte) {
 		c.writeError(errStreamIDSmall)
 		return
 	}
-	s.Add(id, copyFields(args[fieldPos:]))
+	s.AddCopy(id, args[fieldPos:])
 	c.writeStreamID(id)
 	c.notify(keyspace.ClassStream, evXAdd, key)
 	if a.trim.Strategy != keyspace.TrimNone && s.Trim(a.trim) > 0 {
@@ -342,22 +342,6 @@ func cmdXAdd(c *conn, args [][]byte) {
 		}
 	}
 	c.srv.blocked.signal(c.db, key)
-}
-
-// copyFields copies an entry's fields and values out of the query buffer
-// for the stream to keep: in one allocation for their bytes.
-func copyFields(args [][]byte) [][]byte {
-	n := 0
-	for _, f := range args {
-		n += len(f)
-	}
-	buf := make([]byte, 0, n)
-	fields := make([][]byte, len(args))
-	for i, f := range args {
-		buf = append(buf, f...)
-		fields[i] = buf[len(buf)-len(f) : len(buf) : len(buf)]
-	}
-	return fields
 }
 
 // XLEN key
