@@ -246,3 +246,7 @@ func (g *gatherer) close() {
 // Linux, as Redis's redis_fsync (the file's size is data to it, so the
 // records appended are covered), fsync elsewhere. Tests replace it.
 var fsyncFile = datasync
+
+// writeFile writes records to the incr file. Tests replace it to count
+// the writes.
+var writeFile = (*os.File).Write

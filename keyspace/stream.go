@@ -193,6 +193,35 @@ type streamNode struct {
 	deleted      int   // entries flagged deleted
 	bytes        int64 // the listpack's size but for the live and deleted counters (see lpBytes)
 	dataBytes    int64 // the live entries' fields' and values' lengths, for Size
+	// AddCopy's buffers, which the entries' fields are copied into
+	// (keep), and how many entries the node is expected to take.
+	fieldBuf  [][]byte
+	byteBuf   []byte
+	entryHint int
+}
+
+// maxByteBuf bounds the byte buffer keep makes for several entries.
+const maxByteBuf = 64 << 10
+
+// keep copies an entry's fields (data bytes) into the node's buffers,
+// made for the entries of its size the node is expected to take yet
+// (entryHint in all), and returns the copies, each capped so that an
+// append to one never reaches the next.
+func (n *streamNode) keep(fields [][]byte, data int64) [][]byte {
+	hint := max(n.entryHint-len(n.entries), 1)
+	if cap(n.fieldBuf)-len(n.fieldBuf) < len(fields) {
+		n.fieldBuf = make([][]byte, 0, len(fields)*hint)
+	}
+	if int64(cap(n.byteBuf)-len(n.byteBuf)) < data {
+		n.byteBuf = make([]byte, 0, max(data, min(data*int64(hint), maxByteBuf)))
+	}
+	start := len(n.fieldBuf)
+	for _, f := range fields {
+		b := len(n.byteBuf)
+		n.byteBuf = append(n.byteBuf, f...)
+		n.fieldBuf = append(n.fieldBuf, n.byteBuf[b:len(n.byteBuf):len(n.byteBuf)])
+	}
+	return n.fieldBuf[start:len(n.fieldBuf):len(n.fieldBuf)]
 }
 
 type streamNodeEntry struct {
@@ -313,6 +342,21 @@ func entryDataBytes(fields [][]byte) int64 {
 	return n
 }
 
+// nodeEntriesHint estimates how many entries of data bytes in fields
+// fields a node of maxBytes and maxEntries (0: no limit) takes: at least
+// 1, at most maxNodeEntriesHint.
+func nodeEntriesHint(maxBytes int64, maxEntries int, data int64, fields int) int {
+	per := data + 2*int64(fields) + 4 // the strings' lengths, the entry's integers
+	n := maxBytes/per + 1
+	if maxEntries > 0 {
+		n = min(n, int64(maxEntries))
+	}
+	return int(min(max(n, 1), maxNodeEntriesHint))
+}
+
+// maxNodeEntriesHint bounds what a new node reserves for its entries.
+const maxNodeEntriesHint = 128
+
 // Add appends an entry with the given ID, which must be greater than
 // LastID, and fields (field, value, ... : an even, non-zero count; the
 // stream keeps the slices). It updates length, last_id, entries_added and
@@ -320,7 +364,17 @@ func entryDataBytes(fields [][]byte) int64 {
 // last one holds NodeMaxEntries entries (deleted ones included) or its
 // listpack's bytes plus the new fields' lengths reach NodeMaxBytes, as
 // Redis does.
-func (s *Stream) Add(id StreamID, fields [][]byte) {
+func (s *Stream) Add(id StreamID, fields [][]byte) { s.add(id, fields, false) }
+
+// AddCopy is Add, the fields copied (the caller may reuse its slices):
+// into buffers the node shares among its entries, so that an XADD costs
+// no allocation of its own once its node has room (the first node of a
+// stream, which may stay small, gets buffers for one entry at a time).
+// A deleted entry's copy is freed with its node, as Redis's listpack
+// keeps a deleted entry until its node goes.
+func (s *Stream) AddCopy(id StreamID, fields [][]byte) { s.add(id, fields, true) }
+
+func (s *Stream) add(id StreamID, fields [][]byte, copyFields bool) {
 	maxBytes := s.NodeMaxBytes
 	if maxBytes <= 0 || maxBytes > streamListpackMax {
 		maxBytes = streamListpackMax
@@ -336,8 +390,22 @@ func (s *Stream) Add(id StreamID, fields [][]byte) {
 	}
 	numFields := len(fields) / 2
 	sameFields := true
-	if n == nil {
-		n = &streamNode{master: id, masterFields: make([][]byte, numFields)}
+	newNode := n == nil
+	if newNode {
+		n = &streamNode{master: id, masterFields: make([][]byte, numFields), entryHint: 1}
+		if len(s.nodes) > 0 {
+			// A stream that filled a node fills this one too: room for
+			// the entries it will hold, if they are the size of this
+			// one, at once, rather than growing by doubling (the first
+			// node grows, for streams of a few entries).
+			n.entryHint = nodeEntriesHint(maxBytes, s.NodeMaxEntries, data, len(fields))
+			n.entries = make([]streamNodeEntry, 0, n.entryHint)
+		}
+	}
+	if copyFields {
+		fields = n.keep(fields, data)
+	}
+	if newNode {
 		n.bytes = lpHeaderSize + 1 + lpIntSize(int64(numFields)) + lpIntSize(0)
 		for i := range numFields {
 			n.masterFields[i] = fields[2*i]

@@ -134,12 +134,17 @@ func (s *Server) propagateIn(db int, args ...[]byte) {
 	if s.aofOn() == nil {
 		return
 	}
+	// One allocation for the bytes of all the arguments, one for the
+	// slice: a command's record is copied as one.
+	n := 0
+	for _, a := range args {
+		n += len(a)
+	}
+	buf := make([]byte, 0, n)
 	cp := make([][]byte, len(args))
 	for i, a := range args {
-		cp[i] = bytes.Clone(a)
-		if cp[i] == nil {
-			cp[i] = []byte{}
-		}
+		buf = append(buf, a...)
+		cp[i] = buf[len(buf)-len(a) : len(buf) : len(buf)]
 	}
 	s.prop.ops = append(s.prop.ops, propOp{db: db, args: cp})
 }

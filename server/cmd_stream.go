@@ -292,11 +292,11 @@ func cmdXAdd(c *conn, args [][]byte) {
 		return
 	}
 	key := string(args[1])
-	s, ok := c.streamWrite(args[1])
+	db := c.keyspaceDB()
+	s, ok := c.streamOf(db.Lookup(key)) // streamWrite, with the key converted once
 	if !ok {
 		return
 	}
-	db := c.keyspaceDB()
 	if s == nil {
 		if a.noMkStream {
 			c.writeNull()
@@ -329,19 +329,17 @@ func cmdXAdd(c *conn, args [][]byte) {
 		c.writeError(errStreamIDSmall)
 		return
 	}
-	fields := make([][]byte, len(args)-fieldPos)
-	for i, f := range args[fieldPos:] {
-		fields[i] = append([]byte(nil), f...)
-	}
-	s.Add(id, fields)
+	s.AddCopy(id, args[fieldPos:])
 	c.writeStreamID(id)
 	c.notify(keyspace.ClassStream, evXAdd, key)
 	if a.trim.Strategy != keyspace.TrimNone && s.Trim(a.trim) > 0 {
 		c.notify(keyspace.ClassStream, evXTrim, key)
 	}
 	db.Written(key)
-	if out := streamPropagatedArgs(args, idPos, a, id, s); out != nil {
-		c.propagate(out...)
+	if c.srv.aofOn() != nil {
+		if out := streamPropagatedArgs(args, idPos, a, id, s); out != nil {
+			c.propagate(out...)
+		}
 	}
 	c.srv.blocked.signal(c.db, key)
 }
@@ -754,6 +752,9 @@ func (s *Server) serveStreamWaiters(k blockKey, st *keyspace.Stream) {
 	}
 }
 
+// exactTrimArg is the '=' a '~' trim is logged with (never written to).
+var exactTrimArg = []byte("=")
+
 // streamPropagatedArgs returns the arguments a successful XADD (idPos
 // its ID's index) or XTRIM (idPos -1) is to be logged with (AOF), as
 // Redis 7.0.15 rewrites its argv: the ID chosen in place of * or <ms>-*;
@@ -770,16 +771,20 @@ func streamPropagatedArgs(args [][]byte, idPos int, a streamAddArgs, id keyspace
 		return nil
 	}
 	out := append([][]byte(nil), args...)
+	num := make([]byte, 0, 2*41) // the two numbers' text: propagate copies it
 	if rewriteID {
-		out[idPos] = id.AppendTo(nil)
+		num = id.AppendTo(num)
+		out[idPos] = num[:len(num):len(num)]
 	}
 	if a.trim.Approx {
-		out[a.trimArgIdx-1] = []byte("=")
+		out[a.trimArgIdx-1] = exactTrimArg
+		start := len(num)
 		if a.trim.Strategy == keyspace.TrimMaxLen {
-			out[a.trimArgIdx] = strconv.AppendInt(nil, s.Len(), 10)
+			num = strconv.AppendInt(num, s.Len(), 10)
 		} else {
-			out[a.trimArgIdx] = s.FirstNodeID().AppendTo(nil)
+			num = s.FirstNodeID().AppendTo(num)
 		}
+		out[a.trimArgIdx] = num[start:]
 	}
 	return out
 }

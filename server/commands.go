@@ -148,11 +148,20 @@ func unknownCommandError(args [][]byte) string {
 
 // cString returns b up to its first NUL byte: what Redis's printf("%s")
 // shows of an argument in an error text.
-func cString(b []byte) string {
+//
+// Small enough to be inlined, so that where the string does not escape
+// (a comparison) the conversion allocates nothing.
+func cString(b []byte) string { return string(cBytes(b)) }
+
+// cBytes returns b up to its first NUL byte. Not inlined, which keeps
+// cString small enough to be.
+//
+//go:noinline
+func cBytes(b []byte) []byte {
 	if i := bytes.IndexByte(b, 0); i >= 0 {
-		b = b[:i]
+		return b[:i]
 	}
-	return string(b)
+	return b
 }
 
 func clip(s string, n int) string {
