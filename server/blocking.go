@@ -315,6 +315,9 @@ func (c *conn) block(w *waiter, timeout time.Duration) {
 	c.batch.Flush()
 	c.batchBytes = 0
 	c.Flush()
+	// CLIENT LIST shows the command it waits in (cmd=blpop, flag b) and
+	// its idle time since, as Redis's, not what it ran before.
+	c.noteActivity()
 
 	var timer <-chan time.Time
 	if timeout > 0 {

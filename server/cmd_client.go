@@ -269,6 +269,7 @@ type clientLine struct {
 	noEvict, noTouch   bool
 	pubsub, waiting    bool
 	inMulti, dirtyCAS  bool // flags x and d
+	blocked            bool // flag b: waiting in BLPOP, XREAD BLOCK and the like
 	multi              int  // commands queued in MULTI, -1 outside
 	rbs, obl, inflight int
 	resp               int
@@ -291,6 +292,7 @@ func (c *conn) snapshot(l *clientLine) {
 	}
 	c.info.Unlock()
 	l.dirtyCAS = c.tx.watch.Dirty() // atomic
+	l.blocked = c.blocked.Load()
 	l.tracking, l.redir = c.srv.trackingListFields(c)
 	c.out.mu.Lock()
 	l.pubsub, l.waiting = c.out.pubsub, c.out.waiting
@@ -309,6 +311,9 @@ func (l *clientLine) flags() string {
 	}
 	if l.inMulti {
 		f = append(f, 'x')
+	}
+	if l.blocked {
+		f = append(f, 'b')
 	}
 	f = append(f, l.tracking...)
 	if l.dirtyCAS {

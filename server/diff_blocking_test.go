@@ -36,6 +36,7 @@ func TestDiffBlocking(t *testing.T) {
 		listSessions("served by a push", `
 			a: BLPOP l 0                   => 0
 			~blocked 1
+			b: CLIENT LIST                 => 1 client
 			b: RPUSH l x                   => 1; a: 1; s: 6
 			a: BRPOP l 0                   => 0
 			~blocked 1
