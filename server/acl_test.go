@@ -4,6 +4,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -437,11 +438,32 @@ func FuzzACLRules(f *testing.F) {
 				t.Fatalf("rules %q: description %q: rule %q: %s", rules, desc, r, reason)
 			}
 		}
-		if got := q.describe(); got != desc {
+		got := q.describe()
+		if got == desc {
+			return
+		}
+		if !allKeysAfterPatterns.MatchString(rules) {
 			t.Fatalf("rules %q:\n described %q\n reapplied %q", rules, desc, got)
+		}
+		// Redis's own quirk, which Herald keeps: "%RW~*" means every key
+		// but leaves the patterns given before it, described before
+		// "~*" ("~ %RW~*" is described "~ ~*"), while "~*" reapplied
+		// drops them. One more round must then change nothing.
+		r := newUserPerms(false)
+		again, _ = mergeSelectorArgs(strings.Fields(got))
+		for _, rule := range again {
+			r.apply(rule, false)
+		}
+		if r.describe() != got {
+			t.Fatalf("rules %q:\n described %q\n reapplied %q\n and again %q", rules, desc, got, r.describe())
 		}
 	})
 }
+
+// allKeysAfterPatterns finds a "%RW~*" rule (any order and case of the
+// permissions), which redis-server 7.0.15 describes so that reapplying
+// the description drops the key patterns before it (FuzzACLRules).
+var allKeysAfterPatterns = regexp.MustCompile(`(?i)(^|\s)%[RW]+~\*(\s|$)`)
 
 // TestACLLogCommandDenial: the entry the dispatcher records for a refused
 // command.
