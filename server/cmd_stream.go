@@ -685,15 +685,31 @@ func cmdXRead(c *conn, args [][]byte) {
 		c.writeBulk(key)
 		c.writeStreamEntries(s.Range(start, keyspace.MaxStreamID, int(a.count), false))
 	}
+	if c.streamReadDone(mark, served, a.block) {
+		return
+	}
+	c.blockStreams(&waiter{stream: true, streamCount: a.count}, keys, ids, a.timeout)
+}
+
+// streamReadDone ends XREAD and XREADGROUP unless they are to block: when
+// some streams had entries (served of them, in the reply from mark), with
+// their reply's head; when none had and there is no BLOCK (or in EXEC),
+// with the null reply.
+func (c *conn) streamReadDone(mark, served int, block bool) bool {
 	if served > 0 {
 		c.prependStreamsHead(mark, served)
-		return
+		return true
 	}
-	if !a.block || c.inExec {
+	if !block || c.inExec {
 		c.reply = resp.AppendNullArray(c.reply, c.proto)
-		return
+		return true
 	}
-	w := &waiter{stream: true, streamCount: a.count}
+	return false
+}
+
+// blockStreams blocks XREAD or XREADGROUP's waiter w on keys, each once,
+// after its ID in ids.
+func (c *conn) blockStreams(w *waiter, keys [][]byte, ids []keyspace.StreamID, timeout time.Duration) {
 	if w.streamCount == 0 {
 		w.streamCount = xreadBlockedDefaultCount
 	}
@@ -703,7 +719,7 @@ func cmdXRead(c *conn, args [][]byte) {
 			w.streamIDs = append(w.streamIDs, ids[i])
 		}
 	}
-	c.block(w, a.timeout)
+	c.block(w, timeout)
 }
 
 // serveStreamWaiters serves the clients blocked by XREAD on key, which

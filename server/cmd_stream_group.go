@@ -356,25 +356,11 @@ func cmdXReadGroup(c *conn, args [][]byte) {
 		}
 		db.Resized(string(key))
 	}
-	if served > 0 {
-		c.prependStreamsHead(mark, served)
-		return
-	}
-	if !a.block || c.inExec {
-		c.reply = resp.AppendNullArray(c.reply, c.proto)
+	if c.streamReadDone(mark, served, a.block) {
 		return
 	}
 	w := &waiter{stream: true, readGroup: true, streamCount: a.count, group: string(a.group), consumer: string(a.consumer), noAck: a.noAck}
-	if w.streamCount == 0 {
-		w.streamCount = xreadBlockedDefaultCount
-	}
-	for i, key := range keys {
-		if !containsString(w.keys, string(key)) {
-			w.keys = append(w.keys, string(key))
-			w.streamIDs = append(w.streamIDs, ids[i])
-		}
-	}
-	c.block(w, a.timeout)
+	c.blockStreams(w, keys, ids, a.timeout)
 }
 
 // appendConsumerHistory appends the consumer's pending entries after gt,
